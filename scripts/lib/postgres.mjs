@@ -1,0 +1,175 @@
+// The private PostgreSQL 15 cluster of the local stack: created on first start, reused afterwards.
+import { execFileSync, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import {
+  DB_HOST,
+  DB_PASSWORD,
+  DB_PORT,
+  DB_USER,
+  dbUrl,
+  LOCAL_DIR,
+  PG_BIN,
+  PG_MAJOR,
+  ROOT,
+} from "./config.mjs";
+
+const isRoot = process.getuid?.() === 0;
+
+export class StackError extends Error {}
+
+/** Runs a server binary, as the `postgres` user when we are root (initdb and postgres refuse root). */
+function runAsServerUser(binary, args, options = {}) {
+  const command = isRoot ? "runuser" : binary;
+  const argv = isRoot ? ["-u", "postgres", "--", binary, ...args] : args;
+  return spawnSync(command, argv, { encoding: "utf8", ...options });
+}
+
+function serverUserCan(flag, dir) {
+  if (!isRoot) return true;
+  return spawnSync("runuser", ["-u", "postgres", "--", "test", flag, dir]).status === 0;
+}
+
+/**
+ * The data folder lives under `.local/`. When root checks the project out somewhere the `postgres`
+ * user cannot reach (a 0700 home, say), the cluster goes to a folder of its own under /var/tmp,
+ * named after the checkout so two checkouts never share one.
+ */
+export function clusterDir() {
+  const preferred = path.join(LOCAL_DIR, "db");
+  if (!isRoot) return preferred;
+  fs.mkdirSync(preferred, { recursive: true });
+  execFileSync("chown", ["postgres:postgres", preferred]);
+  if (serverUserCan("-w", preferred)) return preferred;
+  const tag = createHash("sha1").update(ROOT).digest("hex").slice(0, 10);
+  const fallback = path.join("/var/tmp", `supabase-contacts-${tag}`);
+  fs.mkdirSync(fallback, { recursive: true, mode: 0o700 });
+  execFileSync("chown", ["postgres:postgres", fallback]);
+  return fallback;
+}
+
+const dataDir = () => path.join(clusterDir(), "data");
+const logFile = () => path.join(clusterDir(), "postgres.log");
+
+function assertServerBinaries() {
+  for (const binary of ["initdb", "pg_ctl", "postgres"]) {
+    if (!fs.existsSync(path.join(PG_BIN, binary))) {
+      throw new StackError(
+        `PostgreSQL ${PG_MAJOR} server binaries are missing (${PG_BIN}/${binary}).\n` +
+          `Install them with: apt-get install -y postgresql-${PG_MAJOR} postgresql-${PG_MAJOR}-cron postgresql-${PG_MAJOR}-pgtap`,
+      );
+    }
+  }
+}
+
+/** Creates the cluster unless it exists; refuses a data folder made by another major version. */
+export function ensureCluster() {
+  assertServerBinaries();
+  const data = dataDir();
+  const versionFile = path.join(data, "PG_VERSION");
+  if (fs.existsSync(versionFile)) {
+    const version = fs.readFileSync(versionFile, "utf8").trim();
+    if (version !== PG_MAJOR) {
+      throw new StackError(
+        `The data folder ${data} was created by PostgreSQL ${version}, this stack runs PostgreSQL ${PG_MAJOR}.\n` +
+          `Remove it (npm stop && rm -rf ${data}) to start afresh.`,
+      );
+    }
+    return { created: false };
+  }
+  const pwfile = path.join(clusterDir(), "pwfile");
+  fs.writeFileSync(pwfile, DB_PASSWORD, { mode: 0o600 });
+  if (isRoot) execFileSync("chown", ["postgres:postgres", pwfile]);
+  const result = runAsServerUser(path.join(PG_BIN, "initdb"), [
+    "-D", data, "-U", DB_USER, "--pwfile", pwfile, "--auth-local=trust", "--auth-host=scram-sha-256",
+    "--encoding=UTF8", "--locale=C.UTF-8",
+  ]);
+  fs.rmSync(pwfile, { force: true });
+  if (result.status !== 0) throw new StackError(`initdb failed:\n${result.stderr || result.stdout}`);
+  fs.appendFileSync(path.join(data, "postgresql.conf"), serverSettings());
+  return { created: true };
+}
+
+function serverSettings() {
+  return [
+    "",
+    "# Local stack settings (scripts/lib/postgres.mjs)",
+    `listen_addresses = '${DB_HOST}'`,
+    `port = ${DB_PORT}`,
+    `unix_socket_directories = '${clusterDir()}'`,
+    "shared_preload_libraries = 'pg_cron, pg_stat_statements'",
+    "cron.database_name = 'postgres'",
+    "max_connections = 100",
+    "shared_buffers = '1GB'",
+    "work_mem = '16MB'",
+    "maintenance_work_mem = '512MB'",
+    "max_wal_size = '4GB'",
+    "log_min_messages = warning",
+    "log_min_error_statement = panic",
+    "",
+  ].join("\n");
+}
+
+export function isRunning() {
+  const data = dataDir();
+  if (!fs.existsSync(path.join(data, "PG_VERSION"))) return false;
+  return runAsServerUser(path.join(PG_BIN, "pg_ctl"), ["status", "-D", data]).status === 0;
+}
+
+function portIsFree(port) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: DB_HOST, port });
+    socket.once("connect", () => { socket.destroy(); resolve(false); });
+    socket.once("error", () => resolve(true));
+  });
+}
+
+export async function startCluster() {
+  ensureCluster();
+  if (isRunning()) return { started: false };
+  if (!(await portIsFree(DB_PORT))) {
+    throw new StackError(
+      `Port ${DB_PORT} on ${DB_HOST} is taken by another process, so the local database cannot start.\n` +
+        `Stop that process, or choose another port with SUPABASE_DB_PORT=<port>.`,
+    );
+  }
+  const result = runAsServerUser(path.join(PG_BIN, "pg_ctl"), [
+    "start", "-w", "-t", "60", "-D", dataDir(), "-l", logFile(),
+  ]);
+  if (result.status !== 0) {
+    const tail = fs.existsSync(logFile()) ? fs.readFileSync(logFile(), "utf8").split("\n").slice(-15).join("\n") : "";
+    throw new StackError(`PostgreSQL did not start:\n${result.stderr || result.stdout}\n${tail}`);
+  }
+  return { started: true };
+}
+
+export function stopCluster() {
+  if (!isRunning()) return { stopped: false };
+  const result = runAsServerUser(path.join(PG_BIN, "pg_ctl"), ["stop", "-w", "-m", "fast", "-D", dataDir()]);
+  if (result.status !== 0) throw new StackError(`pg_ctl stop failed:\n${result.stderr}`);
+  return { stopped: true };
+}
+
+/** Runs psql against a database of the local cluster; throws with psql's own message on failure. */
+export function psql(args, { database, input, quiet = true } = {}) {
+  const result = spawnSync(
+    "psql",
+    ["-X", "-v", "ON_ERROR_STOP=1", ...(quiet ? ["-q"] : []), "-d", dbUrl(database), ...args],
+    { encoding: "utf8", input, maxBuffer: 256 * 1024 * 1024, env: { ...process.env, PGOPTIONS: "--client-min-messages=warning" } },
+  );
+  if (result.error) throw result.error;
+  if (result.status !== 0) {
+    const error = new StackError((result.stderr || result.stdout).trim());
+    error.stdout = result.stdout;
+    throw error;
+  }
+  return result.stdout;
+}
+
+/** One value from one query, as text. */
+export const queryValue = (sql, options) => psql(["-A", "-t", "-c", sql], options).trim();
+
+export const tmpDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "contacts-"));

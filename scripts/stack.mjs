@@ -1,0 +1,102 @@
+#!/usr/bin/env node
+// npm start | stop | status | db:reset | db:migrate: the docker-free local stack, with the
+// commands and output of the supabase CLI.
+import { API_URL, dbUrl } from "./lib/config.mjs";
+import { loadKeys } from "./lib/keys.mjs";
+import { applyCompat, migrate, seed } from "./lib/migrate.mjs";
+import { isRunning, psql, queryValue, StackError, startCluster, stopCluster } from "./lib/postgres.mjs";
+
+const log = (line) => console.log(line);
+
+/** Drops and recreates the `postgres` database, then compat, migrations and seed, as `supabase db reset`. */
+export function resetDatabase({ withSeed = true } = {}) {
+  psql(["-c", "drop database if exists postgres with (force)"], { database: "template1" });
+  psql(["-c", "create database postgres"], { database: "template1" });
+  return prepareDatabase({ withSeed, fresh: true });
+}
+
+function prepareDatabase({ withSeed, fresh }) {
+  const compat = applyCompat();
+  if (compat) log("Applied the Supabase compatibility layer (roles, auth, extensions).");
+  const applied = migrate({ log });
+  if (withSeed && (fresh || compat)) {
+    if (seed()) log("Seeded demo data from supabase/seed.sql.");
+  }
+  return applied;
+}
+
+function isFreshDatabase() {
+  return queryValue("select to_regclass('auth.users') is null") === "t";
+}
+
+export async function startStack() {
+  const { started } = await startCluster();
+  log(started ? "Started PostgreSQL 15." : "PostgreSQL is already running; reusing it.");
+  prepareDatabase({ withSeed: true, fresh: isFreshDatabase() });
+  await loadKeys();
+}
+
+export async function statusEntries() {
+  const keys = await loadKeys();
+  return [
+    ["API_URL", "API URL", API_URL],
+    ["FUNCTIONS_URL", "Functions URL", `${API_URL}/functions/v1`],
+    ["DB_URL", "DB URL", dbUrl()],
+    ["PUBLISHABLE_KEY", "Publishable key", keys.publishableKey],
+    ["SECRET_KEY", "Secret key", keys.secretKey],
+    ["JWT_SECRET", "JWT secret", keys.jwtSecret],
+    ["ANON_KEY", "anon key", keys.anonKey],
+    ["SERVICE_ROLE_KEY", "service_role key", keys.serviceRoleKey],
+  ];
+}
+
+async function printStatus(args) {
+  const output = args.includes("-o") ? args[args.indexOf("-o") + 1] : args.find((a) => a.startsWith("--output="))?.slice(9);
+  const entries = await statusEntries();
+  if (output === "env") {
+    for (const [name, , value] of entries) log(`${name}="${value}"`);
+    return;
+  }
+  if (output === "json") {
+    log(JSON.stringify(Object.fromEntries(entries.map(([name, , value]) => [name, value])), null, 2));
+    return;
+  }
+  log(isRunning() ? "local contacts stack is running.\n" : "local contacts stack is NOT running (npm start).\n");
+  const width = Math.max(...entries.map(([, label]) => label.length));
+  for (const [, label, value] of entries) log(`${label.padStart(width)}: ${value}`);
+}
+
+async function main() {
+  const [command, ...args] = process.argv.slice(2);
+  switch (command) {
+    case "start":
+      await startStack();
+      log("");
+      await printStatus([]);
+      break;
+    case "stop":
+      log(stopCluster().stopped ? "Stopped the local stack." : "The local stack was not running.");
+      break;
+    case "status":
+      await printStatus(args);
+      break;
+    case "db:reset":
+      await startCluster();
+      resetDatabase({ withSeed: !args.includes("--no-seed") });
+      log("Finished db:reset.");
+      break;
+    case "db:migrate":
+      await startCluster();
+      if (migrate({ log }).length === 0) log("Local database is up to date.");
+      break;
+    default:
+      throw new StackError("usage: node scripts/stack.mjs start|stop|status [-o env|json]|db:reset [--no-seed]|db:migrate");
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((error) => {
+    console.error(error instanceof StackError ? error.message : error);
+    process.exit(1);
+  });
+}
