@@ -3,7 +3,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-export const LOCAL_DIR = path.join(ROOT, ".local");
+// SUPABASE_LOCAL_DIR lets several stacks (say, parallel checkouts) live side by side on other ports.
+export const LOCAL_DIR = path.resolve(process.env.SUPABASE_LOCAL_DIR ?? path.join(ROOT, ".local"));
 export const STATE_FILE = path.join(LOCAL_DIR, "stack.json");
 export const PG_BIN = process.env.PG_BIN ?? "/usr/lib/postgresql/15/bin";
 export const PG_MAJOR = "15";

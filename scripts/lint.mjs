@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+// npm run lint: the three database lints, each a TAP line so that `npm test` counts them.
+//  - Supabase's Security and Performance Advisor (splinter, via `postgrestools dblint`): no warning
+//    or error; info-level "unused index" is expected on a fresh database.
+//  - squawk: migration lock safety (config in .squawk.toml, file-level ignores carry their reason).
+//  - plpgsql_check on every PL/pgSQL function of the project's schemas, as `supabase db lint` runs it.
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { dbUrl, MIGRATIONS_DIR, ROOT } from "./lib/config.mjs";
+import { psql, StackError, startCluster } from "./lib/postgres.mjs";
+import { Tap } from "./lib/tap.mjs";
+
+const bin = (name) => path.join(ROOT, "node_modules", ".bin", name);
+const PROJECT_SCHEMAS = ["public", "private"];
+
+function splinter(tap) {
+  const result = spawnSync(bin("postgrestools"), ["dblint", `--connection-string=${dbUrl()}`, "--reporter=json"], {
+    encoding: "utf8",
+    cwd: ROOT,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  let report;
+  try {
+    report = JSON.parse(result.stdout);
+  } catch {
+    tap.ok(false, "splinter advisor lints ran", result.stderr || result.stdout);
+    return;
+  }
+  const findings = report.diagnostics.filter(
+    (d) => d.severity !== "info" || d.category !== "splinter/performance/unusedIndex",
+  );
+  tap.ok(
+    findings.length === 0,
+    `splinter: no security or performance advisor findings (${report.diagnostics.length} info-level unused-index notes)`,
+    findings.map((d) => `${d.severity} ${d.category}: ${d.message}`).join("\n"),
+  );
+}
+
+function squawk(tap) {
+  const files = fs.readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith(".sql")).map((f) => path.join(MIGRATIONS_DIR, f));
+  const result = spawnSync(bin("squawk"), ["--config", path.join(ROOT, ".squawk.toml"), "--reporter", "gcc", ...files], {
+    encoding: "utf8",
+    cwd: ROOT,
+  });
+  tap.ok(result.status === 0, `squawk: ${files.length} migrations are lock-safe`, result.stdout + result.stderr);
+}
+
+function plpgsqlCheck(tap) {
+  const schemas = PROJECT_SCHEMAS.map((s) => `'${s}'`).join(", ");
+  // Trigger functions are checked against a table they are attached to.
+  const query = `
+    select format('%s line %s: %s', p.oid::regprocedure, c.lineno, c.message)
+    from pg_proc p
+    join pg_language l on l.oid = p.prolang and l.lanname = 'plpgsql'
+    join pg_namespace n on n.oid = p.pronamespace and n.nspname in (${schemas})
+    cross join lateral plpgsql_check_function_tb(p.oid, coalesce(
+      (select t.tgrelid from pg_trigger t where t.tgfoid = p.oid limit 1), 0)) c
+    where c.level in ('error', 'warning')`;
+  const output = psql(["-A", "-t", "-c", "create extension if not exists plpgsql_check", "-c", query, "-c",
+    "drop extension plpgsql_check"]).trim();
+  const count = psql(["-A", "-t", "-c", `select count(*) from pg_proc p join pg_language l on l.oid = p.prolang and l.lanname = 'plpgsql' join pg_namespace n on n.oid = p.pronamespace and n.nspname in (${schemas})`]).trim();
+  tap.ok(output === "", `plpgsql_check: ${count} PL/pgSQL functions have no errors or warnings`, output);
+}
+
+async function main() {
+  await startCluster();
+  const tap = new Tap();
+  splinter(tap);
+  squawk(tap);
+  plpgsqlCheck(tap);
+  process.exit(tap.done() ? 0 : 1);
+}
+
+main().catch((error) => {
+  console.error(error instanceof StackError ? error.message : error);
+  process.exit(1);
+});

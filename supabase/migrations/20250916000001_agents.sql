@@ -1,0 +1,62 @@
+-- Agents: the AI agents an owner runs. Every later table that names an agent references it by
+-- (id, user_id), so an owner's grants and interactions can only name the owner's own agents.
+set lock_timeout = '5s';
+set statement_timeout = '5min';
+-- squawk-ignore-file require-concurrent-index-creation -- the indexes here are on tables this migration creates: empty, and concurrently cannot run inside the migration's transaction.
+
+create table public.agents (
+  id uuid primary key default gen_random_uuid(),
+  user_id uuid not null default auth.uid() references auth.users (id) on delete cascade,
+  name text not null,
+  description text,
+  is_active boolean not null default true,
+  metadata jsonb not null default '{}'::jsonb,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now(),
+  constraint agents_id_user_id_key unique (id, user_id),
+  constraint agents_user_id_name_key unique (user_id, name),
+  constraint agents_name_check check (char_length(btrim(name)) between 1 and 200),
+  constraint agents_description_check check (char_length(description) <= 2000),
+  constraint agents_metadata_check check (jsonb_typeof(metadata) = 'object')
+);
+comment on table public.agents is 'AI agents of an owner. What an agent may see and do is granted in agent_contact_permissions.';
+comment on column public.agents.user_id is 'Owner (auth.users.id).';
+comment on column public.agents.is_active is 'An inactive agent has no access, whatever its grants say.';
+comment on index public.agents_user_id_name_key is 'Owner-scoped agent lists by name; also serves the user_id foreign key.';
+
+create trigger agents_set_updated_at
+  before update on public.agents
+  for each row execute function private.set_updated_at();
+
+alter table public.agents enable row level security;
+
+revoke all on table public.agents from anon, authenticated;
+grant select, delete on table public.agents to authenticated;
+grant insert (name, description, is_active, metadata) on table public.agents to authenticated;
+grant update (name, description, is_active, metadata) on table public.agents to authenticated;
+grant all on table public.agents to service_role;
+
+-- The agent an agent-scoped token speaks for: an ordinary user JWT of the owner carrying an
+-- `agent_id` claim. A claim that is present but not a uuid fails closed: such a token must never
+-- fall back to the owner's full access.
+create function private.current_agent_id()
+returns uuid
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+  claim text := (select auth.jwt()) ->> 'agent_id';
+begin
+  if claim is null then
+    return null;
+  end if;
+  if claim !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
+    raise exception 'the agent_id claim of this token is not a uuid'
+      using errcode = '42501';
+  end if;
+  return claim::uuid;
+end;
+$$;
+comment on function private.current_agent_id() is 'The agent_id claim of the request token, or null for an owner token; raises on a malformed claim.';
+grant execute on function private.current_agent_id() to authenticated, service_role;

@@ -1,0 +1,5 @@
+-- Rolls back 20250916000001_agents.
+set lock_timeout = '5s';
+
+drop function private.current_agent_id();
+drop table public.agents;

@@ -1,0 +1,44 @@
+-- Rolls back 20250916000012_rls_policies. RLS itself stays enabled (each table's own migration
+-- enabled it): without policies every table denies authenticated callers again.
+set lock_timeout = '5s';
+
+drop policy contact_retention_policies_delete_policy on public.contact_retention_policies;
+drop policy contact_retention_policies_update_policy on public.contact_retention_policies;
+drop policy contact_retention_policies_insert_policy on public.contact_retention_policies;
+drop policy contact_retention_policies_select_policy on public.contact_retention_policies;
+drop policy contact_import_job_errors_insert_policy on public.contact_import_job_errors;
+drop policy contact_import_job_errors_select_policy on public.contact_import_job_errors;
+drop policy contact_import_jobs_delete_policy on public.contact_import_jobs;
+drop policy contact_import_jobs_update_policy on public.contact_import_jobs;
+drop policy contact_import_jobs_insert_policy on public.contact_import_jobs;
+drop policy contact_import_jobs_select_policy on public.contact_import_jobs;
+drop policy contact_interactions_delete_policy on public.contact_interactions;
+drop policy contact_interactions_update_policy on public.contact_interactions;
+drop policy contact_interactions_insert_policy on public.contact_interactions;
+drop policy contact_interactions_select_policy on public.contact_interactions;
+drop policy agent_specific_contact_access_delete_policy on public.agent_specific_contact_access;
+drop policy agent_specific_contact_access_insert_policy on public.agent_specific_contact_access;
+drop policy agent_specific_contact_access_select_policy on public.agent_specific_contact_access;
+drop policy agent_contact_permissions_delete_policy on public.agent_contact_permissions;
+drop policy agent_contact_permissions_update_policy on public.agent_contact_permissions;
+drop policy agent_contact_permissions_insert_policy on public.agent_contact_permissions;
+drop policy agent_contact_permissions_select_policy on public.agent_contact_permissions;
+drop policy contact_group_memberships_delete_policy on public.contact_group_memberships;
+drop policy contact_group_memberships_insert_policy on public.contact_group_memberships;
+drop policy contact_group_memberships_select_policy on public.contact_group_memberships;
+drop policy contact_groups_delete_policy on public.contact_groups;
+drop policy contact_groups_update_policy on public.contact_groups;
+drop policy contact_groups_insert_policy on public.contact_groups;
+drop policy contact_groups_select_policy on public.contact_groups;
+drop policy contact_communication_channels_delete_policy on public.contact_communication_channels;
+drop policy contact_communication_channels_update_policy on public.contact_communication_channels;
+drop policy contact_communication_channels_insert_policy on public.contact_communication_channels;
+drop policy contact_communication_channels_select_policy on public.contact_communication_channels;
+drop policy contacts_delete_policy on public.contacts;
+drop policy contacts_update_policy on public.contacts;
+drop policy contacts_insert_policy on public.contacts;
+drop policy contacts_select_policy on public.contacts;
+drop policy agents_delete_policy on public.agents;
+drop policy agents_update_policy on public.agents;
+drop policy agents_insert_policy on public.agents;
+drop policy agents_select_policy on public.agents;
