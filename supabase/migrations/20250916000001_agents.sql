@@ -60,3 +60,18 @@ end;
 $$;
 comment on function private.current_agent_id() is 'The agent_id claim of the request token, or null for an owner token; raises on a malformed claim.';
 grant execute on function private.current_agent_id() to authenticated, service_role;
+
+-- True for the service itself: a service_role token, or a direct connection of a privileged role
+-- that carries no token and has not switched to an API role (pg_cron, migrations, an admin
+-- connection of an Edge Function called with the secret key). Such callers bypass RLS anyway.
+create function private.is_service_caller()
+returns boolean
+language sql
+stable
+set search_path = ''
+as $$
+  select coalesce((select auth.role()) = 'service_role', false)
+    or ((select auth.jwt()) is null and current_setting('role') not in ('anon', 'authenticated'))
+$$;
+comment on function private.is_service_caller() is 'True for service_role tokens and token-less privileged connections; false for every API user.';
+grant execute on function private.is_service_caller() to authenticated, service_role;

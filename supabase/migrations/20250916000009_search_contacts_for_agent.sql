@@ -1,9 +1,58 @@
 -- search_contacts_for_agent: what an agent may find, ranked, with why each contact matched.
 -- Candidates come from indexes in a security-definer helper scoped to the agent's owner (under RLS
 -- the planner cannot use GIN indexes for ILIKE or @@); the rows returned are then read again
--- through the caller's RLS.
+-- through the caller's RLS. Every search is recorded, without personal data, in an access log.
 set lock_timeout = '5s';
 set statement_timeout = '5min';
+-- squawk-ignore-file require-concurrent-index-creation -- the indexes here are on the access log this migration creates: empty, and concurrently cannot run inside the migration's transaction.
+
+create table public.agent_contact_access_log (
+  id bigint generated always as identity primary key,
+  user_id uuid not null references auth.users (id) on delete cascade,
+  agent_id uuid not null,
+  caller text not null,
+  query_sha256 text not null,
+  -- squawk-ignore prefer-bigint-over-int -- a page size, at most 100.
+  result_count integer not null,
+  searched_at timestamptz not null default now(),
+  constraint agent_contact_access_log_agent_fkey foreign key (agent_id, user_id)
+    references public.agents (id, user_id) on delete cascade,
+  constraint agent_contact_access_log_caller_check check (caller in ('owner', 'agent', 'service')),
+  constraint agent_contact_access_log_query_sha256_check check (query_sha256 ~ '^[0-9a-f]{64}$'),
+  constraint agent_contact_access_log_result_count_check check (result_count between 0 and 100)
+);
+comment on table public.agent_contact_access_log is 'One row per agent search: who searched for which agent, when, how many results. The query is kept only as a SHA-256 hash: no personal data.';
+comment on column public.agent_contact_access_log.caller is 'owner (the owner''s token), agent (an agent-scoped token) or service (secret key / service role).';
+comment on column public.agent_contact_access_log.query_sha256 is 'SHA-256 (hex) of the normalized query text.';
+create index agent_contact_access_log_agent_idx on public.agent_contact_access_log (agent_id, user_id, searched_at desc);
+comment on index public.agent_contact_access_log_agent_idx is 'An agent''s recent searches; serves the agent foreign key.';
+create index agent_contact_access_log_user_idx on public.agent_contact_access_log (user_id, searched_at);
+comment on index public.agent_contact_access_log_user_idx is 'An owner''s access log by time (review and retention); serves the user_id foreign key.';
+
+alter table public.agent_contact_access_log enable row level security;
+revoke all on table public.agent_contact_access_log from anon, authenticated;
+grant select on table public.agent_contact_access_log to authenticated;
+grant all on table public.agent_contact_access_log to service_role;
+
+-- Security definer: callers cannot write the log themselves (it is append-only evidence).
+create function private.record_agent_search(agent_id uuid, needle text, result_count integer)
+returns void
+language sql
+volatile
+security definer
+set search_path = ''
+as $$
+  insert into public.agent_contact_access_log (user_id, agent_id, caller, query_sha256, result_count)
+  select a.user_id, a.id,
+    case when private.current_agent_id() is not null then 'agent'
+         when private.is_service_caller() then 'service' else 'owner' end,
+    encode(extensions.digest(record_agent_search.needle, 'sha256'), 'hex'),
+    record_agent_search.result_count
+  from public.agents a
+  where a.id = record_agent_search.agent_id
+$$;
+comment on function private.record_agent_search(uuid, text, integer) is 'Appends a PII-free row to the agent access log.';
+grant execute on function private.record_agent_search(uuid, text, integer) to authenticated, service_role;
 
 -- Security definer: uses indexes RLS would block and reads grants. It authorizes the caller itself
 -- (service role, or the agent's owner, or that agent's own token) before reading anything.
@@ -31,7 +80,7 @@ begin
   from public.agents a
   where a.id = search_contact_candidates.agent_id
     and a.is_active
-    and ((select auth.role()) = 'service_role' or a.user_id = (select auth.uid()))
+    and (private.is_service_caller() or a.user_id = (select auth.uid()))
     and (token_agent is null or token_agent = a.id);
   if owner_id is null then
     raise exception 'agent not found' using errcode = 'P0002';
@@ -106,11 +155,12 @@ returns table (
   match_reason text
 )
 language plpgsql
-stable
+volatile
 set search_path = ''
 as $$
 declare
   needle constant text := lower(btrim(search_contacts_for_agent.query));
+  returned integer;
 begin
   if needle is null or char_length(needle) not between 1 and 200 then
     raise exception 'query must be 1 to 200 characters' using errcode = '22023';
@@ -147,9 +197,12 @@ begin
      or (s.score = search_contacts_for_agent.after_score and s.contact_id > search_contacts_for_agent.after_contact_id)
   order by s.score desc, s.contact_id
   limit search_contacts_for_agent.result_limit;
+
+  get diagnostics returned = row_count;
+  perform private.record_agent_search(search_contacts_for_agent.agent_id, needle, returned);
 end;
 $$;
 comment on function public.search_contacts_for_agent(uuid, text, text[], uuid, integer, numeric, uuid) is
-  'Contacts an agent may read that match a free-text query (name, organization, e-mail, phone in any format), best first, keyset-paged by (score, contact_id). Channels are limited to the types the agent may use.';
+  'Contacts an agent may read that match a free-text query (name, organization, e-mail, phone in any format), best first, keyset-paged by (score, contact_id). Channels are limited to the types the agent may use. Each call is recorded in agent_contact_access_log.';
 revoke execute on function public.search_contacts_for_agent(uuid, text, text[], uuid, integer, numeric, uuid) from public, anon;
 grant execute on function public.search_contacts_for_agent(uuid, text, text[], uuid, integer, numeric, uuid) to authenticated, service_role;

@@ -129,6 +129,11 @@ create policy contact_import_job_errors_insert_policy on public.contact_import_j
   as permissive for insert to authenticated
   with check (user_id = (select auth.uid()) and (select private.current_agent_id()) is null);
 
+-- the agent access log: the owner reads it; rows are written by search_contacts_for_agent only.
+create policy agent_contact_access_log_select_policy on public.agent_contact_access_log
+  as permissive for select to authenticated
+  using (user_id = (select auth.uid()) and (select private.current_agent_id()) is null);
+
 -- retention policies: the owner's.
 create policy contact_retention_policies_select_policy on public.contact_retention_policies
   as permissive for select to authenticated

@@ -6,6 +6,7 @@ drop policy contact_retention_policies_delete_policy on public.contact_retention
 drop policy contact_retention_policies_update_policy on public.contact_retention_policies;
 drop policy contact_retention_policies_insert_policy on public.contact_retention_policies;
 drop policy contact_retention_policies_select_policy on public.contact_retention_policies;
+drop policy agent_contact_access_log_select_policy on public.agent_contact_access_log;
 drop policy contact_import_job_errors_insert_policy on public.contact_import_job_errors;
 drop policy contact_import_job_errors_select_policy on public.contact_import_job_errors;
 drop policy contact_import_jobs_delete_policy on public.contact_import_jobs;
