@@ -4,12 +4,14 @@
 //    or error; info-level "unused index" is expected on a fresh database.
 //  - squawk: migration lock safety (config in .squawk.toml, file-level ignores carry their reason).
 //  - plpgsql_check on every PL/pgSQL function of the project's schemas, as `supabase db lint` runs it.
+//  - the generated database types (npm run gen:types) match the migrated schema.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { dbUrl, MIGRATIONS_DIR, ROOT } from "./lib/config.mjs";
 import { psql, StackError, startCluster } from "./lib/postgres.mjs";
 import { Tap } from "./lib/tap.mjs";
+import { generateTypes, TYPES_FILE } from "./gen-types.mjs";
 
 const bin = (name) => path.join(ROOT, "node_modules", ".bin", name);
 const PROJECT_SCHEMAS = ["public", "private"];
@@ -63,12 +65,18 @@ function plpgsqlCheck(tap) {
   tap.ok(output === "", `plpgsql_check: ${count} PL/pgSQL functions have no errors or warnings`, output);
 }
 
+function typesUpToDate(tap) {
+  const current = fs.existsSync(TYPES_FILE) ? fs.readFileSync(TYPES_FILE, "utf8") : "";
+  tap.ok(current === generateTypes(), `${path.relative(ROOT, TYPES_FILE)} matches the migrated schema`, "run npm run gen:types");
+}
+
 async function main() {
   await startCluster();
   const tap = new Tap();
   splinter(tap);
   squawk(tap);
   plpgsqlCheck(tap);
+  typesUpToDate(tap);
   process.exit(tap.done() ? 0 : 1);
 }
 

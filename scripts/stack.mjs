@@ -2,6 +2,7 @@
 // npm start | stop | status | db:reset | db:migrate: the docker-free local stack, with the
 // commands and output of the supabase CLI.
 import { API_URL, dbUrl } from "./lib/config.mjs";
+import { gatewayRunning, startGateway, stopGateway } from "./lib/gateway.mjs";
 import { loadKeys } from "./lib/keys.mjs";
 import { applyCompat, migrate, seed } from "./lib/migrate.mjs";
 import { isRunning, psql, queryValue, StackError, startCluster, stopCluster } from "./lib/postgres.mjs";
@@ -33,7 +34,15 @@ export async function startStack() {
   const { started } = await startCluster();
   log(started ? "Started PostgreSQL 15." : "PostgreSQL is already running; reusing it.");
   prepareDatabase({ withSeed: true, fresh: isFreshDatabase() });
-  await loadKeys();
+  const keys = await loadKeys();
+  const gateway = await startGateway(keys);
+  log(gateway.started ? "Started the functions gateway." : "The functions gateway is already running; reusing it.");
+}
+
+export function stopStack() {
+  const gateway = stopGateway();
+  const cluster = stopCluster();
+  return gateway.stopped || cluster.stopped;
 }
 
 export async function statusEntries() {
@@ -61,7 +70,8 @@ async function printStatus(args) {
     log(JSON.stringify(Object.fromEntries(entries.map(([name, , value]) => [name, value])), null, 2));
     return;
   }
-  log(isRunning() ? "local contacts stack is running.\n" : "local contacts stack is NOT running (npm start).\n");
+  const running = isRunning() && gatewayRunning();
+  log(running ? "local contacts stack is running.\n" : "local contacts stack is NOT (fully) running: npm start.\n");
   const width = Math.max(...entries.map(([, label]) => label.length));
   for (const [, label, value] of entries) log(`${label.padStart(width)}: ${value}`);
 }
@@ -75,7 +85,7 @@ async function main() {
       await printStatus([]);
       break;
     case "stop":
-      log(stopCluster().stopped ? "Stopped the local stack." : "The local stack was not running.");
+      log(stopStack() ? "Stopped the local stack." : "The local stack was not running.");
       break;
     case "status":
       await printStatus(args);

@@ -67,6 +67,9 @@ language plpgsql
 stable
 security definer
 set search_path = ''
+-- Typos: a query word within 0.4 word-similarity of a name word is a candidate (pg_trgm's 0.6
+-- default misses transposed letters in short names).
+set pg_trgm.word_similarity_threshold = 0.4
 as $$
 declare
   owner_id uuid;
@@ -104,7 +107,7 @@ begin
       and ch.channel_type in ('phone', 'sms', 'whatsapp')
       and reverse(ch.normalized_identifier) like reverse(digits) || '%'
     union all
-    select c.id, 0.9, 'name_prefix'
+    select c.id, round(0.85 + 0.1 * extensions.similarity(c.display_name, needle)::numeric, 4), 'name_prefix'
     from public.contacts c
     where c.user_id = owner_id and c.display_name ilike like_prefix
     union all
@@ -112,10 +115,11 @@ begin
     from public.contacts c
     where prefix_query is not null and c.user_id = owner_id and c.search_vector @@ prefix_query
     union all
-    select c.id, round(0.8 * greatest(extensions.similarity(c.display_name, needle), extensions.similarity(coalesce(c.organization, ''), needle))::numeric, 4), 'trigram'
+    select c.id, round(0.8 * greatest(extensions.word_similarity(needle, c.display_name),
+                                      extensions.word_similarity(needle, coalesce(c.organization, '')))::numeric, 4), 'trigram'
     from public.contacts c
     where c.user_id = owner_id
-      and (c.display_name operator(extensions.%) needle or c.organization operator(extensions.%) needle)
+      and (needle operator(extensions.<%) c.display_name or needle operator(extensions.<%) c.organization)
   ),
   best as (
     select distinct on (m.contact_id) m.contact_id, m.score, m.reason

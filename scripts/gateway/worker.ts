@@ -1,0 +1,91 @@
+// One function served by its own Deno process, as the edge runtime isolates each function: the
+// V8 heap is capped at the hosted memory limit, and a worker that dies is started again.
+export interface WorkerOptions {
+  name: string;
+  entrypoint: string;
+  denoConfig: string;
+  port: number;
+  memoryMb: number;
+  env: Record<string, string>;
+}
+
+export class FunctionWorker {
+  #process: Deno.ChildProcess | null = null;
+  #stopping = false;
+  alive = false;
+
+  constructor(readonly options: WorkerOptions) {}
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  get origin(): string {
+    return `http://127.0.0.1:${this.options.port}`;
+  }
+
+  start(): void {
+    const { entrypoint, denoConfig, port, memoryMb, env } = this.options;
+    const command = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        `--config=${denoConfig}`,
+        "--allow-net",
+        "--allow-env",
+        "--allow-read",
+        "--allow-write",
+        "--allow-sys",
+        `--v8-flags=--max-old-space-size=${memoryMb}`,
+        entrypoint,
+      ],
+      env: { ...env, DENO_SERVE_ADDRESS: `tcp:127.0.0.1:${port}` },
+      stdout: "inherit",
+      stderr: "inherit",
+    });
+    this.#process = command.spawn();
+    this.alive = true;
+    this.#process.status.then((status) => {
+      this.alive = false;
+      if (this.#stopping) return;
+      console.error(`[gateway] ${this.name} exited (code ${status.code}${status.signal ? `, ${status.signal}` : ""}); restarting`);
+      setTimeout(() => this.start(), 200);
+    });
+  }
+
+  restart(): void {
+    try {
+      this.#process?.kill("SIGKILL");
+    } catch {
+      // already gone: the exit handler restarts it
+    }
+  }
+
+  stop(): void {
+    this.#stopping = true;
+    try {
+      this.#process?.kill("SIGTERM");
+    } catch {
+      // already gone
+    }
+  }
+
+  /** True once the function's server accepts connections. */
+  async healthy(): Promise<boolean> {
+    try {
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port: this.options.port });
+      conn.close();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Waits (bounded) for the server to accept connections, e.g. right after a restart. */
+  async ready(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await this.healthy())) {
+      if (Date.now() > deadline) throw new Error(`${this.name} did not start within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}

@@ -1,0 +1,35 @@
+// Runs the Deno tests of the Edge Functions (supabase/tests/functions) against the running local
+// stack: the gateway is started if needed, and the tests get the stack's URLs and keys.
+import path from "node:path";
+import { API_URL, dbUrl, ROOT } from "./config.mjs";
+import { denoEnv, denoPath } from "./deno.mjs";
+import { startGateway } from "./gateway.mjs";
+import { loadKeys } from "./keys.mjs";
+
+export async function runFunctionTests(runTap) {
+  const keys = await loadKeys();
+  await startGateway(keys);
+  return await runTap(
+    "Deno: supabase/tests/functions",
+    denoPath(),
+    [
+      "test",
+      `--config=${path.join(ROOT, "supabase", "functions", "deno.json")}`,
+      "--allow-all",
+      "--reporter=tap",
+      path.join(ROOT, "supabase", "tests", "functions"),
+    ],
+    {
+      env: {
+        ...denoEnv(),
+        SUPABASE_URL: API_URL,
+        SUPABASE_DB_URL: dbUrl(),
+        SUPABASE_PUBLISHABLE_KEY: keys.publishableKey,
+        SUPABASE_SECRET_KEY: keys.secretKey,
+        SUPABASE_ANON_KEY: keys.anonKey,
+        SUPABASE_JWT_SECRET: keys.jwtSecret,
+        SUPABASE_TEST_SIGNING_KEY: JSON.stringify(keys.signingKey),
+      },
+    },
+  );
+}

@@ -1,0 +1,98 @@
+// Starts and stops the local functions gateway (scripts/gateway/main.ts) in the background, as
+// `supabase start` runs its edge runtime.
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { API_PORT, API_URL, dbUrl, LOCAL_DIR, ROOT } from "./config.mjs";
+import { denoEnv, denoPath } from "./deno.mjs";
+import { StackError } from "./postgres.mjs";
+
+const PID_FILE = path.join(LOCAL_DIR, "gateway.pid");
+export const GATEWAY_LOG = path.join(LOCAL_DIR, "logs", "functions.log");
+
+// Hosted limits of a function invocation (free plan): 256 MB of memory, 150 s of wall clock.
+export const FUNCTION_MEMORY_MB = Number(process.env.FUNCTION_MEMORY_MB ?? 256);
+export const FUNCTION_WALL_CLOCK_MS = Number(process.env.FUNCTION_WALL_CLOCK_MS ?? 150_000);
+
+/** The environment Supabase gives every function. */
+export function functionEnv(keys) {
+  return {
+    SUPABASE_URL: API_URL,
+    SUPABASE_DB_URL: dbUrl(),
+    SUPABASE_JWKS: JSON.stringify(keys.jwks),
+    SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: keys.publishableKey }),
+    SUPABASE_SECRET_KEYS: JSON.stringify({ default: keys.secretKey }),
+    SUPABASE_ANON_KEY: keys.anonKey,
+    SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
+  };
+}
+
+function runningPid() {
+  if (!fs.existsSync(PID_FILE)) return null;
+  const pid = Number(fs.readFileSync(PID_FILE, "utf8"));
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    fs.rmSync(PID_FILE, { force: true });
+    return null;
+  }
+}
+
+export const gatewayRunning = () => runningPid() !== null;
+
+async function waitForHealth(timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  let last = "";
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(`${API_URL}/_gateway/health`);
+      if (response.ok) return;
+      last = await response.text();
+    } catch (error) {
+      last = String(error.cause ?? error);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  const tail = fs.existsSync(GATEWAY_LOG) ? fs.readFileSync(GATEWAY_LOG, "utf8").split("\n").slice(-20).join("\n") : "";
+  throw new StackError(`The functions gateway did not become ready within ${timeoutMs / 1000} s (${last}).\n${tail}`);
+}
+
+export async function startGateway(keys) {
+  if (gatewayRunning()) return { started: false };
+  fs.mkdirSync(path.dirname(GATEWAY_LOG), { recursive: true });
+  const log = fs.openSync(GATEWAY_LOG, "a");
+  const config = {
+    root: ROOT,
+    port: API_PORT,
+    jwks: keys.jwks,
+    jwtSecret: keys.jwtSecret,
+    env: functionEnv(keys),
+    wallClockMs: FUNCTION_WALL_CLOCK_MS,
+    memoryMb: FUNCTION_MEMORY_MB,
+    firstWorkerPort: API_PORT + 1000,
+  };
+  const child = spawn(
+    denoPath(),
+    ["run", `--config=${path.join(ROOT, "supabase", "functions", "deno.json")}`, "--allow-all",
+      path.join(ROOT, "scripts", "gateway", "main.ts")],
+    { detached: true, stdio: ["ignore", log, log], env: { ...denoEnv(), GATEWAY_CONFIG: JSON.stringify(config) } },
+  );
+  child.unref();
+  fs.writeFileSync(PID_FILE, String(child.pid));
+  // The first start downloads the functions' npm dependencies into Deno's cache.
+  await waitForHealth(Number(process.env.GATEWAY_START_TIMEOUT_MS ?? 300_000));
+  return { started: true };
+}
+
+export function stopGateway() {
+  const pid = runningPid();
+  if (pid === null) return { stopped: false };
+  try {
+    process.kill(-pid, "SIGTERM");
+  } catch {
+    process.kill(pid, "SIGTERM");
+  }
+  fs.rmSync(PID_FILE, { force: true });
+  return { stopped: true };
+}

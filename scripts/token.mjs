@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+// npm run token -- --user <email> [--agent <agent id>] [--expires-in <seconds>]
+// Prints an access token for a user of the local stack, as GoTrue would issue it, optionally
+// scoped to one of the user's agents (the agent_id claim), for calls with curl or supabase-js.
+import { parseArgs } from "node:util";
+import { loadKeys, mintUserToken } from "./lib/keys.mjs";
+import { queryValue, StackError } from "./lib/postgres.mjs";
+
+const quote = (text) => `'${text.replaceAll("'", "''")}'`;
+
+async function main() {
+  const { values } = parseArgs({
+    options: { user: { type: "string" }, agent: { type: "string" }, "expires-in": { type: "string", default: "3600" } },
+  });
+  if (!values.user) throw new StackError("usage: npm run token -- --user <email> [--agent <agent id>] [--expires-in <seconds>]");
+  const userId = queryValue(`select id from auth.users where lower(email) = lower(${quote(values.user)})`);
+  if (!userId) throw new StackError(`No user with e-mail ${values.user} in the local database (see supabase/seed.sql).`);
+  if (values.agent) {
+    const owner = queryValue(`select user_id from public.agents where id::text = ${quote(values.agent)}`);
+    if (owner !== userId) throw new StackError(`Agent ${values.agent} does not belong to ${values.user}.`);
+  }
+  const keys = await loadKeys();
+  console.log(await mintUserToken(keys, { userId, email: values.user, agentId: values.agent, expiresIn: Number(values["expires-in"]) }));
+}
+
+main().catch((error) => {
+  console.error(error instanceof StackError ? error.message : error);
+  process.exit(1);
+});

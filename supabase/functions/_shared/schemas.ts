@@ -1,0 +1,86 @@
+// Reading request input through zod: unparsable JSON is a 400, input that parses but breaks the
+// schema is a 422 with zod's issues in `details`. Handlers only ever see the schema's output.
+import { z } from "zod";
+import { HttpError, payloadTooLarge } from "./http.ts";
+
+export const DEFAULT_JSON_LIMIT = 64 * 1024;
+
+export function validationError(error: z.ZodError): HttpError {
+  const issues = error.issues.map((issue) => ({ path: issue.path.join("."), code: issue.code, message: issue.message }));
+  return new HttpError(422, "validation_failed", "The request does not match the expected shape", { issues });
+}
+
+export function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw validationError(result.error);
+  return result.data;
+}
+
+export async function parseJson<S extends z.ZodType>(
+  req: Request,
+  schema: S,
+  maxBytes = DEFAULT_JSON_LIMIT,
+): Promise<z.output<S>> {
+  const contentType = req.headers.get("content-type") ?? "";
+  if (!/^application\/([\w.+-]+\+)?json\b/i.test(contentType)) {
+    throw new HttpError(415, "unsupported_media_type", "Send the body as application/json", { content_type: contentType || null });
+  }
+  const bytes = new Uint8Array(await req.arrayBuffer());
+  if (bytes.byteLength > maxBytes) throw payloadTooLarge(maxBytes);
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  } catch {
+    throw new HttpError(400, "malformed_json", "The request body is not valid JSON");
+  }
+  return parseWith(schema, value);
+}
+
+export function parseQuery<S extends z.ZodType>(req: Request, schema: S): z.output<S> {
+  return parseWith(schema, Object.fromEntries(new URL(req.url).searchParams));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared vocabulary of the data model (mirrors the check constraints of the migrations).
+
+export const ChannelType = z.enum(["email", "phone", "sms", "whatsapp", "telegram", "slack", "webchat", "other"]);
+export type ChannelType = z.infer<typeof ChannelType>;
+
+// ---------------------------------------------------------------------------------------------
+// agent-contact-search
+
+export const AgentSearchRequest = z.strictObject({
+  agent_id: z.uuid(),
+  query: z.string().trim().min(1).max(200),
+  channel_types: z.array(ChannelType).min(1).max(8).optional(),
+  group_id: z.uuid().optional(),
+  limit: z.int().min(1).max(100).default(20),
+  cursor: z.string().min(1).max(512).optional(),
+});
+export type AgentSearchRequest = z.infer<typeof AgentSearchRequest>;
+
+export const MatchReason = z.enum(["exact_identifier", "phone_suffix", "name_prefix", "full_text", "trigram"]);
+
+export const AgentSearchResult = z.object({
+  contact_id: z.uuid(),
+  display_name: z.string(),
+  organization: z.string().nullable(),
+  channels: z.array(z.object({
+    id: z.uuid(),
+    channel_type: ChannelType,
+    identifier: z.string(),
+    is_primary: z.boolean(),
+    consent_status: z.enum(["unknown", "granted", "withdrawn"]),
+  })),
+  score: z.number(),
+  match_reason: MatchReason,
+});
+export type AgentSearchResult = z.infer<typeof AgentSearchResult>;
+
+export const AgentSearchResponse = z.object({
+  results: z.array(AgentSearchResult),
+  next_cursor: z.string().nullable(),
+});
+export type AgentSearchResponse = z.infer<typeof AgentSearchResponse>;
+
+export const ErrorResponse = z.object({ code: z.string(), message: z.string(), details: z.unknown() });
