@@ -4,13 +4,14 @@
 // says verify_jwt = true, JWT verification (ES256 via the JWKS first, the legacy HS256 secret as
 // fallback, as the CLI's gateway does). The JWKS is also served at /auth/v1/.well-known/jwks.json.
 import { parse as parseToml } from "@std/toml/mod.js";
-import { createLocalJWKSet, jwtVerify } from "jose";
+import type { JSONWebKeySet } from "jose";
+import { createJwtVerifier } from "./jwt.ts";
 import { FunctionWorker } from "./worker.ts";
 
 interface GatewayConfig {
   root: string;
   port: number;
-  jwks: { keys: unknown[] };
+  jwks: JSONWebKeySet;
   jwtSecret: string;
   env: Record<string, string>;
   wallClockMs: number;
@@ -59,23 +60,7 @@ discoverFunctions().forEach((name, index) => {
   }));
 });
 
-const jwks = createLocalJWKSet(config.jwks as Parameters<typeof createLocalJWKSet>[0]);
-const legacySecret = new TextEncoder().encode(config.jwtSecret);
-
-/** Hybrid verification as in the CLI: asymmetric keys first, the legacy shared secret second. */
-async function verifyJwt(token: string): Promise<boolean> {
-  try {
-    await jwtVerify(token, jwks, { algorithms: ["ES256", "RS256"] });
-    return true;
-  } catch {
-    try {
-      await jwtVerify(token, legacySecret, { algorithms: ["HS256"] });
-      return true;
-    } catch {
-      return false;
-    }
-  }
-}
+const verifyJwt = createJwtVerifier(config.jwks, config.jwtSecret);
 
 const CORS = {
   "Access-Control-Allow-Origin": "*",

@@ -108,15 +108,17 @@ language sql
 stable
 set search_path = ''
 as $$
-  with recursive tree (id, group_type, criteria) as (
-    select g.id, g.group_type, g.criteria from public.contact_groups g where g.id = contact_group_member_ids.group_id
+  with recursive tree (id, user_id, group_type, criteria) as (
+    select g.id, g.user_id, g.group_type, g.criteria from public.contact_groups g where g.id = contact_group_member_ids.group_id
     union
-    select g.id, g.group_type, g.criteria from public.contact_groups g join tree t on g.parent_group_id = t.id
+    select g.id, g.user_id, g.group_type, g.criteria from public.contact_groups g join tree t on g.parent_group_id = t.id
     where contact_group_member_ids.include_subgroups
   )
   select m.contact_id from tree t join public.contact_group_memberships m on m.group_id = t.id where t.group_type = 'static'
   union
-  select c.id from tree t join public.contacts c on t.group_type = 'smart' and private.contact_matches_criteria(c, t.criteria)
+  -- Scoped to the group's owner: callers that bypass RLS (the service) must not see other owners' contacts.
+  select c.id from tree t
+  join public.contacts c on c.user_id = t.user_id and t.group_type = 'smart' and private.contact_matches_criteria(c, t.criteria)
 $$;
 comment on function public.contact_group_member_ids(uuid, boolean) is 'Ids of a group''s members (static and smart, with subgroups unless told otherwise), under the caller''s RLS.';
 revoke execute on function public.contact_group_member_ids(uuid, boolean) from public, anon;

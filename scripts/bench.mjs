@@ -1,0 +1,108 @@
+#!/usr/bin/env node
+// npm run bench: times search_contacts_for_agent against a naive ILIKE scan on generated data, in
+// one run, and prints both with their ratio. See `npm run bench -- --help` and docs/benchmarks.md.
+import { ensureDataset, describeData } from "../bench/lib/dataset.mjs";
+import { renderSection, sizeLabel, writeSection, DOCS_FILE } from "../bench/lib/docs.mjs";
+import { BIG_OWNER_ID } from "../bench/lib/ids.mjs";
+import { KINDS } from "../bench/lib/kinds.mjs";
+import { describeMachine } from "../bench/lib/machine.mjs";
+import { measure } from "../bench/lib/measure.mjs";
+import { parseOptions } from "../bench/lib/options.mjs";
+import { consoleTable, figures } from "../bench/lib/report.mjs";
+import { SCENARIOS } from "../bench/lib/scenarios.mjs";
+import { connect } from "../bench/lib/session.mjs";
+import { StackError, startCluster } from "./lib/postgres.mjs";
+
+const log = (line = "") => console.log(line);
+
+async function drawQueries(client, scenario, perKind) {
+  const queries = [];
+  for (const kind of KINDS) {
+    for (const query of await kind.draw(client, scenario.visible, perKind)) queries.push({ ...query, kind });
+  }
+  return queries;
+}
+
+/** Measures one scenario; with `explain`, also the plans of its slowest kind's first query. */
+async function runScenario({ admin, database, scenario, options, explain }) {
+  const queries = await drawQueries(admin, scenario, options.perKind);
+  const runners = scenario.runners(database);
+  for (const runner of runners) await runner.open();
+  try {
+    const samples = await measure({
+      runners,
+      queries,
+      iterations: options.iterations,
+      warmup: options.warmup,
+      onProgress: (done, total) => process.stderr.write(`\r  ${done}/${total} queries measured`),
+    });
+    process.stderr.write("\n");
+    const rows = figures({ kinds: KINDS, queries, samples, runners });
+    let explained;
+    if (explain) {
+      const slowest = rows.slice(0, -1).reduce((a, b) => (b.stats[0].p95 > a.stats[0].p95 ? b : a));
+      const query = queries.find((q) => q.kind.label === slowest.label);
+      explained = {
+        query: query.text,
+        kindLabel: query.kind.label,
+        project: await runners[0].explain(query.text),
+        reference: await runners[1].explain(query.text),
+      };
+    }
+    return { scenario, queries, runners, rows, explained };
+  } finally {
+    for (const runner of runners) await runner.close();
+  }
+}
+
+function printExplained({ query, project, reference }) {
+  log(`\nEXPLAIN (ANALYZE, BUFFERS), project's search for '${query}':\n${project.top}`);
+  log("\nNested statements (auto_explain):");
+  for (const plan of project.nested.plans) log(`\n${plan}`);
+  log("\nOther nested statements (calls, total time):");
+  for (const line of project.nested.counted) log(`  ${line}`);
+  log(`\nEXPLAIN (ANALYZE, BUFFERS), naive reference for '${query}':\n${reference.top}`);
+}
+
+async function main() {
+  const options = parseOptions(process.argv.slice(2));
+  if (options.help) return log(options.help);
+  const unknown = options.scenarios.filter((name) => !SCENARIOS[name]);
+  if (unknown.length) throw new StackError(`Unknown scenario(s): ${unknown.join(", ")}. Known: ${Object.keys(SCENARIOS).join(", ")}.`);
+
+  const startedAt = new Date();
+  await startCluster();
+  const dataset = ensureDataset({ ...options, log });
+  const admin = await connect(options.database);
+  try {
+    // The search appends to the access log on every call; start each run from the same state.
+    await admin.query("do $$ begin if to_regclass('public.agent_contact_access_log') is not null then truncate public.agent_contact_access_log; end if; end $$");
+    const machine = await describeMachine(admin);
+    const data = await describeData(admin, BIG_OWNER_ID);
+    log(`${machine.cores} cores, ${machine.postgres}, load average ${machine.load}`);
+
+    const results = [];
+    for (const [index, name] of options.scenarios.entries()) {
+      const scenario = SCENARIOS[name];
+      log(`\n${scenario.title} (${sizeLabel(options.contacts)} contacts)`);
+      const result = await runScenario({ admin, database: options.database, scenario, options, explain: options.explain && index === 0 });
+      log(consoleTable(result.rows, result.runners));
+      if (result.explained) printExplained(result.explained);
+      results.push(result);
+    }
+
+    if (options.writeDocs) {
+      const command = `npm run bench -- ${process.argv.slice(2).join(" ")}`.trim();
+      const section = renderSection({ options, command, startedAt, machine, dataset, data, results, explained: results[0]?.explained });
+      writeSection(`search-${sizeLabel(options.contacts)}`, section);
+      log(`\nWrote the ${sizeLabel(options.contacts)} section of ${DOCS_FILE}.`);
+    }
+  } finally {
+    await admin.end();
+  }
+}
+
+main().catch((error) => {
+  console.error(error instanceof StackError ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,61 @@
+// Server-free tests of the pure parts of _shared: cursors, the SQLSTATE mapping, callers.
+import { assertEquals, assertInstanceOf, assertRejects, assertThrows } from "@std/assert/mod.js";
+import { z } from "zod";
+import { callerOf } from "../../functions/_shared/auth.ts";
+import { bindingOf, openCursor, sealCursor } from "../../functions/_shared/cursor.ts";
+import { databaseErrorToHttp } from "../../functions/_shared/db.ts";
+import { HttpError } from "../../functions/_shared/http.ts";
+
+const context = { fn: "test", req: new Request("http://localhost/test") };
+const Position = z.object({ n: z.number() });
+
+Deno.test("cursors round-trip and refuse tampering or another binding", async () => {
+  Deno.env.set("CURSOR_SECRET", "test-cursor-secret");
+  const binding = await bindingOf(["query a"]);
+  const token = await sealCursor({ n: 7 }, binding);
+  assertEquals(await openCursor(token, binding, Position), { n: 7 });
+  const other = await bindingOf(["query b"]);
+  await assertRejects(() => openCursor(token, other, Position), HttpError);
+  const [payload, signature] = token.split(".");
+  await assertRejects(() => openCursor(`${payload}x.${signature}`, binding, Position), HttpError);
+  await assertRejects(() => openCursor("a.b.c", binding, Position), HttpError);
+});
+
+Deno.test("SQLSTATEs map to statuses, and only curated messages pass through", () => {
+  const cases: [string, string, number][] = [
+    ["P0002", "agent not found", 404],
+    ["23505", "duplicate key value violates unique constraint \"x\"", 409],
+    ["23503", "insert or update on table \"x\" violates foreign key constraint", 404],
+    ["23514", "new row for relation \"contacts\" violates check constraint", 422],
+    ["42501", "permission denied for table contacts", 403],
+    ["55000", "contact is under legal hold and cannot be erased or anonymized", 409],
+    ["57014", "canceling statement due to statement timeout", 503],
+    ["XX000", "internal error", 500],
+  ];
+  const silence = console.error;
+  console.error = () => {};
+  try {
+    for (const [code, message, status] of cases) {
+      const mapped = databaseErrorToHttp({ code, message }, "write", context) as HttpError;
+      assertInstanceOf(mapped, HttpError);
+      assertEquals(mapped.status, status, code);
+      const curated = ["P0002", "55000"].includes(code);
+      assertEquals(mapped.message === message, curated, `${code} message ${curated ? "kept" : "replaced"}`);
+    }
+    assertEquals((databaseErrorToHttp({ code: "23503" }, "delete", context) as HttpError).status, 409);
+  } finally {
+    console.error = silence;
+  }
+  const notDatabase = new Error("boom");
+  assertEquals(databaseErrorToHttp(notDatabase, "read", context), notDatabase);
+});
+
+Deno.test("callers: owner, agent-scoped, service; malformed agent claims are refused", () => {
+  const sub = crypto.randomUUID();
+  const agent = crypto.randomUUID();
+  assertEquals(callerOf({ authMode: "user", jwtClaims: { sub, role: "authenticated" } }).kind, "owner");
+  assertEquals(callerOf({ authMode: "user", jwtClaims: { sub, role: "authenticated", agent_id: agent } }).agentId, agent);
+  assertEquals(callerOf({ authMode: "secret", jwtClaims: null }).kind, "service");
+  assertThrows(() => callerOf({ authMode: "user", jwtClaims: { sub, role: "authenticated", agent_id: 42 } }), HttpError);
+  assertThrows(() => callerOf({ authMode: "user", jwtClaims: { sub, role: "anon" } }), HttpError);
+});
