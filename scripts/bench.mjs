@@ -41,10 +41,12 @@ async function runScenario({ admin, database, scenario, options, explain }) {
     let explained;
     if (explain) {
       const slowest = rows.slice(0, -1).reduce((a, b) => (b.stats[0].p95 > a.stats[0].p95 ? b : a));
-      const query = queries.find((q) => q.kind.label === slowest.label);
+      const query = queries.find((q) => (options.explainKind ? q.kind.id === options.explainKind : q.kind.label === slowest.label));
+      if (!query) throw new StackError(`--explain-kind ${options.explainKind}: no such kind (${KINDS.map((k) => k.id).join(", ")}).`);
       explained = {
         query: query.text,
         kindLabel: query.kind.label,
+        chosen: options.explainKind ? "chosen with --explain-kind" : "the kind with the highest p95 of the project's search",
         project: await runners[0].explain(query.text),
         reference: await runners[1].explain(query.text),
       };

@@ -67,7 +67,7 @@ insert into public.contact_import_jobs (id, user_id, file_name)
   values ('70000000-0000-0000-0000-000000000001', '10000000-0000-0000-0000-000000000001', 'fixture.csv');
 insert into public.contact_import_job_errors (user_id, job_id, row_number, reason)
   values ('10000000-0000-0000-0000-000000000001', '70000000-0000-0000-0000-000000000001', 2, 'fixture');
-insert into public.agent_contact_access_log (user_id, agent_id, caller, query_sha256, result_count)
+insert into public.agent_contact_access_log (user_id, agent_id, caller, query_hmac, result_count)
   values ('10000000-0000-0000-0000-000000000001', '20000000-0000-0000-0000-000000000001', 'owner', repeat('a', 64), 1);
 insert into public.contact_retention_policies (user_id, data_class, action, retain_days)
   values ('10000000-0000-0000-0000-000000000001', 'interactions', 'delete', 365);

@@ -7,12 +7,12 @@ create extension if not exists pgcrypto with schema extensions;
 create extension if not exists pg_trgm with schema extensions;
 
 -- private: trigger functions and security-definer helpers. PostgREST does not expose it, and anon
--- cannot even resolve names in it.
+-- cannot even resolve names in it. Every function in it is revoked from PUBLIC one by one (a schema's
+-- default privileges cannot take back the global EXECUTE that PUBLIC holds).
 create schema private;
 comment on schema private is 'Internals of the contacts subsystem: triggers and security-definer helpers. Not exposed through the API.';
 revoke all on schema private from public;
 grant usage on schema private to authenticated, service_role;
-alter default privileges in schema private revoke execute on functions from public;
 
 -- Keeps updated_at honest whatever the client sends.
 create function private.set_updated_at()
@@ -78,6 +78,38 @@ as $$
   end
 $$;
 comment on function private.normalize_channel_identifier(text, text) is 'The matching form of a channel identifier: lower-cased e-mail, +digits phone, trimmed handle.';
+revoke execute on function private.normalize_channel_identifier(text, text) from public;
 grant execute on function private.normalize_channel_identifier(text, text) to authenticated, service_role;
 
+revoke execute on function private.set_updated_at() from public;
 grant execute on function private.set_updated_at() to authenticated, service_role;
+
+-- Keyed hashes of personal identifiers (search logs, suppression lists): HMAC-SHA-256 with a
+-- secret per owner, so a hash cannot be reversed by hashing guesses, and differs between owners.
+create table private.owner_keys (
+  user_id uuid primary key references auth.users (id) on delete cascade,
+  hmac_key bytea not null default extensions.gen_random_bytes(32),
+  created_at timestamptz not null default now()
+);
+comment on table private.owner_keys is 'Per-owner HMAC secrets for keyed hashes of identifiers. Never exposed.';
+
+-- Security definer: callers never read the keys; they only get hashes. Creates the owner's key on
+-- first use.
+create function private.owner_hmac(owner_id uuid, value text)
+returns text
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  secret bytea;
+begin
+  insert into private.owner_keys (user_id) values (owner_hmac.owner_id) on conflict (user_id) do nothing;
+  select k.hmac_key into strict secret from private.owner_keys k where k.user_id = owner_hmac.owner_id;
+  return encode(extensions.hmac(convert_to(owner_hmac.value, 'UTF8'), secret, 'sha256'), 'hex');
+end;
+$$;
+comment on function private.owner_hmac(uuid, text) is 'HMAC-SHA-256 (hex) of a value under the owner''s secret key.';
+revoke execute on function private.owner_hmac(uuid, text) from public;
+grant execute on function private.owner_hmac(uuid, text) to authenticated, service_role;

@@ -37,8 +37,8 @@ grant update (name, description, is_active, metadata) on table public.agents to 
 grant all on table public.agents to service_role;
 
 -- The agent an agent-scoped token speaks for: an ordinary user JWT of the owner carrying an
--- `agent_id` claim. A claim that is present but not a uuid fails closed: such a token must never
--- fall back to the owner's full access.
+-- `agent_id` claim. A claim that is present but not a uuid string (null included) fails closed:
+-- such a token must never fall back to the owner's full access.
 create function private.current_agent_id()
 returns uuid
 language plpgsql
@@ -46,12 +46,14 @@ stable
 set search_path = ''
 as $$
 declare
-  claim text := (select auth.jwt()) ->> 'agent_id';
+  claims constant jsonb := (select auth.jwt());
+  claim text;
 begin
-  if claim is null then
+  if claims is null or not claims ? 'agent_id' then
     return null;
   end if;
-  if claim !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
+  claim := case when jsonb_typeof(claims -> 'agent_id') = 'string' then claims ->> 'agent_id' end;
+  if claim is null or claim !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
     raise exception 'the agent_id claim of this token is not a uuid'
       using errcode = '42501';
   end if;
@@ -59,6 +61,7 @@ begin
 end;
 $$;
 comment on function private.current_agent_id() is 'The agent_id claim of the request token, or null for an owner token; raises on a malformed claim.';
+revoke execute on function private.current_agent_id() from public;
 grant execute on function private.current_agent_id() to authenticated, service_role;
 
 -- True for the service itself: a service_role token, or a direct connection of a privileged role
@@ -74,4 +77,5 @@ as $$
     or ((select auth.jwt()) is null and current_setting('role') not in ('anon', 'authenticated'))
 $$;
 comment on function private.is_service_caller() is 'True for service_role tokens and token-less privileged connections; false for every API user.';
+revoke execute on function private.is_service_caller() from public;
 grant execute on function private.is_service_caller() to authenticated, service_role;

@@ -69,11 +69,13 @@ returns trigger
 language plpgsql
 set search_path = ''
 as $$
+declare
+  whitespace constant text := E' \t\n\r\f\v';
 begin
   new.display_name := coalesce(
-    nullif(btrim(new.display_name), ''),
-    nullif(btrim(concat_ws(' ', btrim(new.first_name), btrim(new.last_name))), ''),
-    nullif(btrim(new.organization), ''));
+    nullif(btrim(new.display_name, whitespace), ''),
+    nullif(btrim(concat_ws(' ', btrim(new.first_name, whitespace), btrim(new.last_name, whitespace)), whitespace), ''),
+    nullif(btrim(new.organization, whitespace), ''));
   if new.display_name is null then
     raise exception 'a contact needs a display name, a first or last name, or an organization'
       using errcode = '23502';
@@ -82,8 +84,39 @@ begin
 end;
 $$;
 comment on function private.fill_contact_display_name() is 'Trigger: derives display_name when it is not given; rejects a contact with no name at all.';
+revoke execute on function private.fill_contact_display_name() from public;
 grant execute on function private.fill_contact_display_name() to authenticated, service_role;
 
+-- Legal hold is the owner's decision: agent-scoped tokens with write grants edit contacts, but
+-- cannot place or lift a hold (column grants cannot tell an agent token from its owner's). A held
+-- contact cannot be deleted directly; removing its owner's account (a cascade) still removes it.
+create function private.protect_legal_hold()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if tg_op = 'DELETE' then
+    if old.legal_hold and pg_trigger_depth() = 1 then
+      raise exception 'contact is under legal hold and cannot be deleted'
+        using errcode = '55000', hint = 'Lift the legal hold first.';
+    end if;
+    return old;
+  end if;
+  if (new.legal_hold, new.legal_hold_reason) is distinct from (old.legal_hold, old.legal_hold_reason)
+     and private.current_agent_id() is not null then
+    raise exception 'agent tokens cannot change a legal hold' using errcode = '42501';
+  end if;
+  return new;
+end;
+$$;
+comment on function private.protect_legal_hold() is 'Trigger: only owners and the service place or lift legal holds; held contacts are not deleted directly.';
+revoke execute on function private.protect_legal_hold() from public;
+grant execute on function private.protect_legal_hold() to authenticated, service_role;
+
+create trigger contacts_protect_legal_hold
+  before update of legal_hold, legal_hold_reason or delete on public.contacts
+  for each row execute function private.protect_legal_hold();
 create trigger contacts_fill_display_name
   before insert or update of display_name, first_name, last_name, organization on public.contacts
   for each row execute function private.fill_contact_display_name();

@@ -25,6 +25,7 @@ create table public.contact_communication_channels (
   constraint contact_communication_channels_contact_fkey foreign key (contact_id, user_id)
     references public.contacts (id, user_id) on delete cascade,
   constraint contact_communication_channels_id_user_id_key unique (id, user_id),
+  constraint contact_communication_channels_id_contact_type_key unique (id, contact_id, user_id, channel_type),
   constraint contact_communication_channels_channel_type_check check (
     channel_type in ('email', 'phone', 'sms', 'whatsapp', 'telegram', 'slack', 'webchat', 'other')),
   constraint contact_communication_channels_identifier_check check (char_length(identifier) between 1 and 320),
@@ -79,6 +80,7 @@ begin
 end;
 $$;
 comment on function private.prepare_contact_channel() is 'Trigger: normalizes the identifier, stamps verified_at and consent_updated_at.';
+revoke execute on function private.prepare_contact_channel() from public;
 grant execute on function private.prepare_contact_channel() to authenticated, service_role;
 
 create trigger contact_communication_channels_prepare

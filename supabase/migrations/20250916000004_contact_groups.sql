@@ -21,7 +21,7 @@ as $$
     and jsonb_typeof(criteria -> 'rules') = 'array'
     and jsonb_array_length(criteria -> 'rules') between 1 and 50
     and (
-      select bool_and(
+      select bool_and(coalesce(
         jsonb_typeof(rule) = 'object'
         and (rule - 'field' - 'op' - 'value') = '{}'::jsonb
         and case
@@ -36,7 +36,7 @@ as $$
             or (rule ->> 'op' = 'in' and jsonb_typeof(rule -> 'value') = 'array' and jsonb_array_length(rule -> 'value') between 1 and 100)
             or (rule ->> 'op' in ('is_empty', 'not_empty') and not rule ? 'value')
           else false
-        end)
+        end, false))
       from jsonb_array_elements(criteria -> 'rules') as rules (rule)
     ),
     false)
@@ -95,6 +95,7 @@ begin
 end;
 $$;
 comment on function private.prevent_contact_group_cycle() is 'Trigger: keeps the group hierarchy a forest.';
+revoke execute on function private.prevent_contact_group_cycle() from public;
 grant execute on function private.prevent_contact_group_cycle() to authenticated, service_role;
 
 create trigger contact_groups_prevent_cycle
@@ -137,6 +138,7 @@ begin
 end;
 $$;
 comment on function private.require_static_group() is 'Trigger: memberships only for static groups.';
+revoke execute on function private.require_static_group() from public;
 grant execute on function private.require_static_group() to authenticated, service_role;
 
 create trigger contact_group_memberships_require_static_group

@@ -77,9 +77,10 @@ language plpgsql
 set search_path = ''
 as $$
 begin
-  if not exists (
+  -- A grant the caller cannot see is left to the foreign key and RLS, which answer it properly.
+  if exists (
     select 1 from public.agent_contact_permissions p
-    where p.id = new.permission_id and p.permission_type = 'specific_contacts'
+    where p.id = new.permission_id and p.permission_type <> 'specific_contacts'
   ) then
     raise exception 'contacts can only be listed on a specific_contacts grant'
       using errcode = '23514';
@@ -88,6 +89,7 @@ begin
 end;
 $$;
 comment on function private.require_specific_contacts_grant() is 'Trigger: rows of agent_specific_contact_access belong to specific_contacts grants only.';
+revoke execute on function private.require_specific_contacts_grant() from public;
 grant execute on function private.require_specific_contacts_grant() to authenticated, service_role;
 
 create trigger agent_specific_contact_access_require_specific_grant

@@ -32,8 +32,9 @@ create table public.contact_interactions (
     references public.contacts (id, user_id) on delete cascade,
   constraint contact_interactions_agent_fkey foreign key (agent_id, user_id)
     references public.agents (id, user_id) on delete set null (agent_id),
-  constraint contact_interactions_channel_fkey foreign key (channel_id, user_id)
-    references public.contact_communication_channels (id, user_id) on delete set null (channel_id),
+  -- The channel used must be one of this contact's channels, of the interaction's type.
+  constraint contact_interactions_channel_fkey foreign key (channel_id, contact_id, user_id, channel_type)
+    references public.contact_communication_channels (id, contact_id, user_id, channel_type) on delete set null (channel_id),
   constraint contact_interactions_channel_type_check check (
     channel_type in ('email', 'phone', 'sms', 'whatsapp', 'telegram', 'slack', 'webchat', 'other')),
   constraint contact_interactions_interaction_type_check check (
@@ -60,7 +61,7 @@ create index contact_interactions_user_occurred_idx on public.contact_interactio
 comment on index public.contact_interactions_user_occurred_idx is 'Retention by age per owner; serves the user_id foreign key.';
 create index contact_interactions_agent_idx on public.contact_interactions (agent_id, user_id);
 comment on index public.contact_interactions_agent_idx is 'An agent''s activity; serves the agent foreign key.';
-create index contact_interactions_channel_idx on public.contact_interactions (channel_id, user_id);
+create index contact_interactions_channel_idx on public.contact_interactions (channel_id, contact_id, user_id, channel_type);
 comment on index public.contact_interactions_channel_idx is 'Serves the channel foreign key (set null on channel delete).';
 create index contact_interactions_pending_idx on public.contact_interactions (user_id, delivery_status, queued_at)
   where delivery_status in ('queued', 'sent');
@@ -88,12 +89,14 @@ begin
       when 'delivered' then new.delivered_at := coalesce(new.delivered_at, now());
       when 'read' then new.read_at := coalesce(new.read_at, now());
       when 'failed' then new.failed_at := coalesce(new.failed_at, now());
+      else null; -- an unknown status is the check constraint's to refuse
     end case;
   end if;
   return new;
 end;
 $$;
 comment on function private.track_interaction_delivery() is 'Trigger: enforces the delivery lifecycle and stamps its timestamps.';
+revoke execute on function private.track_interaction_delivery() from public;
 grant execute on function private.track_interaction_delivery() to authenticated, service_role;
 
 create trigger contact_interactions_track_delivery

@@ -60,23 +60,31 @@ declare
   allowed constant jsonb := '{"pending": ["processing", "failed", "cancelled"],
     "processing": ["completed", "failed", "cancelled"], "failed": ["processing"], "completed": [], "cancelled": []}'::jsonb;
 begin
+  if tg_op = 'INSERT' then
+    if new.status <> 'pending' then
+      raise exception 'an import job starts as pending, not %', new.status using errcode = '23514';
+    end if;
+    return new;
+  end if;
   if new.status is distinct from old.status and not (allowed -> old.status) ? new.status then
     raise exception 'an import job cannot go from % to %', old.status, new.status
       using errcode = '23514';
   end if;
   if new.status = 'processing' and old.status <> 'processing' then
     new.started_at := coalesce(old.started_at, now());
+    new.completed_at := null;
   elsif new.status in ('completed', 'failed', 'cancelled') and new.status is distinct from old.status then
     new.completed_at := now();
   end if;
   return new;
 end;
 $$;
-comment on function private.check_import_job_transition() is 'Trigger: enforces the import status machine and stamps started_at / completed_at.';
+comment on function private.check_import_job_transition() is 'Trigger: jobs start pending; enforces the status machine and stamps started_at / completed_at.';
+revoke execute on function private.check_import_job_transition() from public;
 grant execute on function private.check_import_job_transition() to authenticated, service_role;
 
 create trigger contact_import_jobs_check_transition
-  before update of status on public.contact_import_jobs
+  before insert or update of status on public.contact_import_jobs
   for each row execute function private.check_import_job_transition();
 create trigger contact_import_jobs_set_updated_at
   before update on public.contact_import_jobs
@@ -117,3 +125,6 @@ grant update (status, total_rows, processed_rows, created_count, updated_count, 
 grant select on table public.contact_import_job_errors to authenticated;
 grant insert (job_id, row_number, column_name, value_excerpt, reason) on table public.contact_import_job_errors to authenticated;
 grant all on table public.contact_import_jobs, public.contact_import_job_errors to service_role;
+-- Supabase grants the API roles every new sequence in public; identity columns need none, and
+-- setval would break them.
+revoke all on sequence public.contact_import_job_errors_id_seq from anon, authenticated;

@@ -14,6 +14,7 @@ as $$
   select array_position(array['read', 'message', 'write'], permission_level_rank.level)
 $$;
 comment on function private.permission_level_rank(text) is 'Orders permission levels: read 1, message 2, write 3; null for an unknown level.';
+revoke execute on function private.permission_level_rank(text) from public;
 grant execute on function private.permission_level_rank(text) to authenticated, service_role;
 
 -- Evaluates smart-group criteria (public.is_valid_smart_group_criteria) against one contact.
@@ -72,6 +73,7 @@ begin
 end;
 $$;
 comment on function private.contact_matches_criteria(public.contacts, jsonb) is 'True when the contact satisfies smart-group criteria.';
+revoke execute on function private.contact_matches_criteria(public.contacts, jsonb) from public;
 grant execute on function private.contact_matches_criteria(public.contacts, jsonb) to authenticated, service_role;
 
 -- Security definer: access decisions must see memberships and groups that RLS hides from agent
@@ -98,6 +100,7 @@ as $$
   )
 $$;
 comment on function private.contact_in_group(uuid, uuid) is 'True when the contact is a member of the group or of one of its subgroups (static or smart).';
+revoke execute on function private.contact_in_group(uuid, uuid) from public;
 grant execute on function private.contact_in_group(uuid, uuid) to authenticated, service_role;
 
 -- The members of a group and its subgroups, as the caller may see them (security invoker: RLS
@@ -162,4 +165,5 @@ as $$
   )
 $$;
 comment on function private.agent_can_access_contact(uuid, uuid, text, text) is 'The one access decision: may the agent act at this level on this contact (and channel type) now. Used by RLS and by search.';
+revoke execute on function private.agent_can_access_contact(uuid, uuid, text, text) from public;
 grant execute on function private.agent_can_access_contact(uuid, uuid, text, text) to authenticated, service_role;

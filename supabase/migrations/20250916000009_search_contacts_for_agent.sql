@@ -11,19 +11,19 @@ create table public.agent_contact_access_log (
   user_id uuid not null references auth.users (id) on delete cascade,
   agent_id uuid not null,
   caller text not null,
-  query_sha256 text not null,
+  query_hmac text not null,
   -- squawk-ignore prefer-bigint-over-int -- a page size, at most 100.
   result_count integer not null,
   searched_at timestamptz not null default now(),
   constraint agent_contact_access_log_agent_fkey foreign key (agent_id, user_id)
     references public.agents (id, user_id) on delete cascade,
   constraint agent_contact_access_log_caller_check check (caller in ('owner', 'agent', 'service')),
-  constraint agent_contact_access_log_query_sha256_check check (query_sha256 ~ '^[0-9a-f]{64}$'),
+  constraint agent_contact_access_log_query_hmac_check check (query_hmac ~ '^[0-9a-f]{64}$'),
   constraint agent_contact_access_log_result_count_check check (result_count between 0 and 100)
 );
-comment on table public.agent_contact_access_log is 'One row per agent search: who searched for which agent, when, how many results. The query is kept only as a SHA-256 hash: no personal data.';
+comment on table public.agent_contact_access_log is 'One row per agent search: who searched for which agent, when, how many results. The query is kept only as a keyed hash (HMAC under the owner''s secret): no personal data, and erasure can find and remove a subject''s searches.';
 comment on column public.agent_contact_access_log.caller is 'owner (the owner''s token), agent (an agent-scoped token) or service (secret key / service role).';
-comment on column public.agent_contact_access_log.query_sha256 is 'SHA-256 (hex) of the normalized query text.';
+comment on column public.agent_contact_access_log.query_hmac is 'HMAC-SHA-256 (hex) of the normalized query text under the owner''s key (private.owner_hmac).';
 create index agent_contact_access_log_agent_idx on public.agent_contact_access_log (agent_id, user_id, searched_at desc);
 comment on index public.agent_contact_access_log_agent_idx is 'An agent''s recent searches; serves the agent foreign key.';
 create index agent_contact_access_log_user_idx on public.agent_contact_access_log (user_id, searched_at);
@@ -33,6 +33,7 @@ alter table public.agent_contact_access_log enable row level security;
 revoke all on table public.agent_contact_access_log from anon, authenticated;
 grant select on table public.agent_contact_access_log to authenticated;
 grant all on table public.agent_contact_access_log to service_role;
+revoke all on sequence public.agent_contact_access_log_id_seq from anon, authenticated;
 
 -- Security definer: callers cannot write the log themselves (it is append-only evidence).
 create function private.record_agent_search(agent_id uuid, needle text, result_count integer)
@@ -42,16 +43,18 @@ volatile
 security definer
 set search_path = ''
 as $$
-  insert into public.agent_contact_access_log (user_id, agent_id, caller, query_sha256, result_count)
+  insert into public.agent_contact_access_log (user_id, agent_id, caller, query_hmac, result_count)
   select a.user_id, a.id,
     case when private.current_agent_id() is not null then 'agent'
          when private.is_service_caller() then 'service' else 'owner' end,
-    encode(extensions.digest(record_agent_search.needle, 'sha256'), 'hex'),
+    private.owner_hmac(a.user_id, record_agent_search.needle),
     record_agent_search.result_count
   from public.agents a
   where a.id = record_agent_search.agent_id
+    and (private.is_service_caller() or a.user_id = (select auth.uid()))
 $$;
 comment on function private.record_agent_search(uuid, text, integer) is 'Appends a PII-free row to the agent access log.';
+revoke execute on function private.record_agent_search(uuid, text, integer) from public;
 grant execute on function private.record_agent_search(uuid, text, integer) to authenticated, service_role;
 
 -- Security definer: uses indexes RLS would block and reads grants. It authorizes the caller itself
@@ -75,6 +78,8 @@ declare
   owner_id uuid;
   token_agent uuid := private.current_agent_id();
   digits constant text := ltrim(regexp_replace(needle, '\D', '', 'g'), '0');
+  -- A phone typed in any format: at least 7 digits, and no letters or @.
+  phone_like constant boolean := char_length(digits) >= 7 and needle !~ '[[:alpha:]@]';
   like_prefix constant text := replace(replace(replace(needle, '\', '\\'), '%', '\%'), '_', '\_') || '%';
   words constant text[] := array_remove(regexp_split_to_array(regexp_replace(needle, '[^[:alnum:]]+', ' ', 'g'), ' '), '');
   prefix_query tsquery;
@@ -98,24 +103,27 @@ begin
     from public.contact_communication_channels ch
     where ch.user_id = owner_id
       and (ch.normalized_identifier = needle
-        or (char_length(digits) >= 7 and ch.normalized_identifier = '+' || digits))
+        or (phone_like and ch.normalized_identifier = '+' || digits))
+      -- An agent must not be able to confirm identifiers on channels it may not see.
+      and private.agent_can_access_contact(search_contact_candidates.agent_id, ch.contact_id, 'read', ch.channel_type)
     union all
     select ch.contact_id, 0.95, 'phone_suffix'
     from public.contact_communication_channels ch
-    where char_length(digits) >= 7 and needle !~ '[[:alpha:]@]'
+    where phone_like
       and ch.user_id = owner_id
       and ch.channel_type in ('phone', 'sms', 'whatsapp')
       and reverse(ch.normalized_identifier) like reverse(digits) || '%'
+      and private.agent_can_access_contact(search_contact_candidates.agent_id, ch.contact_id, 'read', ch.channel_type)
     union all
     select c.id, round(0.85 + 0.1 * extensions.similarity(c.display_name, needle)::numeric, 4), 'name_prefix'
     from public.contacts c
     where c.user_id = owner_id and c.display_name ilike like_prefix
     union all
-    select c.id, round(0.5 + 0.3 * least(ts_rank_cd(c.search_vector, prefix_query), 1)::numeric, 4), 'full_text'
+    select c.id, round(0.7 + 0.2 * least(ts_rank_cd(c.search_vector, prefix_query), 1)::numeric, 4), 'full_text'
     from public.contacts c
     where prefix_query is not null and c.user_id = owner_id and c.search_vector @@ prefix_query
     union all
-    select c.id, round(0.8 * greatest(extensions.word_similarity(needle, c.display_name),
+    select c.id, round(0.7 * greatest(extensions.word_similarity(needle, c.display_name),
                                       extensions.word_similarity(needle, coalesce(c.organization, '')))::numeric, 4), 'trigram'
     from public.contacts c
     where c.user_id = owner_id
@@ -139,6 +147,7 @@ begin
 end;
 $$;
 comment on function private.search_contact_candidates(uuid, text, text[], uuid) is 'Index-driven candidates of an agent search, scoped to the agent''s owner and grants; authorizes the caller first.';
+revoke execute on function private.search_contact_candidates(uuid, text, text[], uuid) from public;
 grant execute on function private.search_contact_candidates(uuid, text, text[], uuid) to authenticated, service_role;
 
 create function public.search_contacts_for_agent(

@@ -17,6 +17,7 @@ begin
 end;
 $$;
 comment on function private.forbid_agent_tokens(text) is 'Raises insufficient_privilege when the request token is agent-scoped.';
+revoke execute on function private.forbid_agent_tokens(text) from public;
 grant execute on function private.forbid_agent_tokens(text) to authenticated, service_role;
 
 -- Wipes every personal field of the given contacts and of their children, keeping rows (and so
@@ -63,7 +64,64 @@ begin
 end;
 $$;
 comment on function private.anonymize_contacts(uuid[]) is 'Wipes personal fields of contacts and their interactions and removes their channels; rows stay for aggregates.';
+revoke execute on function private.anonymize_contacts(uuid[]) from public;
 grant execute on function private.anonymize_contacts(uuid[]) to authenticated, service_role;
+
+-- Removes what mentions a contact without referencing it: import error rows quoting its identifiers
+-- or names, and access-log rows whose keyed query hash is the hash of one of them. Security
+-- definer because owners cannot delete error rows or log rows (both are append-only for them); it
+-- authorizes the caller itself (the contact's owner or the service, never an agent token).
+create function private.forget_contact_traces(contact_id uuid)
+returns jsonb
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  owner_id uuid;
+  mentions text[];
+  errors_count bigint;
+  searches_count bigint;
+begin
+  select c.user_id into owner_id from public.contacts c where c.id = forget_contact_traces.contact_id;
+  if owner_id is null or private.current_agent_id() is not null
+     or not (private.is_service_caller() or owner_id = (select auth.uid())) then
+    raise exception 'contact not found' using errcode = 'P0002';
+  end if;
+
+  select coalesce(array_agg(distinct lower(btrim(m))) filter (where char_length(btrim(m)) >= 3), '{}') into mentions
+  from (
+    select unnest(array[c.display_name, concat_ws(' ', c.first_name, c.last_name), c.external_id]) as m
+    from public.contacts c where c.id = forget_contact_traces.contact_id
+    union all
+    select unnest(array[ch.identifier, ch.normalized_identifier])
+    from public.contact_communication_channels ch
+    where ch.contact_id = forget_contact_traces.contact_id and ch.user_id = owner_id
+  ) as names_and_identifiers;
+
+  with removed as (
+    delete from public.contact_import_job_errors e
+    where e.user_id = owner_id
+      and exists (select 1 from unnest(mentions) as x (m) where strpos(lower(e.value_excerpt), x.m) > 0)
+    returning 1
+  )
+  select count(*) into errors_count from removed;
+
+  with removed as (
+    delete from public.agent_contact_access_log l
+    where l.user_id = owner_id
+      and l.query_hmac in (select private.owner_hmac(owner_id, x.m) from unnest(mentions) as x (m))
+    returning 1
+  )
+  select count(*) into searches_count from removed;
+
+  return jsonb_build_object('contact_import_job_errors', errors_count, 'agent_contact_access_log', searches_count);
+end;
+$$;
+comment on function private.forget_contact_traces(uuid) is 'Deletes import error rows and access-log rows that mention a contact''s names or identifiers.';
+revoke execute on function private.forget_contact_traces(uuid) from public;
+grant execute on function private.forget_contact_traces(uuid) to authenticated, service_role;
 
 create function public.export_contact_data_for_subject(contact_id uuid)
 returns jsonb
@@ -139,8 +197,10 @@ begin
       using errcode = '55000', hint = 'Lift the legal hold first.';
   end if;
 
+  -- Traces first: they are found through the channels and names about to be removed.
+  counts := private.forget_contact_traces(target.id);
   if gdpr_delete_contact.mode = 'anonymize' then
-    counts := private.anonymize_contacts(array[target.id]);
+    counts := counts || private.anonymize_contacts(array[target.id]);
   else
     with interactions as (
       delete from public.contact_interactions i where i.contact_id = target.id and i.user_id = target.user_id returning 1
@@ -151,7 +211,7 @@ begin
     ), grants as (
       delete from public.agent_specific_contact_access s where s.contact_id = target.id and s.user_id = target.user_id returning 1
     )
-    select jsonb_build_object(
+    select counts || jsonb_build_object(
       'contact_interactions', (select count(*) from interactions),
       'contact_communication_channels', (select count(*) from channels),
       'contact_group_memberships', (select count(*) from memberships),

@@ -5,9 +5,10 @@
 set lock_timeout = '5s';
 set statement_timeout = '5min';
 
--- agents: an agent token sees its own agent row only; only owners change agents.
+-- agents: an agent token sees its own agent row only, while the agent is active; only owners change agents.
 create policy agents_select_policy on public.agents as permissive for select to authenticated
-  using (user_id = (select auth.uid()) and ((select private.current_agent_id()) is null or id = (select private.current_agent_id())));
+  using (user_id = (select auth.uid()) and ((select private.current_agent_id()) is null
+    or (id = (select private.current_agent_id()) and is_active)));
 create policy agents_insert_policy on public.agents as permissive for insert to authenticated
   with check (user_id = (select auth.uid()) and (select private.current_agent_id()) is null);
 create policy agents_update_policy on public.agents as permissive for update to authenticated

@@ -2,9 +2,10 @@
 -- schemas may use them.
 set lock_timeout = '5s';
 
+drop function private.owner_hmac(uuid, text);
+drop table private.owner_keys;
 drop function private.normalize_channel_identifier(text, text);
 drop function public.is_valid_e164_phone(text);
 drop function public.is_valid_email(text);
 drop function private.set_updated_at();
-alter default privileges in schema private grant execute on functions to public;
 drop schema private;

@@ -3,3 +3,4 @@ set lock_timeout = '5s';
 
 drop table public.contacts;
 drop function private.fill_contact_display_name();
+drop function private.protect_legal_hold();

@@ -15,7 +15,7 @@ export type Database = {
           agent_id: string
           caller: string
           id: number
-          query_sha256: string
+          query_hmac: string
           result_count: number
           searched_at: string
           user_id: string
@@ -24,7 +24,7 @@ export type Database = {
           agent_id: string
           caller: string
           id?: never
-          query_sha256: string
+          query_hmac: string
           result_count: number
           searched_at?: string
           user_id: string
@@ -33,7 +33,7 @@ export type Database = {
           agent_id?: string
           caller?: string
           id?: never
-          query_sha256?: string
+          query_hmac?: string
           result_count?: number
           searched_at?: string
           user_id?: string
@@ -516,9 +516,9 @@ export type Database = {
           },
           {
             foreignKeyName: "contact_interactions_channel_fkey"
-            columns: ["channel_id", "user_id"]
+            columns: ["channel_id", "contact_id", "user_id", "channel_type"]
             referencedRelation: "contact_communication_channels"
-            referencedColumns: ["id", "user_id"]
+            referencedColumns: ["id", "contact_id", "user_id", "channel_type"]
           },
           {
             foreignKeyName: "contact_interactions_contact_fkey"

@@ -117,11 +117,12 @@ begin
 end;
 $$;
 
--- One assertion: RLS is enabled on every table of a schema (or on one table).
+-- One assertion: RLS is enabled on every table of a schema (or on one table). pgTAP's is() and ok()
+-- call each other unqualified, so extensions must be on the path.
 create or replace function tests.rls_enabled(testing_schema text)
 returns text
 language sql
-set search_path = ''
+set search_path = extensions, pg_catalog
 as $$
   select extensions.is(
     (select count(*)::integer from pg_catalog.pg_tables t where t.schemaname = rls_enabled.testing_schema and not t.rowsecurity),
@@ -132,7 +133,7 @@ $$;
 create or replace function tests.rls_enabled(testing_schema text, testing_table text)
 returns text
 language sql
-set search_path = ''
+set search_path = extensions, pg_catalog
 as $$
   select extensions.ok(
     (select t.rowsecurity from pg_catalog.pg_tables t

@@ -256,8 +256,8 @@ Deno.test("agent-contact-search", { sanitizeResources: false, sanitizeOps: false
     });
 
     await t.step("every search is logged without personal data", async () => {
-      const rows = await sql<{ caller: string; query_sha256: string }>(
-        `select caller, query_sha256 from public.agent_contact_access_log where user_id = $1`,
+      const rows = await sql<{ caller: string; query_hmac: string }>(
+        `select caller, query_hmac from public.agent_contact_access_log where user_id = $1`,
         [w.owner.id],
       );
       assertNotEquals(rows.length, 0);

@@ -1,0 +1,141 @@
+-- Schema: every table of the contacts subsystem exists in public with exactly the columns the
+-- migrations give it, owners are `user_id uuid not null default auth.uid()`, and every table that
+-- carries updated_at has the trigger that keeps it honest. Catalog assertions only: no personas.
+begin;
+select plan(31);
+
+select has_schema('private', 'the private schema for internals exists');
+
+select tables_are('public', array[
+  'agents', 'contacts', 'contact_communication_channels', 'contact_groups', 'contact_group_memberships',
+  'agent_contact_permissions', 'agent_specific_contact_access', 'contact_interactions', 'contact_import_jobs',
+  'contact_import_job_errors', 'contact_retention_policies', 'agent_contact_access_log'
+], 'public holds exactly the twelve tables of the contacts subsystem');
+
+select tables_are('private', array['owner_keys'], 'private holds one table, the per-owner HMAC keys; everything else is functions');
+
+-- agents
+select has_table('public', 'agents', 'table public.agents exists');
+select columns_are('public', 'agents', array[
+  'id', 'user_id', 'name', 'description', 'is_active', 'metadata', 'created_at', 'updated_at'
+], 'public.agents has exactly its documented columns');
+
+-- contacts
+select has_table('public', 'contacts', 'table public.contacts exists');
+select columns_are('public', 'contacts', array[
+  'id', 'user_id', 'first_name', 'last_name', 'display_name', 'organization', 'job_title', 'metadata', 'tags',
+  'status', 'source', 'external_id', 'legal_hold', 'legal_hold_reason', 'created_at', 'updated_at', 'search_vector'
+], 'public.contacts has exactly its documented columns');
+
+-- contact_communication_channels
+select has_table('public', 'contact_communication_channels', 'table public.contact_communication_channels exists');
+select columns_are('public', 'contact_communication_channels', array[
+  'id', 'user_id', 'contact_id', 'channel_type', 'identifier', 'normalized_identifier', 'label', 'is_primary',
+  'is_verified', 'verified_at', 'consent_status', 'consent_source', 'consent_updated_at', 'vault_secret_id',
+  'metadata', 'created_at', 'updated_at'
+], 'public.contact_communication_channels has exactly its documented columns');
+
+-- contact_groups
+select has_table('public', 'contact_groups', 'table public.contact_groups exists');
+select columns_are('public', 'contact_groups', array[
+  'id', 'user_id', 'name', 'description', 'group_type', 'criteria', 'parent_group_id', 'created_at', 'updated_at'
+], 'public.contact_groups has exactly its documented columns');
+
+-- contact_group_memberships
+select has_table('public', 'contact_group_memberships', 'table public.contact_group_memberships exists');
+select columns_are('public', 'contact_group_memberships', array[
+  'group_id', 'contact_id', 'user_id', 'created_at'
+], 'public.contact_group_memberships has exactly its documented columns');
+
+-- agent_contact_permissions
+select has_table('public', 'agent_contact_permissions', 'table public.agent_contact_permissions exists');
+select columns_are('public', 'agent_contact_permissions', array[
+  'id', 'user_id', 'agent_id', 'permission_type', 'group_id', 'permission_level', 'allowed_channel_types',
+  'valid_from', 'valid_until', 'created_at', 'updated_at'
+], 'public.agent_contact_permissions has exactly its documented columns');
+
+-- agent_specific_contact_access
+select has_table('public', 'agent_specific_contact_access', 'table public.agent_specific_contact_access exists');
+select columns_are('public', 'agent_specific_contact_access', array[
+  'id', 'user_id', 'permission_id', 'agent_id', 'contact_id', 'created_at'
+], 'public.agent_specific_contact_access has exactly its documented columns');
+
+-- contact_interactions
+select has_table('public', 'contact_interactions', 'table public.contact_interactions exists');
+select columns_are('public', 'contact_interactions', array[
+  'id', 'user_id', 'contact_id', 'agent_id', 'channel_id', 'channel_type', 'interaction_type', 'direction',
+  'subject', 'content', 'summary', 'delivery_status', 'queued_at', 'sent_at', 'delivered_at', 'read_at',
+  'failed_at', 'error_code', 'error_message', 'metadata', 'occurred_at', 'created_at', 'updated_at'
+], 'public.contact_interactions has exactly its documented columns');
+
+-- contact_import_jobs
+select has_table('public', 'contact_import_jobs', 'table public.contact_import_jobs exists');
+select columns_are('public', 'contact_import_jobs', array[
+  'id', 'user_id', 'status', 'file_name', 'file_size_bytes', 'file_sha256', 'storage_path', 'column_mapping',
+  'options', 'dry_run', 'total_rows', 'processed_rows', 'created_count', 'updated_count', 'skipped_count',
+  'failed_count', 'error_summary', 'started_at', 'completed_at', 'created_at', 'updated_at'
+], 'public.contact_import_jobs has exactly its documented columns');
+
+-- contact_import_job_errors
+select has_table('public', 'contact_import_job_errors', 'table public.contact_import_job_errors exists');
+select columns_are('public', 'contact_import_job_errors', array[
+  'id', 'user_id', 'job_id', 'row_number', 'column_name', 'value_excerpt', 'reason', 'created_at'
+], 'public.contact_import_job_errors has exactly its documented columns');
+
+-- contact_retention_policies
+select has_table('public', 'contact_retention_policies', 'table public.contact_retention_policies exists');
+select columns_are('public', 'contact_retention_policies', array[
+  'id', 'user_id', 'data_class', 'action', 'retain_days', 'is_enabled', 'created_at', 'updated_at'
+], 'public.contact_retention_policies has exactly its documented columns');
+
+-- agent_contact_access_log
+select has_table('public', 'agent_contact_access_log', 'table public.agent_contact_access_log exists');
+select columns_are('public', 'agent_contact_access_log', array[
+  'id', 'user_id', 'agent_id', 'caller', 'query_hmac', 'result_count', 'searched_at'
+], 'public.agent_contact_access_log has exactly its documented columns (no query text, no personal data)');
+
+-- Shapes every table shares.
+select is_empty($$
+  select c.relname
+  from pg_catalog.pg_class c
+  left join pg_catalog.pg_attribute a on a.attrelid = c.oid and a.attname = 'user_id' and not a.attisdropped
+  where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'p')
+    and (a.attnum is null or a.atttypid <> 'uuid'::regtype or not a.attnotnull)
+$$, 'every public table has an owner column user_id uuid not null');
+
+select is_empty($$
+  select c.relname
+  from pg_catalog.pg_class c
+  join pg_catalog.pg_attribute a on a.attrelid = c.oid and a.attname = 'user_id' and not a.attisdropped
+  left join pg_catalog.pg_attrdef d on d.adrelid = c.oid and d.adnum = a.attnum
+  where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'p')
+    and has_any_column_privilege('authenticated', c.oid, 'INSERT')
+    and pg_catalog.pg_get_expr(d.adbin, d.adrelid) is distinct from 'auth.uid()'
+$$, 'every public table a client inserts into defaults user_id to auth.uid(), so the owner comes from the token');
+
+select is_empty($$
+  select c.relname
+  from pg_catalog.pg_class c
+  join pg_catalog.pg_attribute a on a.attrelid = c.oid and a.attname = 'updated_at' and not a.attisdropped
+  where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'p')
+    and not exists (
+      select 1 from pg_catalog.pg_trigger t
+      where t.tgrelid = c.oid and not t.tgisinternal
+        and t.tgfoid = 'private.set_updated_at()'::regprocedure
+        and t.tgtype & 2 = 2    -- before
+        and t.tgtype & 16 = 16  -- update
+        and t.tgtype & 1 = 1)   -- for each row
+$$, 'every public table with updated_at has a before-update row trigger calling private.set_updated_at()');
+
+select is_empty($$
+  select c.relname, a.attname
+  from pg_catalog.pg_class c
+  join pg_catalog.pg_attribute a on a.attrelid = c.oid and a.attname in ('created_at', 'updated_at') and not a.attisdropped
+  left join pg_catalog.pg_attrdef d on d.adrelid = c.oid and d.adnum = a.attnum
+  where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'p')
+    and (a.atttypid <> 'timestamptz'::regtype or not a.attnotnull
+         or pg_catalog.pg_get_expr(d.adbin, d.adrelid) is distinct from 'now()')
+$$, 'every created_at and updated_at in public is timestamptz not null default now()');
+
+select * from finish();
+rollback;

@@ -1,0 +1,179 @@
+-- Schema: table, column and sequence privileges. anon holds nothing on any public table or
+-- sequence; authenticated reads and deletes through RLS and writes named columns only, never ids,
+-- owners, timestamps or derived columns; service_role holds everything.
+begin;
+select plan(46);
+
+-- anon
+select is_empty($$
+  select c.relname, p.privilege
+  from pg_catalog.pg_class c
+  cross join unnest(array['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER']) as p (privilege)
+  where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'p', 'v', 'm', 'f')
+    and has_table_privilege('anon', c.oid, p.privilege)
+$$, 'anon holds no privilege on any table or view in public');
+
+select is_empty($$
+  select c.relname, a.attname, p.privilege
+  from pg_catalog.pg_class c
+  join pg_catalog.pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+  cross join unnest(array['SELECT', 'INSERT', 'UPDATE', 'REFERENCES']) as p (privilege)
+  where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'p', 'v', 'm', 'f')
+    and has_column_privilege('anon', c.oid, a.attnum, p.privilege)
+$$, 'anon holds no column privilege on any table or view in public');
+
+select is_empty($$
+  select c.relname, p.privilege
+  from pg_catalog.pg_class c
+  cross join unnest(array['USAGE', 'SELECT', 'UPDATE']) as p (privilege)
+  where c.relnamespace = 'public'::regnamespace and c.relkind = 'S'
+    and has_sequence_privilege('anon', c.oid, p.privilege)
+$$, 'anon holds no privilege on any sequence in public (it could otherwise call nextval or setval)');
+
+select is_empty($$
+  select c.relname, p.privilege
+  from pg_catalog.pg_class c
+  cross join unnest(array['USAGE', 'SELECT', 'UPDATE']) as p (privilege)
+  where c.relnamespace = 'public'::regnamespace and c.relkind = 'S'
+    and has_sequence_privilege('authenticated', c.oid, p.privilege)
+$$, 'authenticated holds no privilege on any sequence in public (identity columns need none; setval would break them)');
+
+-- authenticated: never ids, owners, timestamps or derived columns.
+select is_empty($$
+  select c.relname, a.attname, p.privilege
+  from pg_catalog.pg_class c
+  join pg_catalog.pg_attribute a on a.attrelid = c.oid and not a.attisdropped
+    and a.attname in ('id', 'user_id', 'created_at', 'updated_at')
+  cross join unnest(array['INSERT', 'UPDATE']) as p (privilege)
+  where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'p')
+    and has_column_privilege('authenticated', c.oid, a.attnum, p.privilege)
+$$, 'authenticated cannot insert or update id, user_id, created_at or updated_at on any public table');
+
+select is_empty($$
+  select c.relname, a.attname, p.privilege
+  from pg_catalog.pg_class c
+  join pg_catalog.pg_attribute a on a.attrelid = c.oid and not a.attisdropped
+  cross join unnest(array['INSERT', 'UPDATE']) as p (privilege)
+  where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'p')
+    and (c.relname, a.attname) in (
+      ('contacts', 'search_vector'),
+      ('contact_communication_channels', 'normalized_identifier'), ('contact_communication_channels', 'verified_at'),
+      ('contact_communication_channels', 'consent_updated_at'), ('contact_communication_channels', 'vault_secret_id'),
+      ('contact_interactions', 'queued_at'), ('contact_interactions', 'sent_at'), ('contact_interactions', 'delivered_at'),
+      ('contact_interactions', 'read_at'), ('contact_interactions', 'failed_at'),
+      ('contact_import_jobs', 'started_at'), ('contact_import_jobs', 'completed_at'))
+    and has_column_privilege('authenticated', c.oid, a.attnum, p.privilege)
+$$, 'authenticated cannot write the columns triggers derive: search vector, normalized identifier, lifecycle and consent timestamps, vault ids');
+
+select is_empty($$
+  select c.relname, p.privilege
+  from pg_catalog.pg_class c
+  cross join unnest(array['TRUNCATE', 'REFERENCES', 'TRIGGER']) as p (privilege)
+  where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'p')
+    and has_table_privilege('authenticated', c.oid, p.privilege)
+$$, 'authenticated cannot truncate, reference or add triggers to any public table');
+
+-- authenticated: table-level privileges (insert and update are column-level only).
+select table_privs_are('public', 'agents', 'authenticated', array['SELECT', 'DELETE'], 'authenticated holds select and delete on agents, insert and update on named columns only');
+select table_privs_are('public', 'contacts', 'authenticated', array['SELECT', 'DELETE'], 'authenticated holds select and delete on contacts, insert and update on named columns only');
+select table_privs_are('public', 'contact_communication_channels', 'authenticated', array['SELECT', 'DELETE'], 'authenticated holds select and delete on channels, insert and update on named columns only');
+select table_privs_are('public', 'contact_groups', 'authenticated', array['SELECT', 'DELETE'], 'authenticated holds select and delete on groups, insert and update on named columns only');
+select table_privs_are('public', 'contact_group_memberships', 'authenticated', array['SELECT', 'DELETE'], 'authenticated holds select and delete on memberships, insert on named columns only');
+select table_privs_are('public', 'agent_contact_permissions', 'authenticated', array['SELECT', 'DELETE'], 'authenticated holds select and delete on grants, insert and update on named columns only');
+select table_privs_are('public', 'agent_specific_contact_access', 'authenticated', array['SELECT', 'DELETE'], 'authenticated holds select and delete on specific contact access, insert on named columns only');
+select table_privs_are('public', 'contact_interactions', 'authenticated', array['SELECT', 'DELETE'], 'authenticated holds select and delete on interactions, insert and update on named columns only');
+select table_privs_are('public', 'contact_import_jobs', 'authenticated', array['SELECT', 'DELETE'], 'authenticated holds select and delete on import jobs, insert and update on named columns only');
+select table_privs_are('public', 'contact_import_job_errors', 'authenticated', array['SELECT'], 'authenticated holds select on import error rows and inserts named columns only: no update, no delete');
+select table_privs_are('public', 'contact_retention_policies', 'authenticated', array['SELECT', 'DELETE'], 'authenticated holds select and delete on retention policies, insert and update on named columns only');
+select table_privs_are('public', 'agent_contact_access_log', 'authenticated', array['SELECT'], 'authenticated holds select on the access log and nothing else: it is append-only evidence');
+
+-- authenticated: exactly which columns a client writes.
+select set_eq($$ select a.attname::text from pg_catalog.pg_attribute a where a.attrelid = 'public.agents'::regclass and a.attnum > 0 and not a.attisdropped and has_column_privilege('authenticated', a.attrelid, a.attnum, 'INSERT') $$,
+  array['name', 'description', 'is_active', 'metadata'], 'authenticated inserts exactly name, description, is_active and metadata of an agent');
+select set_eq($$ select a.attname::text from pg_catalog.pg_attribute a where a.attrelid = 'public.agents'::regclass and a.attnum > 0 and not a.attisdropped and has_column_privilege('authenticated', a.attrelid, a.attnum, 'UPDATE') $$,
+  array['name', 'description', 'is_active', 'metadata'], 'authenticated updates exactly name, description, is_active and metadata of an agent');
+select set_eq($$ select a.attname::text from pg_catalog.pg_attribute a where a.attrelid = 'public.contacts'::regclass and a.attnum > 0 and not a.attisdropped and has_column_privilege('authenticated', a.attrelid, a.attnum, 'INSERT') $$,
+  array['first_name', 'last_name', 'display_name', 'organization', 'job_title', 'metadata', 'tags', 'status', 'source', 'external_id'],
+  'authenticated inserts exactly the name, organization, metadata, tags, status, source and external id of a contact (no legal hold)');
+select set_eq($$ select a.attname::text from pg_catalog.pg_attribute a where a.attrelid = 'public.contacts'::regclass and a.attnum > 0 and not a.attisdropped and has_column_privilege('authenticated', a.attrelid, a.attnum, 'UPDATE') $$,
+  array['first_name', 'last_name', 'display_name', 'organization', 'job_title', 'metadata', 'tags', 'status', 'external_id', 'legal_hold', 'legal_hold_reason'],
+  'authenticated updates exactly the personal fields, status, external id and legal hold of a contact (never its source)');
+select set_eq($$ select a.attname::text from pg_catalog.pg_attribute a where a.attrelid = 'public.contact_communication_channels'::regclass and a.attnum > 0 and not a.attisdropped and has_column_privilege('authenticated', a.attrelid, a.attnum, 'INSERT') $$,
+  array['contact_id', 'channel_type', 'identifier', 'label', 'is_primary', 'is_verified', 'consent_status', 'consent_source', 'metadata'],
+  'authenticated inserts exactly the contact, type, identifier, label, flags, consent and metadata of a channel');
+select set_eq($$ select a.attname::text from pg_catalog.pg_attribute a where a.attrelid = 'public.contact_communication_channels'::regclass and a.attnum > 0 and not a.attisdropped and has_column_privilege('authenticated', a.attrelid, a.attnum, 'UPDATE') $$,
+  array['identifier', 'label', 'is_primary', 'is_verified', 'consent_status', 'consent_source', 'metadata'],
+  'authenticated updates a channel''s identifier, label, flags, consent and metadata, never its contact or type');
+select set_eq($$ select a.attname::text from pg_catalog.pg_attribute a where a.attrelid = 'public.contact_groups'::regclass and a.attnum > 0 and not a.attisdropped and has_column_privilege('authenticated', a.attrelid, a.attnum, 'INSERT') $$,
+  array['name', 'description', 'group_type', 'criteria', 'parent_group_id'],
+  'authenticated inserts exactly the name, description, type, criteria and parent of a group');
+select set_eq($$ select a.attname::text from pg_catalog.pg_attribute a where a.attrelid = 'public.contact_groups'::regclass and a.attnum > 0 and not a.attisdropped and has_column_privilege('authenticated', a.attrelid, a.attnum, 'UPDATE') $$,
+  array['name', 'description', 'criteria', 'parent_group_id'],
+  'authenticated updates a group''s name, description, criteria and parent, never its type');
+select set_eq($$ select a.attname::text from pg_catalog.pg_attribute a where a.attrelid = 'public.contact_group_memberships'::regclass and a.attnum > 0 and not a.attisdropped and has_column_privilege('authenticated', a.attrelid, a.attnum, 'INSERT') $$,
+  array['group_id', 'contact_id'], 'authenticated inserts exactly the group and contact of a membership');
+select set_eq($$ select a.attname::text from pg_catalog.pg_attribute a where a.attrelid = 'public.contact_group_memberships'::regclass and a.attnum > 0 and not a.attisdropped and has_column_privilege('authenticated', a.attrelid, a.attnum, 'UPDATE') $$,
+  array[]::text[], 'authenticated updates no column of a membership');
+select set_eq($$ select a.attname::text from pg_catalog.pg_attribute a where a.attrelid = 'public.agent_contact_permissions'::regclass and a.attnum > 0 and not a.attisdropped and has_column_privilege('authenticated', a.attrelid, a.attnum, 'INSERT') $$,
+  array['agent_id', 'permission_type', 'group_id', 'permission_level', 'allowed_channel_types', 'valid_from', 'valid_until'],
+  'authenticated inserts exactly the agent, type, group, level, channel types and window of a grant');
+select set_eq($$ select a.attname::text from pg_catalog.pg_attribute a where a.attrelid = 'public.agent_contact_permissions'::regclass and a.attnum > 0 and not a.attisdropped and has_column_privilege('authenticated', a.attrelid, a.attnum, 'UPDATE') $$,
+  array['permission_level', 'allowed_channel_types', 'valid_from', 'valid_until'],
+  'authenticated updates a grant''s level, channel types and window, never its agent, type or group');
+select set_eq($$ select a.attname::text from pg_catalog.pg_attribute a where a.attrelid = 'public.agent_specific_contact_access'::regclass and a.attnum > 0 and not a.attisdropped and has_column_privilege('authenticated', a.attrelid, a.attnum, 'INSERT') $$,
+  array['permission_id', 'agent_id', 'contact_id'], 'authenticated inserts exactly the grant, agent and contact of a specific contact access');
+select set_eq($$ select a.attname::text from pg_catalog.pg_attribute a where a.attrelid = 'public.agent_specific_contact_access'::regclass and a.attnum > 0 and not a.attisdropped and has_column_privilege('authenticated', a.attrelid, a.attnum, 'UPDATE') $$,
+  array[]::text[], 'authenticated updates no column of a specific contact access');
+select set_eq($$ select a.attname::text from pg_catalog.pg_attribute a where a.attrelid = 'public.contact_interactions'::regclass and a.attnum > 0 and not a.attisdropped and has_column_privilege('authenticated', a.attrelid, a.attnum, 'INSERT') $$,
+  array['contact_id', 'agent_id', 'channel_id', 'channel_type', 'interaction_type', 'direction', 'subject', 'content', 'summary',
+        'delivery_status', 'error_code', 'error_message', 'metadata', 'occurred_at'],
+  'authenticated inserts an interaction''s references, type, direction, texts, status, error and time, never its lifecycle timestamps');
+select set_eq($$ select a.attname::text from pg_catalog.pg_attribute a where a.attrelid = 'public.contact_interactions'::regclass and a.attnum > 0 and not a.attisdropped and has_column_privilege('authenticated', a.attrelid, a.attnum, 'UPDATE') $$,
+  array['subject', 'content', 'summary', 'delivery_status', 'error_code', 'error_message', 'metadata'],
+  'authenticated updates an interaction''s texts, status, error and metadata, never its contact, agent, channel or time');
+select set_eq($$ select a.attname::text from pg_catalog.pg_attribute a where a.attrelid = 'public.contact_import_jobs'::regclass and a.attnum > 0 and not a.attisdropped and has_column_privilege('authenticated', a.attrelid, a.attnum, 'INSERT') $$,
+  array['status', 'file_name', 'file_size_bytes', 'file_sha256', 'storage_path', 'column_mapping', 'options', 'dry_run', 'total_rows'],
+  'authenticated inserts an import job''s status, file, mapping, options and total, never its counts');
+select set_eq($$ select a.attname::text from pg_catalog.pg_attribute a where a.attrelid = 'public.contact_import_jobs'::regclass and a.attnum > 0 and not a.attisdropped and has_column_privilege('authenticated', a.attrelid, a.attnum, 'UPDATE') $$,
+  array['status', 'total_rows', 'processed_rows', 'created_count', 'updated_count', 'skipped_count', 'failed_count', 'error_summary'],
+  'authenticated updates an import job''s status, total, counts and error summary, never its file or timestamps');
+select set_eq($$ select a.attname::text from pg_catalog.pg_attribute a where a.attrelid = 'public.contact_import_job_errors'::regclass and a.attnum > 0 and not a.attisdropped and has_column_privilege('authenticated', a.attrelid, a.attnum, 'INSERT') $$,
+  array['job_id', 'row_number', 'column_name', 'value_excerpt', 'reason'],
+  'authenticated inserts exactly the job, row, column, excerpt and reason of an import error row');
+select set_eq($$ select a.attname::text from pg_catalog.pg_attribute a where a.attrelid = 'public.contact_import_job_errors'::regclass and a.attnum > 0 and not a.attisdropped and has_column_privilege('authenticated', a.attrelid, a.attnum, 'UPDATE') $$,
+  array[]::text[], 'authenticated updates no column of an import error row');
+select set_eq($$ select a.attname::text from pg_catalog.pg_attribute a where a.attrelid = 'public.contact_retention_policies'::regclass and a.attnum > 0 and not a.attisdropped and has_column_privilege('authenticated', a.attrelid, a.attnum, 'INSERT') $$,
+  array['data_class', 'action', 'retain_days', 'is_enabled'],
+  'authenticated inserts exactly the class, action, days and switch of a retention policy');
+select set_eq($$ select a.attname::text from pg_catalog.pg_attribute a where a.attrelid = 'public.contact_retention_policies'::regclass and a.attnum > 0 and not a.attisdropped and has_column_privilege('authenticated', a.attrelid, a.attnum, 'UPDATE') $$,
+  array['action', 'retain_days', 'is_enabled'],
+  'authenticated updates a retention policy''s action, days and switch, never its class');
+select set_eq($$ select a.attname::text from pg_catalog.pg_attribute a where a.attrelid = 'public.agent_contact_access_log'::regclass and a.attnum > 0 and not a.attisdropped and has_column_privilege('authenticated', a.attrelid, a.attnum, 'INSERT') $$,
+  array[]::text[], 'authenticated inserts no column of the access log (only search_contacts_for_agent writes it)');
+select set_eq($$ select a.attname::text from pg_catalog.pg_attribute a where a.attrelid = 'public.agent_contact_access_log'::regclass and a.attnum > 0 and not a.attisdropped and has_column_privilege('authenticated', a.attrelid, a.attnum, 'UPDATE') $$,
+  array[]::text[], 'authenticated updates no column of the access log');
+
+-- service_role
+select is_empty($$
+  select c.relname, p.privilege
+  from pg_catalog.pg_class c
+  cross join unnest(array['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER']) as p (privilege)
+  where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'p')
+    and not has_table_privilege('service_role', c.oid, p.privilege)
+$$, 'service_role holds every privilege on every public table');
+
+-- ============================================================================================
+-- Persona: owner (authenticated) -- column grants hold in practice, not just in the catalog
+-- ============================================================================================
+do $$ begin perform tests.create_supabase_user('privileges_owner'); end $$;
+select tests.authenticate_as('privileges_owner');
+
+select throws_ok($$ insert into public.contacts (user_id, first_name) values ('00000000-0000-4000-8000-000000000007', 'Mallory') $$,
+  '42501', 'permission denied for table contacts',
+  'an owner cannot choose the user_id of a new contact');
+select throws_ok($$ update public.contacts set created_at = now() - interval '1 year' $$,
+  '42501', 'permission denied for table contacts',
+  'an owner cannot rewrite the created_at of a contact');
+
+select * from finish();
+rollback;
