@@ -1,15 +1,20 @@
 #!/usr/bin/env node
 // npm run bench: times search_contacts_for_agent against a naive ILIKE scan on generated data, in
 // one run, and prints both with their ratio. See `npm run bench -- --help` and docs/benchmarks.md.
-import { ensureDataset, describeData } from "../bench/lib/dataset.mjs";
+import { describeData, describeSchema, ensureDataset } from "../bench/lib/dataset.mjs";
 import { renderSection, sizeLabel, writeSection, DOCS_FILE } from "../bench/lib/docs.mjs";
 import { BIG_OWNER_ID } from "../bench/lib/ids.mjs";
 import { KINDS } from "../bench/lib/kinds.mjs";
 import { describeMachine } from "../bench/lib/machine.mjs";
 import { measure } from "../bench/lib/measure.mjs";
 import { parseOptions } from "../bench/lib/options.mjs";
+import { runGdprBench } from "../bench/lib/gdpr.mjs";
+import { runRetentionBench } from "../bench/lib/retention.mjs";
+import { runAuditBench } from "../bench/lib/audit.mjs";
+import { runMergeBench } from "../bench/lib/merge.mjs";
+import { runImportBench } from "../bench/lib/import.mjs";
 import { consoleTable, figures } from "../bench/lib/report.mjs";
-import { SCENARIOS } from "../bench/lib/scenarios.mjs";
+import { SCENARIOS, samplingOf } from "../bench/lib/scenarios.mjs";
 import { connect } from "../bench/lib/session.mjs";
 import { StackError, startCluster } from "./lib/postgres.mjs";
 
@@ -25,18 +30,19 @@ async function drawQueries(client, scenario, perKind) {
 
 /** Measures one scenario; with `explain`, also the plans of its slowest kind's first query. */
 async function runScenario({ admin, database, scenario, options, explain }) {
-  const queries = await drawQueries(admin, scenario, options.perKind);
+  const sampling = samplingOf(scenario, options);
+  const queries = await drawQueries(admin, scenario, sampling.perKind);
   const runners = scenario.runners(database);
   for (const runner of runners) await runner.open();
   try {
     const samples = await measure({
       runners,
       queries,
-      iterations: options.iterations,
-      warmup: options.warmup,
-      onProgress: (done, total) => process.stderr.write(`\r  ${done}/${total} queries measured`),
+      iterations: sampling.iterations,
+      warmup: sampling.warmup,
+      onProgress: (done, total) => process.stderr.isTTY && process.stderr.write(`\r  ${done}/${total} queries measured`),
     });
-    process.stderr.write("\n");
+    if (process.stderr.isTTY) process.stderr.write("\n");
     const rows = figures({ kinds: KINDS, queries, samples, runners });
     let explained;
     if (explain) {
@@ -51,7 +57,7 @@ async function runScenario({ admin, database, scenario, options, explain }) {
         reference: await runners[1].explain(query.text),
       };
     }
-    return { scenario, queries, runners, rows, explained };
+    return { scenario, sampling, queries, runners, rows, explained };
   } finally {
     for (const runner of runners) await runner.close();
   }
@@ -67,6 +73,26 @@ function printExplained({ query, project, reference }) {
 }
 
 async function main() {
+  if (process.argv.includes("--gdpr")) {
+    await startCluster();
+    return await runGdprBench(process.argv.slice(2));
+  }
+  if (process.argv.includes("--retention")) {
+    await startCluster();
+    return await runRetentionBench(process.argv.slice(2));
+  }
+  if (process.argv.includes("--import")) {
+    await startCluster();
+    return await runImportBench(process.argv.slice(2), { log });
+  }
+  if (process.argv.includes("--merge")) {
+    await startCluster();
+    return await runMergeBench(process.argv.slice(2), { log });
+  }
+  if (process.argv[2] === "audit" || process.argv.includes("--audit")) {
+    await startCluster();
+    return await runAuditBench(process.argv.slice(2), { log });
+  }
   const options = parseOptions(process.argv.slice(2));
   if (options.help) return log(options.help);
   const unknown = options.scenarios.filter((name) => !SCENARIOS[name]);
@@ -84,10 +110,10 @@ async function main() {
     log(`${machine.cores} cores, ${machine.postgres}, load average ${machine.load}`);
 
     const results = [];
-    for (const [index, name] of options.scenarios.entries()) {
+    for (const name of options.scenarios) {
       const scenario = SCENARIOS[name];
       log(`\n${scenario.title} (${sizeLabel(options.contacts)} contacts)`);
-      const result = await runScenario({ admin, database: options.database, scenario, options, explain: options.explain && index === 0 });
+      const result = await runScenario({ admin, database: options.database, scenario, options, explain: options.explain });
       log(consoleTable(result.rows, result.runners));
       if (result.explained) printExplained(result.explained);
       results.push(result);
@@ -95,7 +121,7 @@ async function main() {
 
     if (options.writeDocs) {
       const command = `npm run bench -- ${process.argv.slice(2).join(" ")}`.trim();
-      const section = renderSection({ options, command, startedAt, machine, dataset, data, results, explained: results[0]?.explained });
+      const section = renderSection({ options, command, startedAt, machine, schema: describeSchema(), dataset, data, results });
       writeSection(`search-${sizeLabel(options.contacts)}`, section);
       log(`\nWrote the ${sizeLabel(options.contacts)} section of ${DOCS_FILE}.`);
     }

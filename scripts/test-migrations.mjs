@@ -67,10 +67,27 @@ insert into public.contact_import_jobs (id, user_id, file_name)
   values ('70000000-0000-0000-0000-000000000001', '10000000-0000-0000-0000-000000000001', 'fixture.csv');
 insert into public.contact_import_job_errors (user_id, job_id, row_number, reason)
   values ('10000000-0000-0000-0000-000000000001', '70000000-0000-0000-0000-000000000001', 2, 'fixture');
+insert into public.contact_import_changes (user_id, job_id, contact_id, action, contact_updated_at)
+  values ('10000000-0000-0000-0000-000000000001', '70000000-0000-0000-0000-000000000001',
+          '30000000-0000-0000-0000-000000000001', 'created', now());
 insert into public.agent_contact_access_log (user_id, agent_id, caller, query_hmac, result_count)
   values ('10000000-0000-0000-0000-000000000001', '20000000-0000-0000-0000-000000000001', 'owner', repeat('a', 64), 1);
 insert into public.contact_retention_policies (user_id, data_class, action, retain_days)
   values ('10000000-0000-0000-0000-000000000001', 'interactions', 'delete', 365);
+insert into public.contact_subject_requests (user_id, request_type, contact_ids, actor_role)
+  values ('10000000-0000-0000-0000-000000000001', 'export', array['30000000-0000-0000-0000-000000000001']::uuid[], 'service');
+insert into public.contact_privacy_settings (user_id, keep_interaction_statistics)
+  values ('10000000-0000-0000-0000-000000000001', true);
+insert into public.contact_interaction_statistics
+    (user_id, period_start, channel_type, interaction_type, direction, delivery_status, interaction_count)
+  values ('10000000-0000-0000-0000-000000000001', '2025-01-01', 'email', 'message', 'outbound', 'sent', 3);
+insert into public.contact_suppressions (user_id, identifier_type, identifier_hmac)
+  values ('10000000-0000-0000-0000-000000000001', 'email', repeat('b', 64));
+insert into public.contact_consent_events (user_id, channel_id, status, source)
+  values ('10000000-0000-0000-0000-000000000001', '40000000-0000-0000-0000-000000000001', 'granted', 'form');
+insert into public.contact_merges (user_id, survivor_id, duplicate_id, row_counts, actor_role)
+  values ('10000000-0000-0000-0000-000000000001', '30000000-0000-0000-0000-000000000001',
+          '30000000-0000-0000-0000-000000000002', '{}', 'service');
 `;
 
 function rowCounts() {

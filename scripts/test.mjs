@@ -4,7 +4,7 @@
 // runs the lints (on the migrated, seeded database), the pgTAP suite, the migration
 // reversibility checks and the Deno tests, and
 // ends with one line: "N passed, N failed".
-//   --only db|migrations|lint|functions   run one part
+//   --only db|migrations|operations|lint|functions   run one part
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -48,6 +48,8 @@ const PARTS = {
       env: { PGHOST: DB_HOST, PGPORT: String(DB_PORT), PGUSER: DB_USER, PGPASSWORD: DB_PASSWORD, PGDATABASE: DB_NAME },
     }),
   migrations: () => runTap("Migration reversibility", process.execPath, [path.join(ROOT, "scripts", "test-migrations.mjs")]),
+  operations: () =>
+    runTap("Operations: db:health, migration lock waits, schema docs", process.execPath, [path.join(ROOT, "scripts", "test-operations.mjs")]),
   functions: async () => {
     if (!fs.existsSync(FUNCTION_TESTS)) return { passed: 0, failed: 0 };
     const { runFunctionTests } = await import("./lib/function-tests.mjs");

@@ -3,11 +3,13 @@
 import path from "node:path";
 import { API_URL, dbUrl, ROOT } from "./config.mjs";
 import { denoEnv, denoPath } from "./deno.mjs";
-import { startGateway } from "./gateway.mjs";
+import { LOCAL_STORAGE_DIR, startGateway, stopGateway } from "./gateway.mjs";
 import { loadKeys } from "./keys.mjs";
 
 export async function runFunctionTests(runTap) {
   const keys = await loadKeys();
+  // A fresh gateway: it discovers the functions and loads their code when it starts.
+  stopGateway();
   await startGateway(keys);
   return await runTap(
     "Deno: supabase/tests/functions",
@@ -29,6 +31,8 @@ export async function runFunctionTests(runTap) {
         SUPABASE_ANON_KEY: keys.anonKey,
         SUPABASE_JWT_SECRET: keys.jwtSecret,
         SUPABASE_TEST_SIGNING_KEY: JSON.stringify(keys.signingKey),
+        SUPABASE_LOCAL_STORAGE_DIR: LOCAL_STORAGE_DIR,
+        SUPABASE_JWKS: JSON.stringify(keys.jwks),
       },
     },
   );

@@ -9,6 +9,7 @@ import { StackError } from "./postgres.mjs";
 
 const PID_FILE = path.join(LOCAL_DIR, "gateway.pid");
 export const GATEWAY_LOG = path.join(LOCAL_DIR, "logs", "functions.log");
+export const LOCAL_STORAGE_DIR = path.join(LOCAL_DIR, "storage");
 
 // Hosted limits of a function invocation (free plan): 256 MB of memory, 150 s of wall clock.
 export const FUNCTION_MEMORY_MB = Number(process.env.FUNCTION_MEMORY_MB ?? 256);
@@ -24,6 +25,8 @@ export function functionEnv(keys) {
     SUPABASE_SECRET_KEYS: JSON.stringify({ default: keys.secretKey }),
     SUPABASE_ANON_KEY: keys.anonKey,
     SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
+    // The stack has no Storage server: a local folder stands in for it (supabase/functions/_shared/storage.ts).
+    SUPABASE_LOCAL_STORAGE_DIR: LOCAL_STORAGE_DIR,
   };
 }
 

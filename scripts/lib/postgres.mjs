@@ -136,8 +136,10 @@ export async function startCluster() {
         `Stop that process, or choose another port with SUPABASE_DB_PORT=<port>.`,
     );
   }
+  // pg_cron runs its jobs through libpq: over the socket, where local connections are trusted,
+  // rather than TCP, where they need the password it does not have.
   const result = runAsServerUser(path.join(PG_BIN, "pg_ctl"), [
-    "start", "-w", "-t", "60", "-D", dataDir(), "-l", logFile(),
+    "start", "-w", "-t", "60", "-D", dataDir(), "-l", logFile(), "-o", `-c cron.host=${clusterDir()}`,
   ]);
   if (result.status !== 0) {
     const tail = fs.existsSync(logFile()) ? fs.readFileSync(logFile(), "utf8").split("\n").slice(-15).join("\n") : "";

@@ -42,7 +42,10 @@ grant usage on schema extensions to postgres, anon, authenticated, service_role;
 create extension pgcrypto with schema extensions;
 create extension "uuid-ossp" with schema extensions;
 create extension pg_trgm with schema extensions;
+create extension btree_gin with schema extensions;
 create extension pgtap with schema extensions;
+-- Supabase enables pg_stat_statements in every project; the local cluster preloads its library.
+create extension if not exists pg_stat_statements with schema extensions;
 do $$
 begin
   execute format('alter database %I set search_path = "$user", public, extensions', current_database());

@@ -175,6 +175,48 @@ export type Database = {
         }
         Relationships: []
       }
+      contact_audit_log: {
+        Row: {
+          action: string
+          actor_agent_id: string | null
+          actor_role: string
+          actor_user_id: string | null
+          changed_columns: string[]
+          contact_id: string | null
+          id: number
+          occurred_at: string
+          row_id: string
+          table_name: string
+          user_id: string
+        }
+        Insert: {
+          action: string
+          actor_agent_id?: string | null
+          actor_role: string
+          actor_user_id?: string | null
+          changed_columns?: string[]
+          contact_id?: string | null
+          id?: never
+          occurred_at?: string
+          row_id: string
+          table_name: string
+          user_id: string
+        }
+        Update: {
+          action?: string
+          actor_agent_id?: string | null
+          actor_role?: string
+          actor_user_id?: string | null
+          changed_columns?: string[]
+          contact_id?: string | null
+          id?: never
+          occurred_at?: string
+          row_id?: string
+          table_name?: string
+          user_id?: string
+        }
+        Relationships: []
+      }
       contact_communication_channels: {
         Row: {
           channel_type: string
@@ -239,6 +281,61 @@ export type Database = {
             columns: ["contact_id", "user_id"]
             referencedRelation: "contacts"
             referencedColumns: ["id", "user_id"]
+          },
+        ]
+      }
+      contact_consent_events: {
+        Row: {
+          actor_agent_id: string | null
+          actor_user_id: string | null
+          channel_id: string
+          channel_type: string
+          contact_id: string
+          created_at: string
+          id: number
+          occurred_at: string
+          proof_reference: string | null
+          source: string
+          source_ref: string | null
+          status: string
+          user_id: string
+        }
+        Insert: {
+          actor_agent_id?: string | null
+          actor_user_id?: string | null
+          channel_id: string
+          channel_type: string
+          contact_id: string
+          created_at?: string
+          id?: never
+          occurred_at?: string
+          proof_reference?: string | null
+          source: string
+          source_ref?: string | null
+          status: string
+          user_id?: string
+        }
+        Update: {
+          actor_agent_id?: string | null
+          actor_user_id?: string | null
+          channel_id?: string
+          channel_type?: string
+          contact_id?: string
+          created_at?: string
+          id?: never
+          occurred_at?: string
+          proof_reference?: string | null
+          source?: string
+          source_ref?: string | null
+          status?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "contact_consent_events_channel_fkey"
+            columns: ["channel_id", "contact_id", "user_id", "channel_type"]
+            referencedRelation: "contact_communication_channels"
+            referencedColumns: ["id", "contact_id", "user_id", "channel_type"]
           },
         ]
       }
@@ -319,6 +416,58 @@ export type Database = {
           },
         ]
       }
+      contact_import_changes: {
+        Row: {
+          action: string
+          added_channel_ids: string[]
+          added_to_group: boolean
+          contact_id: string
+          contact_updated_at: string
+          created_at: string
+          id: number
+          job_id: string
+          previous: NonNullable<Json>
+          user_id: string
+        }
+        Insert: {
+          action: string
+          added_channel_ids?: string[]
+          added_to_group?: boolean
+          contact_id: string
+          contact_updated_at: string
+          created_at?: string
+          id?: never
+          job_id: string
+          previous?: NonNullable<Json>
+          user_id?: string
+        }
+        Update: {
+          action?: string
+          added_channel_ids?: string[]
+          added_to_group?: boolean
+          contact_id?: string
+          contact_updated_at?: string
+          created_at?: string
+          id?: never
+          job_id?: string
+          previous?: NonNullable<Json>
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "contact_import_changes_contact_fkey"
+            columns: ["contact_id", "user_id"]
+            referencedRelation: "contacts"
+            referencedColumns: ["id", "user_id"]
+          },
+          {
+            foreignKeyName: "contact_import_changes_job_fkey"
+            columns: ["job_id", "user_id"]
+            referencedRelation: "contact_import_jobs"
+            referencedColumns: ["id", "user_id"]
+          },
+        ]
+      }
       contact_import_job_errors: {
         Row: {
           column_name: string | null
@@ -365,20 +514,31 @@ export type Database = {
           completed_at: string | null
           created_at: string
           created_count: number
+          delimiter: string | null
           dry_run: boolean
+          dry_run_report: Json | null
+          encoding: string | null
           error_summary: string | null
           failed_count: number
           file_name: string
           file_sha256: string | null
           file_size_bytes: number | null
+          header: Json | null
           id: string
           options: NonNullable<Json>
           processed_rows: number
+          resume_line: number
+          resume_offset: number
           skipped_count: number
+          slice_count: number
+          slice_stats: NonNullable<Json>
+          source: string
           started_at: string | null
           status: string
           storage_path: string | null
           total_rows: number | null
+          undo_summary: Json | null
+          undone_at: string | null
           updated_at: string
           updated_count: number
           user_id: string
@@ -388,20 +548,31 @@ export type Database = {
           completed_at?: string | null
           created_at?: string
           created_count?: number
+          delimiter?: string | null
           dry_run?: boolean
+          dry_run_report?: Json | null
+          encoding?: string | null
           error_summary?: string | null
           failed_count?: number
           file_name: string
           file_sha256?: string | null
           file_size_bytes?: number | null
+          header?: Json | null
           id?: string
           options?: NonNullable<Json>
           processed_rows?: number
+          resume_line?: number
+          resume_offset?: number
           skipped_count?: number
+          slice_count?: number
+          slice_stats?: NonNullable<Json>
+          source?: string
           started_at?: string | null
           status?: string
           storage_path?: string | null
           total_rows?: number | null
+          undo_summary?: Json | null
+          undone_at?: string | null
           updated_at?: string
           updated_count?: number
           user_id?: string
@@ -411,22 +582,69 @@ export type Database = {
           completed_at?: string | null
           created_at?: string
           created_count?: number
+          delimiter?: string | null
           dry_run?: boolean
+          dry_run_report?: Json | null
+          encoding?: string | null
           error_summary?: string | null
           failed_count?: number
           file_name?: string
           file_sha256?: string | null
           file_size_bytes?: number | null
+          header?: Json | null
           id?: string
           options?: NonNullable<Json>
           processed_rows?: number
+          resume_line?: number
+          resume_offset?: number
           skipped_count?: number
+          slice_count?: number
+          slice_stats?: NonNullable<Json>
+          source?: string
           started_at?: string | null
           status?: string
           storage_path?: string | null
           total_rows?: number | null
+          undo_summary?: Json | null
+          undone_at?: string | null
           updated_at?: string
           updated_count?: number
+          user_id?: string
+        }
+        Relationships: []
+      }
+      contact_interaction_statistics: {
+        Row: {
+          channel_type: string
+          created_at: string
+          delivery_status: string
+          direction: string
+          interaction_count: number
+          interaction_type: string
+          period_start: string
+          updated_at: string
+          user_id: string
+        }
+        Insert: {
+          channel_type: string
+          created_at?: string
+          delivery_status: string
+          direction: string
+          interaction_count: number
+          interaction_type: string
+          period_start: string
+          updated_at?: string
+          user_id?: string
+        }
+        Update: {
+          channel_type?: string
+          created_at?: string
+          delivery_status?: string
+          direction?: string
+          interaction_count?: number
+          interaction_type?: string
+          period_start?: string
+          updated_at?: string
           user_id?: string
         }
         Relationships: []
@@ -528,6 +746,63 @@ export type Database = {
           },
         ]
       }
+      contact_merges: {
+        Row: {
+          actor_role: string
+          actor_user_id: string | null
+          duplicate_id: string
+          filled_fields: string[]
+          id: string
+          merged_at: string
+          row_counts: NonNullable<Json>
+          survivor_id: string
+          user_id: string
+        }
+        Insert: {
+          actor_role: string
+          actor_user_id?: string | null
+          duplicate_id: string
+          filled_fields?: string[]
+          id?: string
+          merged_at?: string
+          row_counts: NonNullable<Json>
+          survivor_id: string
+          user_id?: string
+        }
+        Update: {
+          actor_role?: string
+          actor_user_id?: string | null
+          duplicate_id?: string
+          filled_fields?: string[]
+          id?: string
+          merged_at?: string
+          row_counts?: NonNullable<Json>
+          survivor_id?: string
+          user_id?: string
+        }
+        Relationships: []
+      }
+      contact_privacy_settings: {
+        Row: {
+          created_at: string
+          keep_interaction_statistics: boolean
+          updated_at: string
+          user_id: string
+        }
+        Insert: {
+          created_at?: string
+          keep_interaction_statistics?: boolean
+          updated_at?: string
+          user_id?: string
+        }
+        Update: {
+          created_at?: string
+          keep_interaction_statistics?: boolean
+          updated_at?: string
+          user_id?: string
+        }
+        Relationships: []
+      }
       contact_retention_policies: {
         Row: {
           action: string
@@ -536,6 +811,7 @@ export type Database = {
           id: string
           is_enabled: boolean
           retain_days: number
+          suppress_identifiers: boolean
           updated_at: string
           user_id: string
         }
@@ -546,6 +822,7 @@ export type Database = {
           id?: string
           is_enabled?: boolean
           retain_days: number
+          suppress_identifiers?: boolean
           updated_at?: string
           user_id?: string
         }
@@ -556,7 +833,83 @@ export type Database = {
           id?: string
           is_enabled?: boolean
           retain_days?: number
+          suppress_identifiers?: boolean
           updated_at?: string
+          user_id?: string
+        }
+        Relationships: []
+      }
+      contact_subject_requests: {
+        Row: {
+          actor_role: string
+          actor_user_id: string | null
+          contact_ids: string[]
+          counts: NonNullable<Json>
+          created_at: string
+          id: string
+          idempotency_key: string | null
+          identifier_hmacs: string[]
+          request_type: string
+          user_id: string
+        }
+        Insert: {
+          actor_role: string
+          actor_user_id?: string | null
+          contact_ids?: string[]
+          counts?: NonNullable<Json>
+          created_at?: string
+          id?: string
+          idempotency_key?: string | null
+          identifier_hmacs?: string[]
+          request_type: string
+          user_id?: string
+        }
+        Update: {
+          actor_role?: string
+          actor_user_id?: string | null
+          contact_ids?: string[]
+          counts?: NonNullable<Json>
+          created_at?: string
+          id?: string
+          idempotency_key?: string | null
+          identifier_hmacs?: string[]
+          request_type?: string
+          user_id?: string
+        }
+        Relationships: []
+      }
+      contact_suppressions: {
+        Row: {
+          created_at: string
+          id: string
+          identifier_hmac: string
+          identifier_type: string
+          lift_reason: string | null
+          lifted_at: string | null
+          lifted_by: string | null
+          request_id: string | null
+          user_id: string
+        }
+        Insert: {
+          created_at?: string
+          id?: string
+          identifier_hmac: string
+          identifier_type: string
+          lift_reason?: string | null
+          lifted_at?: string | null
+          lifted_by?: string | null
+          request_id?: string | null
+          user_id?: string
+        }
+        Update: {
+          created_at?: string
+          id?: string
+          identifier_hmac?: string
+          identifier_type?: string
+          lift_reason?: string | null
+          lifted_at?: string | null
+          lifted_by?: string | null
+          request_id?: string | null
           user_id?: string
         }
         Relationships: []
@@ -643,8 +996,41 @@ export type Database = {
         Args: { contact_id: string }
         Returns: Json
       }
+      export_subject_data: {
+        Args: { contact_id?: string; identifier?: string; owner_id?: string }
+        Returns: Json
+      }
+      find_duplicate_contacts: {
+        Args: {
+          after_duplicate_id?: string
+          after_score?: number
+          after_survivor_id?: string
+          contact_id?: string
+          min_score?: number
+          owner_id?: string
+          result_limit?: number
+        }
+        Returns: {
+          duplicate_display_name: string
+          duplicate_id: string
+          reasons: string[]
+          score: number
+          survivor_display_name: string
+          survivor_id: string
+        }[]
+      }
       gdpr_delete_contact: {
         Args: { contact_id: string; mode?: string }
+        Returns: Json
+      }
+      gdpr_delete_subject: {
+        Args: {
+          contact_id?: string
+          idempotency_key?: string
+          identifier?: string
+          mode?: string
+          owner_id?: string
+        }
         Returns: Json
       }
       is_valid_e164_phone: { Args: { phone: string }; Returns: boolean }
@@ -652,6 +1038,19 @@ export type Database = {
       is_valid_smart_group_criteria: {
         Args: { criteria: Json }
         Returns: boolean
+      }
+      lift_contact_suppression: {
+        Args: { identifier: string; owner_id?: string; reason: string }
+        Returns: number
+      }
+      merge_contacts: {
+        Args: {
+          duplicate_id: string
+          options?: Json
+          owner_id?: string
+          survivor_id: string
+        }
+        Returns: Json
       }
       search_contacts_for_agent: {
         Args: {
@@ -671,6 +1070,10 @@ export type Database = {
           organization: string
           score: number
         }[]
+      }
+      verify_subject_erasure: {
+        Args: { identifier: string; owner_id?: string }
+        Returns: Json
       }
     }
     Enums: {

@@ -71,6 +71,8 @@ export const AgentSearchResult = z.object({
     identifier: z.string(),
     is_primary: z.boolean(),
     consent_status: z.enum(["unknown", "granted", "withdrawn"]),
+    /** Whether this agent may message the contact on this channel now (message grant and consent not withdrawn). */
+    can_message: z.boolean(),
   })),
   score: z.number(),
   match_reason: MatchReason,

@@ -2,17 +2,21 @@
 -- migrations give it, owners are `user_id uuid not null default auth.uid()`, and every table that
 -- carries updated_at has the trigger that keeps it honest. Catalog assertions only: no personas.
 begin;
-select plan(31);
+select plan(50);
 
 select has_schema('private', 'the private schema for internals exists');
 
 select tables_are('public', array[
   'agents', 'contacts', 'contact_communication_channels', 'contact_groups', 'contact_group_memberships',
   'agent_contact_permissions', 'agent_specific_contact_access', 'contact_interactions', 'contact_import_jobs',
-  'contact_import_job_errors', 'contact_retention_policies', 'agent_contact_access_log'
-], 'public holds exactly the twelve tables of the contacts subsystem');
+  'contact_import_job_errors', 'contact_import_changes', 'contact_retention_policies', 'agent_contact_access_log', 'contact_audit_log',
+  'contact_consent_events', 'contact_merges',
+  'contact_subject_requests', 'contact_privacy_settings', 'contact_interaction_statistics', 'contact_suppressions'
+], 'public holds exactly the tables of the contacts subsystem');
 
-select tables_are('private', array['owner_keys'], 'private holds one table, the per-owner HMAC keys; everything else is functions');
+select tables_are('private', array['owner_keys', 'retention_runs', 'retention_run_items', 'table_size_snapshots',
+  'contact_import_dry_run_claims', 'duplicate_keys'],
+  'private holds the per-owner HMAC keys, the retention run log, the table size snapshots and the scratch of running import dry runs; everything else is functions');
 
 -- agents
 select has_table('public', 'agents', 'table public.agents exists');
@@ -73,8 +77,16 @@ select has_table('public', 'contact_import_jobs', 'table public.contact_import_j
 select columns_are('public', 'contact_import_jobs', array[
   'id', 'user_id', 'status', 'file_name', 'file_size_bytes', 'file_sha256', 'storage_path', 'column_mapping',
   'options', 'dry_run', 'total_rows', 'processed_rows', 'created_count', 'updated_count', 'skipped_count',
-  'failed_count', 'error_summary', 'started_at', 'completed_at', 'created_at', 'updated_at'
-], 'public.contact_import_jobs has exactly its documented columns');
+  'failed_count', 'error_summary', 'started_at', 'completed_at', 'created_at', 'updated_at',
+  'source', 'encoding', 'delimiter', 'header', 'resume_offset', 'resume_line', 'slice_count', 'slice_stats', 'dry_run_report',
+  'undone_at', 'undo_summary'
+], 'public.contact_import_jobs has exactly its documented columns, the processing state of chunked imports included');
+
+-- contact_import_changes (what an import did to each contact, for undo)
+select has_table('public', 'contact_import_changes', 'table public.contact_import_changes exists');
+select columns_are('public', 'contact_import_changes', array[
+  'id', 'job_id', 'contact_id', 'user_id', 'action', 'previous', 'added_channel_ids', 'added_to_group', 'contact_updated_at', 'created_at'
+], 'public.contact_import_changes has exactly its documented columns');
 
 -- contact_import_job_errors
 select has_table('public', 'contact_import_job_errors', 'table public.contact_import_job_errors exists');
@@ -85,14 +97,69 @@ select columns_are('public', 'contact_import_job_errors', array[
 -- contact_retention_policies
 select has_table('public', 'contact_retention_policies', 'table public.contact_retention_policies exists');
 select columns_are('public', 'contact_retention_policies', array[
-  'id', 'user_id', 'data_class', 'action', 'retain_days', 'is_enabled', 'created_at', 'updated_at'
+  'id', 'user_id', 'data_class', 'action', 'retain_days', 'is_enabled', 'created_at', 'updated_at', 'suppress_identifiers'
 ], 'public.contact_retention_policies has exactly its documented columns');
+select columns_are('private', 'retention_runs', array[
+  'id', 'source', 'dry_run', 'owner_id', 'max_batches', 'batch_size', 'status', 'started_at', 'finished_at', 'batches',
+  'longest_batch_ms', 'affected_rows', 'counts', 'error', 'resumed_run_id'
+], 'private.retention_runs (the retention run log) has exactly its documented columns');
+select columns_are('private', 'retention_run_items', array[
+  'run_id', 'policy_id', 'user_id', 'data_class', 'action', 'retain_days', 'suppress_identifiers', 'cutoff',
+  'position_at', 'position_id', 'affected_rows', 'batches', 'finished_at'
+], 'private.retention_run_items (per-owner, per-class counts and positions of a run) has exactly its documented columns');
 
 -- agent_contact_access_log
 select has_table('public', 'agent_contact_access_log', 'table public.agent_contact_access_log exists');
 select columns_are('public', 'agent_contact_access_log', array[
   'id', 'user_id', 'agent_id', 'caller', 'query_hmac', 'result_count', 'searched_at'
 ], 'public.agent_contact_access_log has exactly its documented columns (no query text, no personal data)');
+
+-- contact_audit_log (the audit trail) and private.table_size_snapshots (db:health growth)
+select has_table('public', 'contact_audit_log', 'table public.contact_audit_log exists');
+select columns_are('public', 'contact_audit_log', array[
+  'id', 'user_id', 'contact_id', 'table_name', 'row_id', 'action', 'changed_columns', 'actor_user_id', 'actor_agent_id',
+  'actor_role', 'occurred_at'
+], 'public.contact_audit_log has exactly its documented columns (column names, never values)');
+select columns_are('private', 'table_size_snapshots', array[
+  'id', 'taken_at', 'schema_name', 'table_name', 'row_estimate', 'table_bytes', 'index_bytes', 'total_bytes'
+], 'private.table_size_snapshots has exactly its documented columns');
+
+-- contact_subject_requests (data subject requests and erasure receipts)
+select has_table('public', 'contact_subject_requests', 'table public.contact_subject_requests exists');
+select columns_are('public', 'contact_subject_requests', array[
+  'id', 'user_id', 'request_type', 'idempotency_key', 'contact_ids', 'identifier_hmacs', 'counts', 'actor_user_id',
+  'actor_role', 'created_at'
+], 'public.contact_subject_requests has exactly its documented columns (identifiers only as keyed hashes)');
+
+-- contact_privacy_settings
+select has_table('public', 'contact_privacy_settings', 'table public.contact_privacy_settings exists');
+select columns_are('public', 'contact_privacy_settings', array[
+  'user_id', 'keep_interaction_statistics', 'created_at', 'updated_at'
+], 'public.contact_privacy_settings has exactly its documented columns');
+
+-- contact_interaction_statistics
+select has_table('public', 'contact_interaction_statistics', 'table public.contact_interaction_statistics exists');
+select columns_are('public', 'contact_interaction_statistics', array[
+  'user_id', 'period_start', 'channel_type', 'interaction_type', 'direction', 'delivery_status', 'interaction_count',
+  'created_at', 'updated_at'
+], 'public.contact_interaction_statistics has exactly its documented columns (counts, no contact)');
+
+-- contact_suppressions
+select has_table('public', 'contact_suppressions', 'table public.contact_suppressions exists');
+select columns_are('public', 'contact_suppressions', array[
+  'id', 'user_id', 'identifier_type', 'identifier_hmac', 'request_id', 'created_at', 'lifted_at', 'lifted_by', 'lift_reason'
+], 'public.contact_suppressions has exactly its documented columns (no identifier, only its keyed hash)');
+
+-- contact_consent_events (consent history per channel) and contact_merges (merge records)
+select has_table('public', 'contact_consent_events', 'table public.contact_consent_events exists');
+select columns_are('public', 'contact_consent_events', array[
+  'id', 'user_id', 'contact_id', 'channel_id', 'channel_type', 'status', 'source', 'source_ref', 'proof_reference',
+  'actor_user_id', 'actor_agent_id', 'occurred_at', 'created_at'
+], 'public.contact_consent_events has exactly its documented columns');
+select has_table('public', 'contact_merges', 'table public.contact_merges exists');
+select columns_are('public', 'contact_merges', array[
+  'id', 'user_id', 'survivor_id', 'duplicate_id', 'row_counts', 'filled_fields', 'actor_user_id', 'actor_role', 'merged_at'
+], 'public.contact_merges has exactly its documented columns: ids, counts and field names, no personal data');
 
 -- Shapes every table shares.
 select is_empty($$

@@ -2,7 +2,7 @@
 -- keys that keep every child row with its parent's owner, and the check constraints by name.
 -- Catalog assertions only: no personas.
 begin;
-select plan(52);
+select plan(73);
 
 -- Primary keys.
 select col_is_pk('public', 'agents', 'id', 'agents are keyed by id');
@@ -15,8 +15,20 @@ select col_is_pk('public', 'agent_specific_contact_access', 'id', 'specific cont
 select col_is_pk('public', 'contact_interactions', 'id', 'interactions are keyed by id');
 select col_is_pk('public', 'contact_import_jobs', 'id', 'import jobs are keyed by id');
 select col_is_pk('public', 'contact_import_job_errors', 'id', 'import error rows are keyed by id');
+select col_is_pk('public', 'contact_import_changes', 'id', 'import change rows are keyed by id');
 select col_is_pk('public', 'contact_retention_policies', 'id', 'retention policies are keyed by id');
 select col_is_pk('public', 'agent_contact_access_log', 'id', 'access log rows are keyed by id');
+select col_is_pk('public', 'contact_audit_log', 'id', 'audit log rows are keyed by id');
+select col_is_pk('public', 'contact_consent_events', 'id', 'consent events are keyed by id');
+select col_is_pk('public', 'contact_merges', 'id', 'merge records are keyed by id');
+select col_is_unique('public', 'contact_merges', array['user_id', 'duplicate_id'], 'a contact is merged away at most once: merges are idempotent per pair');
+
+select col_is_pk('public', 'contact_subject_requests', 'id', 'data subject requests are keyed by id (the request id of a receipt)');
+select col_is_pk('public', 'contact_privacy_settings', 'user_id', 'privacy settings are keyed by their owner: one row per owner');
+select col_is_pk('public', 'contact_interaction_statistics',
+  array['user_id', 'period_start', 'channel_type', 'interaction_type', 'direction', 'delivery_status'],
+  'interaction statistics are keyed by owner, month and kind: one bucket each');
+select col_is_pk('public', 'contact_suppressions', 'id', 'suppressions are keyed by id');
 
 -- The composite keys that children reference.
 select col_is_unique('public', 'agents', array['id', 'user_id'], 'agents have a unique (id, user_id) key for owner-checked references');
@@ -27,12 +39,16 @@ select col_is_unique('public', 'agent_contact_permissions', array['id', 'user_id
 select col_is_unique('public', 'agent_contact_permissions', array['id', 'agent_id', 'user_id'], 'grants have a unique (id, agent_id, user_id) key so listed contacts stay with the grant''s agent');
 select col_is_unique('public', 'contact_import_jobs', array['id', 'user_id'], 'import jobs have a unique (id, user_id) key for owner-checked references');
 
+select col_is_unique('public', 'contact_subject_requests', array['id', 'user_id'], 'data subject requests have a unique (id, user_id) key');
+
 -- Other natural keys.
 select col_is_unique('public', 'agents', array['user_id', 'name'], 'an owner cannot have two agents of the same name');
 select col_is_unique('public', 'contacts', array['user_id', 'external_id'], 'an owner cannot have two contacts with the same external id');
 select col_is_unique('public', 'contact_groups', array['user_id', 'name'], 'an owner cannot have two groups of the same name');
 select col_is_unique('public', 'agent_specific_contact_access', array['permission_id', 'contact_id'], 'a grant lists a contact at most once');
 select col_is_unique('public', 'contact_retention_policies', array['user_id', 'data_class'], 'an owner has at most one retention policy per data class');
+select col_is_unique('public', 'contact_subject_requests', array['user_id', 'idempotency_key'],
+  'an idempotency key names at most one request of an owner (a repeat gets the same receipt)');
 
 -- Composite foreign keys: a child row can only point at a parent of the same owner.
 select fk_ok('public', 'contact_communication_channels', array['contact_id', 'user_id'], 'public', 'contacts', array['id', 'user_id'],
@@ -61,8 +77,13 @@ select fk_ok('public', 'contact_interactions', array['channel_id', 'contact_id',
   'interactions reference their channel by (channel_id, contact_id, user_id, channel_type): one of the contact''s own channels, of the same type');
 select fk_ok('public', 'contact_import_job_errors', array['job_id', 'user_id'], 'public', 'contact_import_jobs', array['id', 'user_id'],
   'import error rows reference their job by (job_id, user_id)');
+select fk_ok('public', 'contact_import_changes', array['contact_id', 'user_id'], 'public', 'contacts', array['id', 'user_id'],
+  'import change rows reference their contact by (contact_id, user_id)');
 select fk_ok('public', 'agent_contact_access_log', array['agent_id', 'user_id'], 'public', 'agents', array['id', 'user_id'],
   'access log rows reference their agent by (agent_id, user_id)');
+select fk_ok('public', 'contact_consent_events', array['channel_id', 'contact_id', 'user_id', 'channel_type'],
+  'public', 'contact_communication_channels', array['id', 'contact_id', 'user_id', 'channel_type'],
+  'consent events reference their channel with its contact, owner and type');
 
 select set_eq($$
   select c.conrelid::regclass::text || '.' || c.conname || ' on delete '
@@ -84,7 +105,10 @@ $$, array[
   'contact_interactions.contact_interactions_agent_fkey on delete set null (agent_id)',
   'contact_interactions.contact_interactions_channel_fkey on delete set null (channel_id)',
   'contact_import_job_errors.contact_import_job_errors_job_fkey on delete cascade',
-  'agent_contact_access_log.agent_contact_access_log_agent_fkey on delete cascade'
+  'contact_import_changes.contact_import_changes_job_fkey on delete cascade',
+  'contact_import_changes.contact_import_changes_contact_fkey on delete cascade',
+  'agent_contact_access_log.agent_contact_access_log_agent_fkey on delete cascade',
+  'contact_consent_events.contact_consent_events_channel_fkey on delete cascade'
 ], 'the composite foreign keys are exactly these, with these delete actions (set null clears only the reference, never user_id)');
 
 select is_empty($$
@@ -145,19 +169,51 @@ select set_eq($$ select conname::text from pg_catalog.pg_constraint where conrel
 select set_eq($$ select conname::text from pg_catalog.pg_constraint where conrelid = 'public.contact_import_jobs'::regclass and contype = 'c' $$,
   array['contact_import_jobs_status_check', 'contact_import_jobs_file_name_check', 'contact_import_jobs_file_size_check',
         'contact_import_jobs_sha256_check', 'contact_import_jobs_storage_path_check', 'contact_import_jobs_json_check',
-        'contact_import_jobs_counts_check', 'contact_import_jobs_completed_check'],
+        'contact_import_jobs_counts_check', 'contact_import_jobs_completed_check', 'contact_import_jobs_processing_check'],
   'import jobs carry exactly their named check constraints, the row accounting included');
 select set_eq($$ select conname::text from pg_catalog.pg_constraint where conrelid = 'public.contact_import_job_errors'::regclass and contype = 'c' $$,
   array['contact_import_job_errors_row_number_check', 'contact_import_job_errors_text_check'],
   'import error rows carry exactly their named check constraints');
+select set_eq($$ select conname::text from pg_catalog.pg_constraint where conrelid = 'public.contact_import_changes'::regclass and contype = 'c' $$,
+  array['contact_import_changes_action_check', 'contact_import_changes_previous_check'],
+  'import change rows carry exactly their named check constraints (created or updated; previous values only for updates)');
 select set_eq($$ select conname::text from pg_catalog.pg_constraint where conrelid = 'public.contact_retention_policies'::regclass and contype = 'c' $$,
   array['contact_retention_policies_data_class_check', 'contact_retention_policies_action_check',
-        'contact_retention_policies_retain_days_check'],
+        'contact_retention_policies_retain_days_check', 'contact_retention_policies_suppress_check'],
   'retention policies carry exactly their named check constraints');
 select set_eq($$ select conname::text from pg_catalog.pg_constraint where conrelid = 'public.agent_contact_access_log'::regclass and contype = 'c' $$,
   array['agent_contact_access_log_caller_check', 'agent_contact_access_log_query_hmac_check',
         'agent_contact_access_log_result_count_check'],
   'access log rows carry exactly their named check constraints, the hashed query included');
+select set_eq($$ select conname::text from pg_catalog.pg_constraint where conrelid = 'public.contact_audit_log'::regclass and contype = 'c' $$,
+  array['contact_audit_log_table_name_check', 'contact_audit_log_action_check', 'contact_audit_log_changed_columns_check',
+        'contact_audit_log_actor_role_check'],
+  'audit log rows carry exactly their named check constraints');
+
+select set_eq($$ select conname::text from pg_catalog.pg_constraint where conrelid = 'public.contact_subject_requests'::regclass and contype = 'c' $$,
+  array['contact_subject_requests_request_type_check', 'contact_subject_requests_actor_role_check',
+        'contact_subject_requests_contact_ids_check', 'contact_subject_requests_identifier_hmacs_check',
+        'contact_subject_requests_counts_check'],
+  'data subject requests carry exactly their named check constraints, the hex-only identifier hashes included');
+select set_eq($$ select conname::text from pg_catalog.pg_constraint where conrelid = 'public.contact_privacy_settings'::regclass and contype = 'c' $$,
+  array[]::text[], 'privacy settings carry no check constraints');
+select set_eq($$ select conname::text from pg_catalog.pg_constraint where conrelid = 'public.contact_interaction_statistics'::regclass and contype = 'c' $$,
+  array['contact_interaction_statistics_period_check', 'contact_interaction_statistics_channel_type_check',
+        'contact_interaction_statistics_interaction_type_check', 'contact_interaction_statistics_direction_check',
+        'contact_interaction_statistics_delivery_status_check', 'contact_interaction_statistics_count_check'],
+  'interaction statistics carry exactly their named check constraints (month buckets, known kinds, positive counts)');
+select set_eq($$ select conname::text from pg_catalog.pg_constraint where conrelid = 'public.contact_suppressions'::regclass and contype = 'c' $$,
+  array['contact_suppressions_identifier_type_check', 'contact_suppressions_identifier_hmac_check',
+        'contact_suppressions_lift_check', 'contact_suppressions_lift_reason_check'],
+  'suppressions carry exactly their named check constraints (a hex hash, never an identifier; a lift with its reason)');
+
+select set_eq($$ select conname::text from pg_catalog.pg_constraint where conrelid = 'public.contact_consent_events'::regclass and contype = 'c' $$,
+  array['contact_consent_events_status_check', 'contact_consent_events_source_check', 'contact_consent_events_text_check'],
+  'consent events carry exactly their named check constraints: granted or withdrawn, from a known source');
+select set_eq($$ select conname::text from pg_catalog.pg_constraint where conrelid = 'public.contact_merges'::regclass and contype = 'c' $$,
+  array['contact_merges_distinct_check', 'contact_merges_row_counts_check', 'contact_merges_filled_fields_check',
+        'contact_merges_actor_role_check'],
+  'merge records carry exactly their named check constraints (field names only, never values)');
 
 select * from finish();
 rollback;

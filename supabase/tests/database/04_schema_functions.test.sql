@@ -2,20 +2,34 @@
 -- return type where it is an API, and a pinned search_path everywhere. Definer rights only in
 -- private, and only for the three helpers that need them. Catalog assertions only: no personas.
 begin;
-select plan(42);
+select plan(77);
 
 select functions_are('public', array[
   'is_valid_email', 'is_valid_e164_phone', 'is_valid_smart_group_criteria', 'contact_group_member_ids',
-  'search_contacts_for_agent', 'export_contact_data_for_subject', 'gdpr_delete_contact', 'apply_retention_policies'
-], 'public holds exactly the eight API and validation functions');
+  'search_contacts_for_agent', 'export_contact_data_for_subject', 'gdpr_delete_contact', 'apply_retention_policies',
+  'export_subject_data', 'gdpr_delete_subject', 'verify_subject_erasure', 'lift_contact_suppression',
+  'find_duplicate_contacts', 'merge_contacts'
+], 'public holds exactly the API and validation functions');
 
 select functions_are('private', array[
   'set_updated_at', 'normalize_channel_identifier', 'current_agent_id', 'fill_contact_display_name',
   'prepare_contact_channel', 'prevent_contact_group_cycle', 'require_static_group', 'require_specific_contacts_grant',
   'track_interaction_delivery', 'check_import_job_transition', 'permission_level_rank', 'contact_matches_criteria',
   'contact_in_group', 'agent_can_access_contact', 'search_contact_candidates', 'forbid_agent_tokens', 'anonymize_contacts',
-  'is_service_caller', 'record_agent_search', 'protect_legal_hold', 'owner_hmac', 'forget_contact_traces'
-], 'private holds exactly the twenty-two trigger and helper functions');
+  'is_service_caller', 'record_agent_search', 'protect_legal_hold', 'owner_hmac', 'forget_contact_traces',
+  'data_subject_owner', 'channel_identifier_key', 'subject_identifier_key', 'data_subject_contact_ids', 'is_suppressed',
+  'reject_suppressed_channels', 'record_suppression_lift', 'subject_request_receipt', 'suppress_identifiers',
+  'record_subject_request', 'contact_data_sources', 'contact_reference_columns', 'sum_counts', 'wipe_contact_references',
+  'fill_retention_policy_defaults', 'retention_interactions_batch', 'retention_contacts_batch', 'retention_import_jobs_batch',
+  'retention_logs_batch', 'retention_lock_key', 'retention_run_start', 'retention_run_step', 'retention_run_finish',
+  'record_contact_audit', 'take_table_size_snapshot',
+  'prepare_consent_event', 'protect_consent_history', 'derive_channel_consent', 'record_channel_consent_inserts',
+  'record_channel_consent_updates',
+  'agent_can_message_on_channel', 'channel_match_key', 'organization_match_key', 'name_sound_key', 'contact_name_block',
+  'duplicate_contact_pairs', 'merge_contact_pair', 'track_shared_channel_keys', 'track_shared_contact_keys',
+  'import_job_lock_key', 'import_job_is_running', 'import_merged_value', 'create_import_job', 'import_apply_batch',
+  'import_dry_run_batch', 'import_contacts_batch', 'undo_import_job'
+], 'private holds exactly the trigger and helper functions');
 
 -- public: every function runs with the caller's rights (RLS applies).
 select isnt_definer('public', 'is_valid_email', array['text'], 'public.is_valid_email(text) is security invoker');
@@ -28,15 +42,33 @@ select isnt_definer('public', 'export_contact_data_for_subject', array['uuid'], 
 select isnt_definer('public', 'gdpr_delete_contact', array['uuid', 'text'], 'public.gdpr_delete_contact(uuid, text) is security invoker');
 select isnt_definer('public', 'apply_retention_policies', array['boolean', 'uuid'], 'public.apply_retention_policies(boolean, uuid) is security invoker');
 
+select isnt_definer('public', 'export_subject_data', array['uuid', 'text', 'uuid'], 'public.export_subject_data(uuid, text, uuid) is security invoker');
+select isnt_definer('public', 'gdpr_delete_subject', array['uuid', 'text', 'text', 'uuid', 'uuid'], 'public.gdpr_delete_subject(uuid, text, text, uuid, uuid) is security invoker');
+select isnt_definer('public', 'verify_subject_erasure', array['text', 'uuid'], 'public.verify_subject_erasure(text, uuid) is security invoker');
+select isnt_definer('public', 'lift_contact_suppression', array['text', 'text', 'uuid'], 'public.lift_contact_suppression(text, text, uuid) is security invoker');
+
 -- private: four definer helpers, everything else invoker.
 select is_definer('private', 'contact_in_group', array['uuid', 'uuid'],
   'private.contact_in_group(uuid, uuid) is security definer (reads memberships RLS hides from agent tokens)');
 select is_definer('private', 'agent_can_access_contact', array['uuid', 'uuid', 'text', 'text'],
   'private.agent_can_access_contact(uuid, uuid, text, text) is security definer (reads grants from inside policies)');
-select is_definer('private', 'search_contact_candidates', array['uuid', 'text', 'text[]', 'uuid'],
-  'private.search_contact_candidates(uuid, text, text[], uuid) is security definer (index-driven candidates, authorizes its caller)');
+select is_definer('private', 'search_contact_candidates', array['uuid', 'text', 'text[]', 'uuid', 'integer', 'numeric', 'uuid'],
+  'private.search_contact_candidates(uuid, text, text[], uuid, integer, numeric, uuid) is security definer (index-driven candidates, authorizes its caller)');
 select is_definer('private', 'record_agent_search', array['uuid', 'text', 'integer'],
   'private.record_agent_search(uuid, text, integer) is security definer (callers cannot write the access log themselves)');
+select is_definer('private', 'is_suppressed', array['uuid', 'text', 'text'],
+  'private.is_suppressed(uuid, text, text) is security definer (reads the owner''s HMAC key; authorizes its caller)');
+select is_definer('private', 'suppress_identifiers', array['uuid', 'text[]', 'uuid'],
+  'private.suppress_identifiers(uuid, text[], uuid) is security definer (owners cannot write their suppression list)');
+select is_definer('private', 'record_subject_request', array['uuid', 'uuid', 'text', 'uuid[]', 'text[]', 'jsonb', 'uuid', 'jsonb'],
+  'private.record_subject_request(...) is security definer (requests, statistics and audit entries are append-only for owners)');
+select is_definer('private', 'wipe_contact_references', array['uuid[]'],
+  'private.wipe_contact_references(uuid[]) is security definer (anonymization wipes tables that are append-only for owners)');
+select isnt_definer('private', 'data_subject_owner', array['uuid'], 'private.data_subject_owner(uuid) is security invoker');
+select isnt_definer('private', 'data_subject_contact_ids', array['uuid', 'uuid', 'text'], 'private.data_subject_contact_ids(uuid, uuid, text) is security invoker (RLS applies)');
+select isnt_definer('private', 'contact_data_sources', array[]::text[], 'private.contact_data_sources() is security invoker');
+select is_definer('private', 'reject_suppressed_channels', array[]::text[],
+  'private.reject_suppressed_channels() is security definer (reads the HMAC keys and suppression lists agent tokens cannot read)');
 select isnt_definer('private', 'is_service_caller', array[]::text[], 'private.is_service_caller() is security invoker');
 select isnt_definer('private', 'set_updated_at', array[]::text[], 'private.set_updated_at() is security invoker');
 select isnt_definer('private', 'normalize_channel_identifier', array['text', 'text'], 'private.normalize_channel_identifier(text, text) is security invoker');
@@ -52,6 +84,10 @@ select isnt_definer('private', 'permission_level_rank', array['text'], 'private.
 select isnt_definer('private', 'contact_matches_criteria', array['contacts', 'jsonb'], 'private.contact_matches_criteria(contacts, jsonb) is security invoker');
 select isnt_definer('private', 'forbid_agent_tokens', array['text'], 'private.forbid_agent_tokens(text) is security invoker');
 select isnt_definer('private', 'anonymize_contacts', array['uuid[]'], 'private.anonymize_contacts(uuid[]) is security invoker');
+select is_empty($$
+  select p.oid::regprocedure from pg_catalog.pg_proc p
+  where p.pronamespace = 'private'::regnamespace and p.proname like '%retention%' and (p.prosecdef or p.prokind <> 'f')
+$$, 'the retention functions in private are plain security-invoker functions (they run as the service)');
 
 -- Return types of the API.
 select function_returns('public', 'search_contacts_for_agent', array['uuid', 'text', 'text[]', 'uuid', 'integer', 'numeric', 'uuid'],
@@ -88,6 +124,19 @@ select is_empty($$
     and not ('search_path=""' = any (coalesce(p.proconfig, '{}')))
 $$, 'every function in public and private pins search_path to the empty string, so every name is schema-qualified');
 
+select is_definer('private', 'record_contact_audit', array[]::text[],
+  'private.record_contact_audit() is security definer (appends to the audit log, which callers cannot write)');
+select is_definer('private', 'create_import_job',
+  array['uuid', 'text', 'bigint', 'text', 'text', 'text', 'jsonb', 'jsonb', 'boolean', 'bigint', 'boolean'],
+  'private.create_import_job(...) is security definer (service callers name the owner; idempotency sees the owner''s earlier jobs)');
+select is_definer('private', 'import_contacts_batch', array['uuid', 'json', 'json', 'bigint', 'bigint'],
+  'private.import_contacts_batch(...) is security definer (chooses contact ids, writes the change log; scoped to the job''s owner)');
+select is_definer('private', 'undo_import_job', array['uuid', 'integer'],
+  'private.undo_import_job(uuid, integer) is security definer (reads and deletes the change log; scoped to the job''s owner)');
+select isnt_definer('private', 'import_apply_batch', array['contact_import_jobs', 'private.contact_import_plan[]', 'text', 'uuid'],
+  'private.import_apply_batch(...) is security invoker (it runs inside import_contacts_batch, as its owner)');
+select isnt_definer('private', 'take_table_size_snapshot', array[]::text[], 'private.take_table_size_snapshot() is security invoker');
+
 select is_empty($$
   select p.oid::regprocedure
   from pg_catalog.pg_proc p
@@ -99,8 +148,42 @@ select set_eq($$
   from pg_catalog.pg_proc p
   where p.prosecdef and p.pronamespace = 'private'::regnamespace
 $$, array['contact_in_group:stable', 'agent_can_access_contact:stable', 'search_contact_candidates:stable', 'record_agent_search:volatile',
-  'owner_hmac:volatile', 'forget_contact_traces:volatile'],
-  'the security definer helpers in private only read (stable), except those that append to the access log, create an owner key, or erase traces');
+  'owner_hmac:volatile', 'forget_contact_traces:volatile', 'is_suppressed:stable', 'suppress_identifiers:volatile',
+  'record_subject_request:volatile', 'wipe_contact_references:volatile', 'reject_suppressed_channels:volatile', 'record_contact_audit:volatile',
+  'derive_channel_consent:volatile', 'record_channel_consent_inserts:volatile', 'record_channel_consent_updates:volatile',
+  'agent_can_message_on_channel:stable',
+  'duplicate_contact_pairs:stable', 'merge_contact_pair:volatile', 'track_shared_channel_keys:volatile',
+  'track_shared_contact_keys:volatile',
+  'create_import_job:volatile', 'import_contacts_batch:volatile', 'undo_import_job:volatile'],
+  'the security definer helpers in private only read (stable), except those that append to the access log, create an owner key, or erase traces, and the import functions that write jobs, contacts and their change log');
+
+-- Consent history, duplicates and merging.
+select is_definer('private', 'derive_channel_consent', array[]::text[],
+  'private.derive_channel_consent() is security definer (a channel follows its history whoever recorded the event)');
+select is_definer('private', 'record_channel_consent_inserts', array[]::text[],
+  'private.record_channel_consent_inserts() is security definer (records channels'' consent writes as events of the channels'' owner)');
+select is_definer('private', 'record_channel_consent_updates', array[]::text[],
+  'private.record_channel_consent_updates() is security definer (records channels'' consent writes as events of the channels'' owner)');
+select is_definer('private', 'agent_can_message_on_channel', array['uuid', 'uuid', 'text', 'uuid'],
+  'private.agent_can_message_on_channel(uuid, uuid, text, uuid) is security definer (the channel-aware access decision, called from policies)');
+select is_definer('private', 'duplicate_contact_pairs', array['uuid', 'uuid', 'numeric', 'integer', 'numeric', 'uuid', 'uuid'],
+  'private.duplicate_contact_pairs(...) is security definer (reads the match-key indexes RLS would block; authorizes its caller)');
+select is_definer('private', 'merge_contact_pair', array['uuid', 'uuid', 'jsonb', 'uuid'],
+  'private.merge_contact_pair(uuid, uuid, jsonb, uuid) is security definer (re-points rows clients cannot update; authorizes its caller)');
+select is_definer('private', 'track_shared_channel_keys', array[]::text[],
+  'private.track_shared_channel_keys() is security definer (every writer''s statements note shared keys in a private table)');
+select is_definer('private', 'track_shared_contact_keys', array[]::text[],
+  'private.track_shared_contact_keys() is security definer (every writer''s statements note shared keys in a private table)');
+select isnt_definer('private', 'prepare_consent_event', array[]::text[], 'private.prepare_consent_event() is security invoker (reads the channel under RLS)');
+select isnt_definer('private', 'protect_consent_history', array[]::text[], 'private.protect_consent_history() is security invoker');
+select function_returns('public', 'find_duplicate_contacts', array['uuid', 'numeric', 'integer', 'numeric', 'uuid', 'uuid', 'uuid'],
+  'setof record', 'public.find_duplicate_contacts(...) returns a table of candidate pairs');
+select function_returns('public', 'merge_contacts', array['uuid', 'uuid', 'jsonb', 'uuid'], 'jsonb',
+  'public.merge_contacts(uuid, uuid, jsonb, uuid) returns a jsonb report');
+select volatility_is('private', 'channel_match_key', array['text', 'text'], 'immutable', 'private.channel_match_key(text, text) is immutable (indexed)');
+select volatility_is('private', 'organization_match_key', array['text'], 'immutable', 'private.organization_match_key(text) is immutable (indexed)');
+select volatility_is('private', 'name_sound_key', array['text'], 'immutable', 'private.name_sound_key(text) is immutable (indexed)');
+select volatility_is('private', 'contact_name_block', array['text', 'text'], 'immutable', 'private.contact_name_block(text, text) is immutable (indexed)');
 
 select * from finish();
 rollback;

@@ -2,7 +2,7 @@
 -- roles that call it (anon to none), every private function to authenticated and service_role
 -- only, and anon cannot even resolve names in the private schema.
 begin;
-select plan(69);
+select plan(166);
 
 -- Schemas.
 select schema_privs_are('private', 'anon', array[]::text[], 'anon has no usage on schema private');
@@ -71,20 +71,158 @@ select function_privs_are('private', 'agent_can_access_contact', array['uuid', '
   'authenticated can execute private.agent_can_access_contact(uuid, uuid, text, text)');
 select function_privs_are('private', 'agent_can_access_contact', array['uuid', 'uuid', 'text', 'text'], 'service_role', array['EXECUTE'],
   'service_role can execute private.agent_can_access_contact(uuid, uuid, text, text)');
-select function_privs_are('private', 'search_contact_candidates', array['uuid', 'text', 'text[]', 'uuid'], 'authenticated', array['EXECUTE'],
-  'authenticated can execute private.search_contact_candidates(uuid, text, text[], uuid)');
-select function_privs_are('private', 'search_contact_candidates', array['uuid', 'text', 'text[]', 'uuid'], 'service_role', array['EXECUTE'],
-  'service_role can execute private.search_contact_candidates(uuid, text, text[], uuid)');
+select function_privs_are('private', 'search_contact_candidates', array['uuid', 'text', 'text[]', 'uuid', 'integer', 'numeric', 'uuid'], 'authenticated', array['EXECUTE'],
+  'authenticated can execute private.search_contact_candidates(uuid, text, text[], uuid, integer, numeric, uuid)');
+select function_privs_are('private', 'search_contact_candidates', array['uuid', 'text', 'text[]', 'uuid', 'integer', 'numeric', 'uuid'], 'service_role', array['EXECUTE'],
+  'service_role can execute private.search_contact_candidates(uuid, text, text[], uuid, integer, numeric, uuid)');
 select function_privs_are('private', 'forbid_agent_tokens', array['text'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.forbid_agent_tokens(text)');
 select function_privs_are('private', 'forbid_agent_tokens', array['text'], 'service_role', array['EXECUTE'], 'service_role can execute private.forbid_agent_tokens(text)');
 select function_privs_are('private', 'anonymize_contacts', array['uuid[]'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.anonymize_contacts(uuid[])');
 select function_privs_are('private', 'anonymize_contacts', array['uuid[]'], 'service_role', array['EXECUTE'], 'service_role can execute private.anonymize_contacts(uuid[])');
+select function_privs_are('private', 'fill_retention_policy_defaults', array[]::text[], 'authenticated', array['EXECUTE'],
+  'authenticated can execute private.fill_retention_policy_defaults() (the trigger of its policy inserts)');
+select set_eq($$
+  select p.oid::regprocedure::text from pg_catalog.pg_proc p
+  where p.pronamespace = 'private'::regnamespace and p.proname like 'retention%' and has_function_privilege('service_role', p.oid, 'execute')
+$$, array['private.retention_interactions_batch(uuid,text,text,timestamp with time zone,timestamp with time zone,uuid,integer,boolean)',
+  'private.retention_contacts_batch(uuid,text,timestamp with time zone,timestamp with time zone,uuid,integer,boolean,boolean)',
+  'private.retention_import_jobs_batch(uuid,text,timestamp with time zone,timestamp with time zone,uuid,integer,boolean)',
+  'private.retention_logs_batch(uuid,text,timestamp with time zone,timestamp with time zone,bigint,integer,boolean)',
+  'private.retention_lock_key()', 'private.retention_run_start(boolean,uuid,bigint,text,integer,boolean)',
+  'private.retention_run_step(bigint)', 'private.retention_run_finish(bigint,text)'],
+  'service_role can execute every retention run and batch function');
+select is_empty($$
+  select p.oid::regprocedure from pg_catalog.pg_proc p
+  where p.pronamespace = 'private'::regnamespace and p.proname like 'retention%' and has_function_privilege('authenticated', p.oid, 'execute')
+$$, 'authenticated can execute no retention run or batch function: retention is the service''s job');
 select function_privs_are('private', 'is_service_caller', array[]::text[], 'authenticated', array['EXECUTE'], 'authenticated can execute private.is_service_caller()');
 select function_privs_are('private', 'is_service_caller', array[]::text[], 'service_role', array['EXECUTE'], 'service_role can execute private.is_service_caller()');
 select function_privs_are('private', 'record_agent_search', array['uuid', 'text', 'integer'], 'authenticated', array['EXECUTE'],
   'authenticated can execute private.record_agent_search(uuid, text, integer)');
 select function_privs_are('private', 'record_agent_search', array['uuid', 'text', 'integer'], 'service_role', array['EXECUTE'],
   'service_role can execute private.record_agent_search(uuid, text, integer)');
+
+-- Import (import-contacts): the owner's own jobs or the service; the batch writers only from inside the batch.
+select function_privs_are('private', 'create_import_job', array['uuid', 'text', 'bigint', 'text', 'text', 'text', 'jsonb', 'jsonb', 'boolean', 'bigint', 'boolean'], 'authenticated', array['EXECUTE'],
+  'authenticated can execute private.create_import_job(...)');
+select function_privs_are('private', 'create_import_job', array['uuid', 'text', 'bigint', 'text', 'text', 'text', 'jsonb', 'jsonb', 'boolean', 'bigint', 'boolean'], 'service_role', array['EXECUTE'],
+  'service_role can execute private.create_import_job(...)');
+select function_privs_are('private', 'import_contacts_batch', array['uuid', 'json', 'json', 'bigint', 'bigint'], 'authenticated', array['EXECUTE'],
+  'authenticated can execute private.import_contacts_batch(...)');
+select function_privs_are('private', 'import_contacts_batch', array['uuid', 'json', 'json', 'bigint', 'bigint'], 'service_role', array['EXECUTE'],
+  'service_role can execute private.import_contacts_batch(...)');
+select function_privs_are('private', 'undo_import_job', array['uuid', 'integer'], 'authenticated', array['EXECUTE'],
+  'authenticated can execute private.undo_import_job(...)');
+select function_privs_are('private', 'undo_import_job', array['uuid', 'integer'], 'service_role', array['EXECUTE'],
+  'service_role can execute private.undo_import_job(...)');
+select function_privs_are('private', 'import_job_lock_key', array['uuid'], 'authenticated', array['EXECUTE'],
+  'authenticated can execute private.import_job_lock_key(...)');
+select function_privs_are('private', 'import_job_lock_key', array['uuid'], 'service_role', array['EXECUTE'],
+  'service_role can execute private.import_job_lock_key(...)');
+select function_privs_are('private', 'import_job_is_running', array['uuid'], 'authenticated', array['EXECUTE'],
+  'authenticated can execute private.import_job_is_running(...)');
+select function_privs_are('private', 'import_job_is_running', array['uuid'], 'service_role', array['EXECUTE'],
+  'service_role can execute private.import_job_is_running(...)');
+select function_privs_are('private', 'import_merged_value', array['text', 'text', 'text'], 'authenticated', array['EXECUTE'],
+  'authenticated can execute private.import_merged_value(...)');
+select function_privs_are('private', 'import_merged_value', array['text', 'text', 'text'], 'service_role', array['EXECUTE'],
+  'service_role can execute private.import_merged_value(...)');
+select function_privs_are('private', 'import_apply_batch', array['public.contact_import_jobs', 'private.contact_import_plan[]', 'text', 'uuid'], 'authenticated', array[]::text[],
+  'authenticated cannot execute private.import_apply_batch(...): only private.import_contacts_batch calls it, as its owner');
+select function_privs_are('private', 'import_apply_batch', array['public.contact_import_jobs', 'private.contact_import_plan[]', 'text', 'uuid'], 'service_role', array[]::text[],
+  'service_role cannot execute private.import_apply_batch(...): only private.import_contacts_batch calls it, as its owner');
+select function_privs_are('private', 'import_dry_run_batch', array['public.contact_import_jobs', 'private.contact_import_plan[]', 'text', 'json'], 'authenticated', array[]::text[],
+  'authenticated cannot execute private.import_dry_run_batch(...): only private.import_contacts_batch calls it, as its owner');
+select function_privs_are('private', 'import_dry_run_batch', array['public.contact_import_jobs', 'private.contact_import_plan[]', 'text', 'json'], 'service_role', array[]::text[],
+  'service_role cannot execute private.import_dry_run_batch(...): only private.import_contacts_batch calls it, as its owner');
+
+-- Data subject requests (gdpr-export, gdpr-delete): owners and the service, never anon.
+select function_privs_are('public', 'export_subject_data', array['uuid', 'text', 'uuid'], 'anon', array[]::text[], 'anon cannot execute public.export_subject_data(uuid, text, uuid)');
+select function_privs_are('public', 'export_subject_data', array['uuid', 'text', 'uuid'], 'authenticated', array['EXECUTE'], 'authenticated can execute public.export_subject_data(uuid, text, uuid)');
+select function_privs_are('public', 'export_subject_data', array['uuid', 'text', 'uuid'], 'service_role', array['EXECUTE'], 'service_role can execute public.export_subject_data(uuid, text, uuid)');
+select function_privs_are('public', 'gdpr_delete_subject', array['uuid', 'text', 'text', 'uuid', 'uuid'], 'anon', array[]::text[], 'anon cannot execute public.gdpr_delete_subject(uuid, text, text, uuid, uuid)');
+select function_privs_are('public', 'gdpr_delete_subject', array['uuid', 'text', 'text', 'uuid', 'uuid'], 'authenticated', array['EXECUTE'], 'authenticated can execute public.gdpr_delete_subject(uuid, text, text, uuid, uuid)');
+select function_privs_are('public', 'gdpr_delete_subject', array['uuid', 'text', 'text', 'uuid', 'uuid'], 'service_role', array['EXECUTE'], 'service_role can execute public.gdpr_delete_subject(uuid, text, text, uuid, uuid)');
+select function_privs_are('public', 'verify_subject_erasure', array['text', 'uuid'], 'anon', array[]::text[], 'anon cannot execute public.verify_subject_erasure(text, uuid)');
+select function_privs_are('public', 'verify_subject_erasure', array['text', 'uuid'], 'authenticated', array['EXECUTE'], 'authenticated can execute public.verify_subject_erasure(text, uuid)');
+select function_privs_are('public', 'verify_subject_erasure', array['text', 'uuid'], 'service_role', array['EXECUTE'], 'service_role can execute public.verify_subject_erasure(text, uuid)');
+select function_privs_are('public', 'lift_contact_suppression', array['text', 'text', 'uuid'], 'anon', array[]::text[], 'anon cannot execute public.lift_contact_suppression(text, text, uuid)');
+select function_privs_are('public', 'lift_contact_suppression', array['text', 'text', 'uuid'], 'authenticated', array['EXECUTE'], 'authenticated can execute public.lift_contact_suppression(text, text, uuid)');
+select function_privs_are('public', 'lift_contact_suppression', array['text', 'text', 'uuid'], 'service_role', array['EXECUTE'], 'service_role can execute public.lift_contact_suppression(text, text, uuid)');
+select function_privs_are('private', 'data_subject_owner', array['uuid'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.data_subject_owner(uuid)');
+select function_privs_are('private', 'data_subject_owner', array['uuid'], 'service_role', array['EXECUTE'], 'service_role can execute private.data_subject_owner(uuid)');
+select function_privs_are('private', 'channel_identifier_key', array['text', 'text'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.channel_identifier_key(text, text)');
+select function_privs_are('private', 'channel_identifier_key', array['text', 'text'], 'service_role', array['EXECUTE'], 'service_role can execute private.channel_identifier_key(text, text)');
+select function_privs_are('private', 'subject_identifier_key', array['text'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.subject_identifier_key(text)');
+select function_privs_are('private', 'subject_identifier_key', array['text'], 'service_role', array['EXECUTE'], 'service_role can execute private.subject_identifier_key(text)');
+select function_privs_are('private', 'data_subject_contact_ids', array['uuid', 'uuid', 'text'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.data_subject_contact_ids(uuid, uuid, text)');
+select function_privs_are('private', 'data_subject_contact_ids', array['uuid', 'uuid', 'text'], 'service_role', array['EXECUTE'], 'service_role can execute private.data_subject_contact_ids(uuid, uuid, text)');
+select function_privs_are('private', 'is_suppressed', array['uuid', 'text', 'text'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.is_suppressed(uuid, text, text)');
+select function_privs_are('private', 'is_suppressed', array['uuid', 'text', 'text'], 'service_role', array['EXECUTE'], 'service_role can execute private.is_suppressed(uuid, text, text)');
+select function_privs_are('private', 'reject_suppressed_channels', array[]::text[], 'authenticated', array['EXECUTE'], 'authenticated can execute private.reject_suppressed_channels()');
+select function_privs_are('private', 'reject_suppressed_channels', array[]::text[], 'service_role', array['EXECUTE'], 'service_role can execute private.reject_suppressed_channels()');
+select function_privs_are('private', 'record_suppression_lift', array[]::text[], 'authenticated', array['EXECUTE'], 'authenticated can execute private.record_suppression_lift()');
+select function_privs_are('private', 'record_suppression_lift', array[]::text[], 'service_role', array['EXECUTE'], 'service_role can execute private.record_suppression_lift()');
+select function_privs_are('private', 'subject_request_receipt', array['contact_subject_requests'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.subject_request_receipt(contact_subject_requests)');
+select function_privs_are('private', 'subject_request_receipt', array['contact_subject_requests'], 'service_role', array['EXECUTE'], 'service_role can execute private.subject_request_receipt(contact_subject_requests)');
+select function_privs_are('private', 'suppress_identifiers', array['uuid', 'text[]', 'uuid'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.suppress_identifiers(uuid, text[], uuid)');
+select function_privs_are('private', 'suppress_identifiers', array['uuid', 'text[]', 'uuid'], 'service_role', array['EXECUTE'], 'service_role can execute private.suppress_identifiers(uuid, text[], uuid)');
+select function_privs_are('private', 'record_subject_request', array['uuid', 'uuid', 'text', 'uuid[]', 'text[]', 'jsonb', 'uuid', 'jsonb'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.record_subject_request(uuid, uuid, text, uuid[], text[], jsonb, uuid, jsonb)');
+select function_privs_are('private', 'record_subject_request', array['uuid', 'uuid', 'text', 'uuid[]', 'text[]', 'jsonb', 'uuid', 'jsonb'], 'service_role', array['EXECUTE'], 'service_role can execute private.record_subject_request(uuid, uuid, text, uuid[], text[], jsonb, uuid, jsonb)');
+select function_privs_are('private', 'contact_data_sources', array[]::text[], 'authenticated', array['EXECUTE'], 'authenticated can execute private.contact_data_sources()');
+select function_privs_are('private', 'contact_data_sources', array[]::text[], 'service_role', array['EXECUTE'], 'service_role can execute private.contact_data_sources()');
+select function_privs_are('private', 'contact_reference_columns', array[]::text[], 'authenticated', array['EXECUTE'], 'authenticated can execute private.contact_reference_columns()');
+select function_privs_are('private', 'contact_reference_columns', array[]::text[], 'service_role', array['EXECUTE'], 'service_role can execute private.contact_reference_columns()');
+select function_privs_are('private', 'sum_counts', array['jsonb', 'jsonb'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.sum_counts(jsonb, jsonb)');
+select function_privs_are('private', 'sum_counts', array['jsonb', 'jsonb'], 'service_role', array['EXECUTE'], 'service_role can execute private.sum_counts(jsonb, jsonb)');
+select function_privs_are('private', 'wipe_contact_references', array['uuid[]'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.wipe_contact_references(uuid[])');
+select function_privs_are('private', 'wipe_contact_references', array['uuid[]'], 'service_role', array['EXECUTE'], 'service_role can execute private.wipe_contact_references(uuid[])');
+
+select function_privs_are('private', 'record_contact_audit', array[]::text[], 'authenticated', array['EXECUTE'],
+  'authenticated can execute private.record_contact_audit() (its statements fire the audit triggers)');
+select function_privs_are('private', 'record_contact_audit', array[]::text[], 'service_role', array['EXECUTE'],
+  'service_role can execute private.record_contact_audit()');
+select function_privs_are('private', 'take_table_size_snapshot', array[]::text[], 'authenticated', array[]::text[],
+  'authenticated cannot execute private.take_table_size_snapshot(): snapshots are the service''s and operators''');
+select function_privs_are('private', 'take_table_size_snapshot', array[]::text[], 'service_role', array['EXECUTE'],
+  'service_role can execute private.take_table_size_snapshot()');
+
+-- Consent history, duplicates and merging: owners (and their apps) and the service call the API; anon nothing.
+select function_privs_are('public', 'find_duplicate_contacts', array['uuid', 'numeric', 'integer', 'numeric', 'uuid', 'uuid', 'uuid']::text[], 'anon', array[]::text[], 'anon cannot execute public.find_duplicate_contacts(...)');
+select function_privs_are('public', 'find_duplicate_contacts', array['uuid', 'numeric', 'integer', 'numeric', 'uuid', 'uuid', 'uuid']::text[], 'authenticated', array['EXECUTE'], 'authenticated can execute public.find_duplicate_contacts(...)');
+select function_privs_are('public', 'find_duplicate_contacts', array['uuid', 'numeric', 'integer', 'numeric', 'uuid', 'uuid', 'uuid']::text[], 'service_role', array['EXECUTE'], 'service_role can execute public.find_duplicate_contacts(...)');
+select function_privs_are('public', 'merge_contacts', array['uuid', 'uuid', 'jsonb', 'uuid']::text[], 'anon', array[]::text[], 'anon cannot execute public.merge_contacts(uuid, uuid, jsonb, uuid)');
+select function_privs_are('public', 'merge_contacts', array['uuid', 'uuid', 'jsonb', 'uuid']::text[], 'authenticated', array['EXECUTE'], 'authenticated can execute public.merge_contacts(uuid, uuid, jsonb, uuid)');
+select function_privs_are('public', 'merge_contacts', array['uuid', 'uuid', 'jsonb', 'uuid']::text[], 'service_role', array['EXECUTE'], 'service_role can execute public.merge_contacts(uuid, uuid, jsonb, uuid)');
+select function_privs_are('private', 'prepare_consent_event', array[]::text[], 'authenticated', array['EXECUTE'], 'authenticated can execute private.prepare_consent_event()');
+select function_privs_are('private', 'prepare_consent_event', array[]::text[], 'service_role', array['EXECUTE'], 'service_role can execute private.prepare_consent_event()');
+select function_privs_are('private', 'protect_consent_history', array[]::text[], 'authenticated', array['EXECUTE'], 'authenticated can execute private.protect_consent_history()');
+select function_privs_are('private', 'protect_consent_history', array[]::text[], 'service_role', array['EXECUTE'], 'service_role can execute private.protect_consent_history()');
+select function_privs_are('private', 'derive_channel_consent', array[]::text[], 'authenticated', array['EXECUTE'], 'authenticated can execute private.derive_channel_consent()');
+select function_privs_are('private', 'derive_channel_consent', array[]::text[], 'service_role', array['EXECUTE'], 'service_role can execute private.derive_channel_consent()');
+select function_privs_are('private', 'record_channel_consent_inserts', array[]::text[], 'authenticated', array['EXECUTE'], 'authenticated can execute private.record_channel_consent_inserts()');
+select function_privs_are('private', 'record_channel_consent_inserts', array[]::text[], 'service_role', array['EXECUTE'], 'service_role can execute private.record_channel_consent_inserts()');
+select function_privs_are('private', 'record_channel_consent_updates', array[]::text[], 'authenticated', array['EXECUTE'], 'authenticated can execute private.record_channel_consent_updates()');
+select function_privs_are('private', 'record_channel_consent_updates', array[]::text[], 'service_role', array['EXECUTE'], 'service_role can execute private.record_channel_consent_updates()');
+select function_privs_are('private', 'agent_can_message_on_channel', array['uuid', 'uuid', 'text', 'uuid']::text[], 'authenticated', array['EXECUTE'], 'authenticated can execute private.agent_can_message_on_channel(uuid, uuid, text, uuid)');
+select function_privs_are('private', 'agent_can_message_on_channel', array['uuid', 'uuid', 'text', 'uuid']::text[], 'service_role', array['EXECUTE'], 'service_role can execute private.agent_can_message_on_channel(uuid, uuid, text, uuid)');
+select function_privs_are('private', 'channel_match_key', array['text', 'text']::text[], 'authenticated', array['EXECUTE'], 'authenticated can execute private.channel_match_key(text, text)');
+select function_privs_are('private', 'channel_match_key', array['text', 'text']::text[], 'service_role', array['EXECUTE'], 'service_role can execute private.channel_match_key(text, text)');
+select function_privs_are('private', 'organization_match_key', array['text']::text[], 'authenticated', array['EXECUTE'], 'authenticated can execute private.organization_match_key(text)');
+select function_privs_are('private', 'organization_match_key', array['text']::text[], 'service_role', array['EXECUTE'], 'service_role can execute private.organization_match_key(text)');
+select function_privs_are('private', 'name_sound_key', array['text']::text[], 'authenticated', array['EXECUTE'], 'authenticated can execute private.name_sound_key(text)');
+select function_privs_are('private', 'name_sound_key', array['text']::text[], 'service_role', array['EXECUTE'], 'service_role can execute private.name_sound_key(text)');
+select function_privs_are('private', 'contact_name_block', array['text', 'text']::text[], 'authenticated', array['EXECUTE'], 'authenticated can execute private.contact_name_block(text, text)');
+select function_privs_are('private', 'contact_name_block', array['text', 'text']::text[], 'service_role', array['EXECUTE'], 'service_role can execute private.contact_name_block(text, text)');
+select function_privs_are('private', 'duplicate_contact_pairs', array['uuid', 'uuid', 'numeric', 'integer', 'numeric', 'uuid', 'uuid']::text[], 'authenticated', array['EXECUTE'], 'authenticated can execute private.duplicate_contact_pairs(...)');
+select function_privs_are('private', 'duplicate_contact_pairs', array['uuid', 'uuid', 'numeric', 'integer', 'numeric', 'uuid', 'uuid']::text[], 'service_role', array['EXECUTE'], 'service_role can execute private.duplicate_contact_pairs(...)');
+select function_privs_are('private', 'merge_contact_pair', array['uuid', 'uuid', 'jsonb', 'uuid']::text[], 'authenticated', array['EXECUTE'], 'authenticated can execute private.merge_contact_pair(uuid, uuid, jsonb, uuid)');
+select function_privs_are('private', 'merge_contact_pair', array['uuid', 'uuid', 'jsonb', 'uuid']::text[], 'service_role', array['EXECUTE'], 'service_role can execute private.merge_contact_pair(uuid, uuid, jsonb, uuid)');
+
+select function_privs_are('private', 'track_shared_channel_keys', array[]::text[], 'authenticated', array['EXECUTE'], 'authenticated can execute private.track_shared_channel_keys()');
+select function_privs_are('private', 'track_shared_channel_keys', array[]::text[], 'service_role', array['EXECUTE'], 'service_role can execute private.track_shared_channel_keys()');
+select function_privs_are('private', 'track_shared_contact_keys', array[]::text[], 'authenticated', array['EXECUTE'], 'authenticated can execute private.track_shared_contact_keys()');
+select function_privs_are('private', 'track_shared_contact_keys', array[]::text[], 'service_role', array['EXECUTE'], 'service_role can execute private.track_shared_contact_keys()');
 
 -- Generic rules: nothing executable by anon, nothing granted to PUBLIC (which anon inherits).
 select is_empty($$

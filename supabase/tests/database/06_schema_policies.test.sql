@@ -3,7 +3,7 @@
 -- <table>_<command>_policy, and evaluates auth.uid() and the agent claim once per statement.
 -- Catalog assertions only: no personas.
 begin;
-select plan(22);
+select plan(30);
 
 -- The same assertion as tests.rls_enabled('public'), written out: that helper pins
 -- search_path = '' and pgTAP's is() then cannot resolve its own ok(), so it raises instead of
@@ -48,12 +48,32 @@ select policies_are('public', 'contact_import_jobs', array[
 select policies_are('public', 'contact_import_job_errors', array[
   'contact_import_job_errors_select_policy', 'contact_import_job_errors_insert_policy'
 ], 'import error rows have a select and an insert policy only: they are append-only');
+select policies_are('public', 'contact_import_changes', array['contact_import_changes_select_policy'],
+  'import change rows have a select policy only: the import functions write them');
 select policies_are('public', 'contact_retention_policies', array[
   'contact_retention_policies_select_policy', 'contact_retention_policies_insert_policy',
   'contact_retention_policies_update_policy', 'contact_retention_policies_delete_policy'
 ], 'retention policies have exactly a select, insert, update and delete policy');
 select policies_are('public', 'agent_contact_access_log', array['agent_contact_access_log_select_policy'],
   'the access log has a select policy only: clients never write it');
+select policies_are('public', 'contact_audit_log', array['contact_audit_log_select_policy'],
+  'the audit log has a select policy only: the audit triggers write it');
+select policies_are('public', 'contact_consent_events', array[
+  'contact_consent_events_select_policy', 'contact_consent_events_insert_policy'
+], 'consent history has a select and an insert policy only: it is never updated or deleted through the API');
+select policies_are('public', 'contact_merges', array['contact_merges_select_policy'],
+  'merge records have a select policy only: merge_contacts writes them');
+
+select policies_are('public', 'contact_subject_requests', array['contact_subject_requests_select_policy'],
+  'data subject requests have a select policy only: the GDPR functions write them, clients never');
+select policies_are('public', 'contact_privacy_settings', array[
+  'contact_privacy_settings_select_policy', 'contact_privacy_settings_insert_policy',
+  'contact_privacy_settings_update_policy', 'contact_privacy_settings_delete_policy'
+], 'privacy settings have exactly a select, insert, update and delete policy');
+select policies_are('public', 'contact_interaction_statistics', array['contact_interaction_statistics_select_policy'],
+  'interaction statistics have a select policy only: erasure writes them');
+select policies_are('public', 'contact_suppressions', array['contact_suppressions_select_policy', 'contact_suppressions_update_policy'],
+  'suppressions have a select and an update (lift) policy, no insert or delete: the list is evidence');
 
 -- Generic rules over pg_policies.
 select is_empty($$

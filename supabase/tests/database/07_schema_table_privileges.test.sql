@@ -2,7 +2,7 @@
 -- sequence; authenticated reads and deletes through RLS and writes named columns only, never ids,
 -- owners, timestamps or derived columns; service_role holds everything.
 begin;
-select plan(46);
+select plan(62);
 
 -- anon
 select is_empty($$
@@ -84,8 +84,17 @@ select table_privs_are('public', 'agent_specific_contact_access', 'authenticated
 select table_privs_are('public', 'contact_interactions', 'authenticated', array['SELECT', 'DELETE'], 'authenticated holds select and delete on interactions, insert and update on named columns only');
 select table_privs_are('public', 'contact_import_jobs', 'authenticated', array['SELECT', 'DELETE'], 'authenticated holds select and delete on import jobs, insert and update on named columns only');
 select table_privs_are('public', 'contact_import_job_errors', 'authenticated', array['SELECT'], 'authenticated holds select on import error rows and inserts named columns only: no update, no delete');
+select table_privs_are('public', 'contact_import_changes', 'authenticated', array['SELECT'], 'authenticated holds select on import change rows and nothing else: the import functions write them');
 select table_privs_are('public', 'contact_retention_policies', 'authenticated', array['SELECT', 'DELETE'], 'authenticated holds select and delete on retention policies, insert and update on named columns only');
 select table_privs_are('public', 'agent_contact_access_log', 'authenticated', array['SELECT'], 'authenticated holds select on the access log and nothing else: it is append-only evidence');
+select table_privs_are('public', 'contact_audit_log', 'authenticated', array['SELECT'], 'authenticated holds select on the audit log and nothing else: only the audit triggers write it');
+
+select table_privs_are('public', 'contact_subject_requests', 'authenticated', array['SELECT'], 'authenticated holds select on data subject requests and nothing else: receipts are append-only');
+select table_privs_are('public', 'contact_privacy_settings', 'authenticated', array['SELECT', 'DELETE'], 'authenticated holds select and delete on privacy settings, insert and update on named columns only');
+select table_privs_are('public', 'contact_interaction_statistics', 'authenticated', array['SELECT'], 'authenticated holds select on interaction statistics and nothing else');
+select table_privs_are('public', 'contact_suppressions', 'authenticated', array['SELECT'], 'authenticated holds select on suppressions and updates one column only (the lift)');
+select table_privs_are('public', 'contact_consent_events', 'authenticated', array['SELECT'], 'authenticated holds select on consent history and inserts named columns only: history is never updated or deleted');
+select table_privs_are('public', 'contact_merges', 'authenticated', array['SELECT'], 'authenticated holds select on merge records and nothing else: merge_contacts writes them');
 
 -- authenticated: exactly which columns a client writes.
 select set_eq($$ select a.attname::text from pg_catalog.pg_attribute a where a.attrelid = 'public.agents'::regclass and a.attnum > 0 and not a.attisdropped and has_column_privilege('authenticated', a.attrelid, a.attnum, 'INSERT') $$,
@@ -143,15 +152,34 @@ select set_eq($$ select a.attname::text from pg_catalog.pg_attribute a where a.a
 select set_eq($$ select a.attname::text from pg_catalog.pg_attribute a where a.attrelid = 'public.contact_import_job_errors'::regclass and a.attnum > 0 and not a.attisdropped and has_column_privilege('authenticated', a.attrelid, a.attnum, 'UPDATE') $$,
   array[]::text[], 'authenticated updates no column of an import error row');
 select set_eq($$ select a.attname::text from pg_catalog.pg_attribute a where a.attrelid = 'public.contact_retention_policies'::regclass and a.attnum > 0 and not a.attisdropped and has_column_privilege('authenticated', a.attrelid, a.attnum, 'INSERT') $$,
-  array['data_class', 'action', 'retain_days', 'is_enabled'],
-  'authenticated inserts exactly the class, action, days and switch of a retention policy');
+  array['data_class', 'action', 'retain_days', 'is_enabled', 'suppress_identifiers'],
+  'authenticated inserts exactly the class, action, days, switch and suppression choice of a retention policy');
 select set_eq($$ select a.attname::text from pg_catalog.pg_attribute a where a.attrelid = 'public.contact_retention_policies'::regclass and a.attnum > 0 and not a.attisdropped and has_column_privilege('authenticated', a.attrelid, a.attnum, 'UPDATE') $$,
-  array['action', 'retain_days', 'is_enabled'],
-  'authenticated updates a retention policy''s action, days and switch, never its class');
+  array['action', 'retain_days', 'is_enabled', 'suppress_identifiers'],
+  'authenticated updates a retention policy''s action, days, switch and suppression choice, never its class');
 select set_eq($$ select a.attname::text from pg_catalog.pg_attribute a where a.attrelid = 'public.agent_contact_access_log'::regclass and a.attnum > 0 and not a.attisdropped and has_column_privilege('authenticated', a.attrelid, a.attnum, 'INSERT') $$,
   array[]::text[], 'authenticated inserts no column of the access log (only search_contacts_for_agent writes it)');
 select set_eq($$ select a.attname::text from pg_catalog.pg_attribute a where a.attrelid = 'public.agent_contact_access_log'::regclass and a.attnum > 0 and not a.attisdropped and has_column_privilege('authenticated', a.attrelid, a.attnum, 'UPDATE') $$,
   array[]::text[], 'authenticated updates no column of the access log');
+select set_eq($$ select a.attname::text from pg_catalog.pg_attribute a where a.attrelid = 'public.contact_audit_log'::regclass and a.attnum > 0 and not a.attisdropped and has_column_privilege('authenticated', a.attrelid, a.attnum, 'INSERT') $$,
+  array[]::text[], 'authenticated inserts no column of the audit log');
+
+select set_eq($$ select a.attname::text from pg_catalog.pg_attribute a where a.attrelid = 'public.contact_privacy_settings'::regclass and a.attnum > 0 and not a.attisdropped and has_column_privilege('authenticated', a.attrelid, a.attnum, 'INSERT') $$,
+  array['keep_interaction_statistics'], 'authenticated inserts exactly the statistics choice of its privacy settings');
+select set_eq($$ select a.attname::text from pg_catalog.pg_attribute a where a.attrelid = 'public.contact_privacy_settings'::regclass and a.attnum > 0 and not a.attisdropped and has_column_privilege('authenticated', a.attrelid, a.attnum, 'UPDATE') $$,
+  array['keep_interaction_statistics'], 'authenticated updates exactly the statistics choice of its privacy settings');
+select set_eq($$ select a.attname::text from pg_catalog.pg_attribute a where a.attrelid = 'public.contact_suppressions'::regclass and a.attnum > 0 and not a.attisdropped and has_column_privilege('authenticated', a.attrelid, a.attnum, 'INSERT') $$,
+  array[]::text[], 'authenticated inserts no column of a suppression (erasure adds them)');
+select set_eq($$ select a.attname::text from pg_catalog.pg_attribute a where a.attrelid = 'public.contact_suppressions'::regclass and a.attnum > 0 and not a.attisdropped and has_column_privilege('authenticated', a.attrelid, a.attnum, 'UPDATE') $$,
+  array['lift_reason'], 'authenticated updates exactly the lift reason of a suppression (setting it lifts it; the trigger stamps when and who)');
+
+select set_eq($$ select a.attname::text from pg_catalog.pg_attribute a where a.attrelid = 'public.contact_consent_events'::regclass and a.attnum > 0 and not a.attisdropped and has_column_privilege('authenticated', a.attrelid, a.attnum, 'INSERT') $$,
+  array['channel_id', 'status', 'source', 'source_ref', 'proof_reference', 'occurred_at'],
+  'authenticated inserts a consent event''s channel, decision, source, reference, proof and time; its contact, type and actor come from the channel and the token');
+select set_eq($$ select a.attname::text from pg_catalog.pg_attribute a where a.attrelid = 'public.contact_consent_events'::regclass and a.attnum > 0 and not a.attisdropped and has_column_privilege('authenticated', a.attrelid, a.attnum, 'UPDATE') $$,
+  array[]::text[], 'authenticated updates no column of a consent event: history is never overwritten');
+select set_eq($$ select a.attname::text from pg_catalog.pg_attribute a where a.attrelid = 'public.contact_merges'::regclass and a.attnum > 0 and not a.attisdropped and has_column_privilege('authenticated', a.attrelid, a.attnum, 'INSERT') $$,
+  array[]::text[], 'authenticated inserts no merge record (only merge_contacts writes them)');
 
 -- service_role
 select is_empty($$

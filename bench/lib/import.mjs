@@ -1,0 +1,278 @@
+// npm run bench -- --import: import-contacts end to end against `\copy` of the same file, side by
+// side in one run, for generated CSV files of 10k, 100k and 1,048,576 rows.
+//   Project: POST of the file to import-contacts (text/csv) on a functions gateway started for the
+//   run (fresh worker processes, the hosted 256 MB limit), until the job is completed; rows/s from
+//   the start of the upload. The worker's peak resident memory (VmHWM) is read after each size
+//   (a fresh gateway per size, so each peak is that size's). Then the same file again with force
+//   and on_duplicate=update (all updates, no-ops): its time against the first import's.
+//   Reference: psql `\copy` of the same file into a scratch table with the definition and indexes
+//   of public.contacts (LIKE ... INCLUDING ALL; no triggers, no validation), plus plain columns for
+//   the file's e-mail, phone, city and tags.
+//   Search while importing: search_contacts_for_agent as an owner of 20,000 other contacts (through
+//   an all-contacts agent), p95 of calls made while the first import runs vs the same calls idle.
+import { spawn, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { API_PORT, dbUrl, ROOT } from "../../scripts/lib/config.mjs";
+import { denoEnv, denoPath } from "../../scripts/lib/deno.mjs";
+import { LOCAL_STORAGE_DIR } from "../../scripts/lib/gateway.mjs";
+import { loadKeys, mintUserToken } from "../../scripts/lib/keys.mjs";
+import { describeMachine } from "./machine.mjs";
+import { summarize } from "./measure.mjs";
+import { actAs, connect } from "./session.mjs";
+
+const DOCS_FILE = path.join(ROOT, "docs", "benchmarks.md");
+const DATA_DIR = path.join(ROOT, "bench", ".data");
+const count = (n) => Number(n).toLocaleString("en-US");
+const fixed = (n) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
+const mb = (bytes) => (bytes / 2 ** 20).toFixed(0);
+
+const USAGE = `Usage: npm run bench -- --import [options]
+  --sizes LIST      rows per generated file (default 10000,100000,1048576)
+  --write-docs      replace the import section of docs/benchmarks.md`;
+
+function parseOptions(argv) {
+  const { values } = parseArgs({
+    args: argv.filter((arg) => arg !== "--import"),
+    options: {
+      sizes: { type: "string", default: "10000,100000,1048576" },
+      "write-docs": { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) return { help: USAGE };
+  return { sizes: values.sizes.split(",").map(Number), writeDocs: values["write-docs"] };
+}
+
+const FIRST = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Margaret", "Ken", "Zoë", "José", "Søren", "Chloé"];
+const LAST = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Hamilton", "Thompson", "Müller", "García", "O'Brien", "Nguyen"];
+const ORGS = ["Analytical Engines Ltd", "Navy Computing", "Bletchley Park", "\"Acme, Inc.\"", "Globex", "Initech", "Umbrella Corp"];
+const TITLES = ["Engineer", "CTO", "Analyst", "Sales Manager", "Founder", ""];
+const CITIES = ["London", "Berlin", "Paris", "New York", "São Paulo", "Tokyo"];
+
+/** A realistic CSV: names, a unique e-mail, a phone for 60% (E.164 and national US formats), company, title, city, tags. */
+async function generate(rows) {
+  fs.mkdirSync(DATA_DIR, { recursive: true });
+  const file = path.join(DATA_DIR, `import-${rows}.csv`);
+  if (fs.existsSync(file)) return file;
+  const out = fs.createWriteStream(`${file}.partial`);
+  out.write("first_name,last_name,email,phone,company,job_title,city,tags\n");
+  for (let i = 0; i < rows; i++) {
+    const phone = i % 5 < 2 ? "" : i % 2 ? `+44 20 ${String(7000_0000 + i).slice(0, 4)} ${String(i % 10000).padStart(4, "0")}`
+      : `(415) ${String(200 + (i % 700))}-${String(i % 10000).padStart(4, "0")}`;
+    const line = `${FIRST[i % 12]},${LAST[(i * 7) % 12]},${FIRST[i % 12].toLowerCase()}.${i}@example${i % 97}.com,${phone},` +
+      `${ORGS[i % 7]},${TITLES[i % 6]},${CITIES[i % 6]},${i % 4 === 0 ? "vip;newsletter" : ""}\n`;
+    if (!out.write(line)) await new Promise((resolve) => out.once("drain", resolve));
+  }
+  await new Promise((resolve) => out.end(resolve));
+  fs.renameSync(`${file}.partial`, file);
+  return file;
+}
+
+async function startGateway(keys) {
+  const port = API_PORT + 700;
+  const url = `http://127.0.0.1:${port}`;
+  const env = {
+    SUPABASE_URL: url, SUPABASE_DB_URL: dbUrl(), SUPABASE_JWKS: JSON.stringify(keys.jwks),
+    SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: keys.publishableKey }),
+    SUPABASE_SECRET_KEYS: JSON.stringify({ default: keys.secretKey }),
+    SUPABASE_ANON_KEY: keys.anonKey, SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey, SUPABASE_LOCAL_STORAGE_DIR: LOCAL_STORAGE_DIR,
+  };
+  const config = { root: ROOT, port, jwks: keys.jwks, jwtSecret: keys.jwtSecret, env, wallClockMs: 150_000, memoryMb: 256, firstWorkerPort: port + 20 };
+  const child = spawn(denoPath(), ["run", `--config=${path.join(ROOT, "supabase/functions/deno.json")}`, "--allow-all",
+    path.join(ROOT, "scripts/gateway/main.ts")], { env: { ...denoEnv(), GATEWAY_CONFIG: JSON.stringify(config) }, stdio: "ignore" });
+  for (let i = 0; i < 600; i++) {
+    try {
+      if ((await fetch(`${url}/_gateway/health`)).ok) break;
+    } catch {
+      // starting
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  const workerPid = () => {
+    for (const entry of fs.readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+      try {
+        const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+        if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) !== child.pid) continue;
+        if (fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").includes("/import-contacts/index.ts")) return Number(entry);
+      } catch {
+        // gone
+      }
+    }
+    return null;
+  };
+  const peak = () => Number(fs.readFileSync(`/proc/${workerPid()}/status`, "utf8").match(/VmHWM:\s+(\d+) kB/)[1]) * 1024;
+  return { url, peak, stop: () => new Promise((resolve) => { child.once("exit", resolve); child.kill("SIGTERM"); }) };
+}
+
+async function importFile(gateway, token, file, query) {
+  const started = performance.now();
+  const response = await fetch(`${gateway.url}/functions/v1/import-contacts?${new URLSearchParams(query)}`, {
+    method: "POST", headers: { Authorization: `Bearer ${token}`, "content-type": "text/csv" },
+    body: fs.createReadStream(file), duplex: "half",
+  });
+  let job = await response.json();
+  if (response.status !== 202) throw new Error(`upload answered ${response.status}: ${JSON.stringify(job)}`);
+  while (!["completed", "failed", "cancelled"].includes(job.status)) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    job = await (await fetch(`${gateway.url}/functions/v1/import-contacts/${job.id}`, { headers: { Authorization: `Bearer ${token}` } })).json();
+  }
+  if (job.status !== "completed") throw new Error(`import ${job.status}: ${job.error_summary}`);
+  return { seconds: (performance.now() - started) / 1000, job };
+}
+
+function copyReference(file) {
+  const setup = `drop table if exists public.bench_import_copy;
+    create table public.bench_import_copy (like public.contacts including all);
+    alter table public.bench_import_copy alter column display_name drop not null,
+      alter column user_id set default '00000000-0000-4000-8000-00000000b001',
+      add column email text, add column phone text, add column city text, add column tags_text text;`;
+  spawnSync("psql", [dbUrl(), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", setup], { encoding: "utf8" });
+  const started = performance.now();
+  const result = spawnSync("psql", [dbUrl(), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c",
+    `\\copy public.bench_import_copy (first_name, last_name, email, phone, organization, job_title, city, tags_text) from '${file}' with (format csv, header true)`],
+    { encoding: "utf8" });
+  const seconds = (performance.now() - started) / 1000;
+  if (result.status !== 0) throw new Error(result.stderr);
+  spawnSync("psql", [dbUrl(), "-X", "-q", "-c", "drop table public.bench_import_copy"]);
+  return seconds;
+}
+
+async function searchOwner(admin) {
+  const owner = crypto.randomUUID();
+  await admin.query(`insert into auth.users (id, email) values ($1, $2)`, [owner, `bench-search-${owner.slice(0, 8)}@bench.local`]);
+  await admin.query(`insert into public.contacts (user_id, first_name, last_name, organization)
+    select $1, (array['Ada','Grace','Alan','Maria','James','Sofia'])[1 + g % 6], 'Surname' || g, 'Org ' || (g % 300)
+    from generate_series(1, 20000) g`, [owner]);
+  const agent = (await admin.query(`insert into public.agents (user_id, name) values ($1, 'bench') returning id`, [owner])).rows[0].id;
+  await admin.query(`insert into public.agent_contact_permissions (user_id, agent_id, permission_type) values ($1, $2, 'all_contacts')`, [owner, agent]);
+  await admin.query("analyze public.contacts");
+  const client = await connect();
+  await actAs(client, { sub: owner, role: "authenticated" });
+  const queries = ["ada", "grace surname1", "org 12", "maria", "surname77", "james"];
+  let i = 0;
+  const search = async () => {
+    const started = process.hrtime.bigint();
+    await client.query({ name: "bench_import_search", text: "select * from public.search_contacts_for_agent($1, $2, null, null, 20)", values: [agent, queries[i++ % queries.length]] });
+    return Number(process.hrtime.bigint() - started) / 1e6;
+  };
+  return { owner, search, close: () => client.end() };
+}
+
+export async function runImportBench(argv, { log = console.log } = {}) {
+  const options = parseOptions(argv);
+  if (options.help) return log(options.help);
+  const startedAt = new Date();
+  const keys = await loadKeys();
+  const admin = await connect();
+  const machine = await describeMachine(admin);
+  log(`${machine.cores} cores, ${machine.postgres}, load average ${machine.load}`);
+  const searcher = await searchOwner(admin);
+  const results = [];
+  try {
+    for (const rows of options.sizes) {
+      const file = await generate(rows);
+      const bytes = fs.statSync(file).size;
+      const owner = crypto.randomUUID();
+      await admin.query(`insert into auth.users (id, email) values ($1, $2)`, [owner, `bench-import-${owner.slice(0, 8)}@bench.local`]);
+      const token = await mintUserToken(keys, { userId: owner, email: "bench@bench.local", expiresIn: 6 * 3600 });
+      const copySeconds = copyReference(file);
+
+      const idle = [];
+      for (let k = 0; k < 60; k++) idle.push(await searcher.search());
+      const gateway = await startGateway(keys);
+      let first;
+      let peak;
+      const during = [];
+      try {
+        let running = true;
+        const importing = importFile(gateway, token, file, { default_country: "US" }).finally(() => { running = false; });
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        while (running) {
+          during.push(await searcher.search());
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        first = await importing;
+        peak = gateway.peak();
+      } finally {
+        await gateway.stop();
+      }
+      const again = await startGateway(keys);
+      let reimport;
+      try {
+        reimport = await importFile(again, token, file, { default_country: "US", force: "true", on_duplicate: "update" });
+      } finally {
+        await again.stop();
+      }
+      const asSamples = (list) => list.map((ms) => ({ ms, ok: true }));
+      const idleStats = summarize(asSamples(idle));
+      const duringStats = summarize(asSamples(during.length ? during : idle));
+      const result = {
+        rows, bytes, copySeconds, importSeconds: first.seconds, reimportSeconds: reimport.seconds, peak,
+        slices: first.job.slices, counts: first.job, reimportCounts: reimport.job,
+        idleP95: idleStats.p95, duringP95: duringStats.p95, duringCalls: during.length,
+      };
+      results.push(result);
+      log(`\n${count(rows)} rows (${mb(bytes)} MB): import ${fixed(rows / first.seconds)} rows/s (${fixed(first.seconds)} s, ${first.job.slices} slices), ` +
+        `\\copy ${fixed(rows / copySeconds)} rows/s (${fixed(copySeconds)} s), ratio ${(copySeconds / first.seconds).toFixed(2)}x; ` +
+        `peak memory ${mb(peak)} MB; re-import with force ${fixed(reimport.seconds)} s (${(reimport.seconds / first.seconds).toFixed(2)}x); ` +
+        `search p95 ${fixed(duringStats.p95)} ms during vs ${fixed(idleStats.p95)} ms idle (${(duringStats.p95 / idleStats.p95).toFixed(2)}x)`);
+      await admin.query(`delete from auth.users where id = $1`, [owner]);
+    }
+  } finally {
+    await searcher.close();
+    await admin.query(`delete from auth.users where id = $1`, [searcher.owner]);
+    await admin.end();
+  }
+  if (options.writeDocs) {
+    writeSection(render({ command: `npm run bench -- ${argv.join(" ")}`.trim(), startedAt, machine, results }));
+    log(`\nWrote the import section of ${DOCS_FILE}.`);
+  }
+}
+
+function render({ command, startedAt, machine, results }) {
+  const verdict = (ok) => (ok ? "met" : "**not met**");
+  const largest = results[results.length - 1];
+  const rows = results.map((r) =>
+    `| ${count(r.rows)} | ${mb(r.bytes)} | ${fixed(r.rows / r.importSeconds)} (${fixed(r.importSeconds)} s, ${r.slices} slices) | ` +
+    `${fixed(r.rows / r.copySeconds)} (${fixed(r.copySeconds)} s) | ${(r.copySeconds / r.importSeconds).toFixed(2)}x | ${mb(r.peak)} | ` +
+    `${fixed(r.reimportSeconds)} s (${(r.reimportSeconds / r.importSeconds).toFixed(2)}x) | ${fixed(r.duringP95)} / ${fixed(r.idleP95)} ms (${(r.duringP95 / r.idleP95).toFixed(2)}x) |`);
+  const peaks = results.map((r) => r.peak);
+  return [
+    "## import-contacts: CSV imports end to end vs `\\copy`",
+    "",
+    `**Command**: \`${command}\`, run ${startedAt.toISOString().replace(/\.\d+Z$/, "Z")}.`,
+    "",
+    `**Machine**: ${machine.cores} cores, ${machine.cpu}, ${machine.memory} RAM; ${machine.postgres} (${machine.settings}); load average at start ${machine.load}.`,
+    "",
+    "**Method**: generated files (names, a unique e-mail, a phone for 60% of rows in E.164 or US national format, company, title, city, tags). " +
+    "*import-contacts*: POST of the file (text/csv) to a gateway started for the size (hosted limits: 256 MB, 150 s per invocation; slices of 25 s / 1.5 s CPU), " +
+    "timed from the start of the upload until the job is completed; it writes contacts, e-mail and phone channels (with the audit and suppression triggers), " +
+    "the change log for undo and the error report. *\\copy*: psql `\\copy` of the same file into a table with the definition and indexes of contacts " +
+    "(no triggers, no validation). Peak memory: VmHWM of the import worker process. Re-import: the same file with `force` and `on_duplicate=update`. " +
+    "Search: `search_contacts_for_agent` for an agent of another owner with 20,000 contacts, p95 while the first import runs vs idle.",
+    "",
+    "| rows | MB | import-contacts rows/s | \\copy rows/s | ratio (import/\\copy) | peak memory MB | re-import with force | search p95 during / idle |",
+    "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ...rows,
+    "",
+    `Targets at ${count(largest.rows)} rows: rows/s >= 0.5x \\copy: ${verdict(largest.copySeconds / largest.importSeconds >= 0.5)} ` +
+    `(${(largest.copySeconds / largest.importSeconds).toFixed(2)}x); peak memory flat and <= 128 MB: ${verdict(Math.max(...peaks) <= 128 * 2 ** 20)} ` +
+    `(${peaks.map(mb).join(" / ")} MB); re-import <= 1.2x: ${verdict(largest.reimportSeconds / largest.importSeconds <= 1.2)} ` +
+    `(${(largest.reimportSeconds / largest.importSeconds).toFixed(2)}x); search p95 during import <= 1.25x idle: ${verdict(largest.duringP95 / largest.idleP95 <= 1.25)} ` +
+    `(${(largest.duringP95 / largest.idleP95).toFixed(2)}x).`,
+  ].join("\n");
+}
+
+function writeSection(markdown) {
+  const begin = "<!-- bench:import:start -->";
+  const end = "<!-- bench:import:end -->";
+  const block = `${begin}\n${markdown.trim()}\n${end}`;
+  const current = fs.existsSync(DOCS_FILE) ? fs.readFileSync(DOCS_FILE, "utf8") : "# Benchmarks\n";
+  const from = current.indexOf(begin);
+  const to = current.indexOf(end);
+  fs.writeFileSync(DOCS_FILE, from >= 0 && to > from
+    ? current.slice(0, from) + block + current.slice(to + end.length)
+    : `${current.trimEnd()}\n\n${block}\n`);
+}

@@ -1,0 +1,78 @@
+// zod schemas of gdpr-export and gdpr-delete: the request bodies and query strings they accept and
+// the answers they give. A subject is named by a contact id or by an identifier (an e-mail address
+// or a phone number in any format; `default_country` reads national phone formats).
+import { z } from "zod";
+import { isCountryCode } from "../identifiers.ts";
+
+const Country = z.string().trim().toUpperCase().refine(isCountryCode, "an ISO 3166-1 alpha-2 country code, e.g. GB");
+const Identifier = z.string().trim().min(3).max(320);
+
+const subject = {
+  contact_id: z.uuid().optional(),
+  identifier: Identifier.optional(),
+  default_country: Country.optional(),
+  /** The owner the request is for: required from service callers (secret key), refused from users. */
+  owner_id: z.uuid().optional(),
+};
+
+const oneSubject = <T extends { contact_id?: string; identifier?: string }>(value: T, ctx: z.RefinementCtx) => {
+  if ((value.contact_id === undefined) === (value.identifier === undefined)) {
+    ctx.addIssue({ code: "custom", path: ["contact_id"], message: "give either contact_id or identifier" });
+  }
+};
+
+export const GdprExportRequest = z.strictObject(subject).superRefine(oneSubject);
+export type GdprExportRequest = z.infer<typeof GdprExportRequest>;
+
+export const GdprExportQuery = z.strictObject({ format: z.enum(["json", "zip"]).default("json") });
+export type GdprExportQuery = z.infer<typeof GdprExportQuery>;
+
+export const DeleteMode = z.enum(["erase", "anonymize"]);
+
+export const GdprDeleteRequest = z.strictObject({
+  ...subject,
+  mode: DeleteMode.default("erase"),
+  /** Chosen by the caller: a repeat with the same key returns the same receipt. */
+  idempotency_key: z.uuid().optional(),
+}).superRefine(oneSubject);
+export type GdprDeleteRequest = z.infer<typeof GdprDeleteRequest>;
+
+export const GdprVerifyQuery = z.strictObject({
+  identifier: Identifier,
+  default_country: Country.optional(),
+  owner_id: z.uuid().optional(),
+});
+export type GdprVerifyQuery = z.infer<typeof GdprVerifyQuery>;
+
+const Counts = z.record(z.string(), z.number().int().nonnegative());
+
+export const ErasureReceipt = z.object({
+  request_id: z.uuid(),
+  mode: DeleteMode,
+  processed_at: z.string(),
+  actor: z.object({ role: z.enum(["owner", "service"]), user_id: z.uuid().nullable() }),
+  contact_ids: z.array(z.uuid()),
+  counts: Counts,
+  identifier_hashes: z.array(z.string().regex(/^[0-9a-f]{64}$/)),
+});
+export type ErasureReceipt = z.infer<typeof ErasureReceipt>;
+
+export const ErasureVerification = z.object({
+  identifier_type: z.enum(["email", "phone"]),
+  erased: z.boolean(),
+  erased_on: z.string().nullable(),
+  message: z.string(),
+  receipts: z.array(z.object({ request_id: z.uuid(), mode: DeleteMode, processed_at: z.string() })),
+});
+export type ErasureVerification = z.infer<typeof ErasureVerification>;
+
+export const SubjectExport = z.object({
+  request_id: z.uuid(),
+  exported_at: z.string(),
+  identifier_type: z.enum(["email", "phone"]).nullable(),
+  contact_ids: z.array(z.uuid()).min(1),
+  counts: Counts,
+  /** One bundle per matching contact: a key per table, each an array of rows. */
+  subjects: z.array(z.object({ contact_id: z.uuid(), exported_at: z.string() }).catchall(z.unknown())),
+});
+export type SubjectExport = z.infer<typeof SubjectExport>;

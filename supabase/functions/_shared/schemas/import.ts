@@ -1,0 +1,113 @@
+// zod schemas of import-contacts: the options of an import (from the query string, multipart form
+// fields or a JSON body), the Storage reference, the pages of the error report, and the job as the
+// progress endpoint shows it.
+import { z } from "zod";
+import { ChannelType } from "../schemas.ts";
+
+/** Where a CSV column goes: a contact field, a channel type, a custom field, a channel's consent, or nowhere. */
+export const ContactField = z.enum(["first_name", "last_name", "display_name", "organization", "job_title", "external_id", "tags"]);
+export type ContactField = z.infer<typeof ContactField>;
+
+export const MappingTarget = z.union([
+  ContactField,
+  ChannelType,
+  z.literal("ignore"),
+  z.string().regex(/^metadata\.[A-Za-z0-9_-]{1,64}$/, "metadata.<key>: letters, digits, _ and - (at most 64)"),
+  z.string().regex(/^consent\.(email|phone|sms|whatsapp|telegram|slack|webchat|other)$/, "consent.<channel type>"),
+]);
+export type MappingTarget = z.infer<typeof MappingTarget>;
+
+export const DedupeKey = z.enum(["email", "phone", "external_id"]);
+export const OnDuplicate = z.enum(["skip", "update", "merge_fill_empty"]);
+export const ImportEncoding = z.enum(["utf-8", "utf-16le", "utf-16be", "windows-1252"]);
+export const ImportDelimiter = z.enum([",", ";", "\t", "|"]);
+
+const flag = z.union([z.boolean(), z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1")]);
+const mapping = z.union([
+  z.record(z.string().min(1).max(255), MappingTarget),
+  z.string().max(16 * 1024).transform((text, ctx) => {
+    try {
+      return z.record(z.string().min(1).max(255), MappingTarget).parse(JSON.parse(text));
+    } catch {
+      ctx.addIssue({ code: "custom", message: "mapping must be a JSON object of CSV header -> target" });
+      return z.NEVER;
+    }
+  }),
+]);
+
+/** Options of an import. Query parameters and form fields arrive as strings, hence the coercions. */
+export const ImportOptions = z.strictObject({
+  /** The service names the owner it imports for; owners import for themselves. */
+  owner_id: z.uuid().optional(),
+  file_name: z.string().trim().min(1).max(255).optional(),
+  mapping: mapping.optional(),
+  delimiter: ImportDelimiter.optional(),
+  encoding: z.string().trim().toLowerCase()
+    .transform((v) => ({ utf8: "utf-8", "utf-16": "utf-16le", latin1: "windows-1252", "iso-8859-1": "windows-1252", cp1252: "windows-1252" } as Record<string, string>)[v] ?? v)
+    .pipe(ImportEncoding).optional(),
+  dedupe_key: DedupeKey.default("email"),
+  on_duplicate: OnDuplicate.default("skip"),
+  default_country: z.string().regex(/^[A-Z]{2}$/, "an ISO 3166-1 alpha-2 country code such as GB").optional(),
+  group_id: z.uuid().optional(),
+  dry_run: flag.default(false),
+  force: flag.default(false),
+  /** Lower (never raise) the row and size limits for this import. */
+  max_rows: z.coerce.number().int().min(1).optional(),
+  max_bytes: z.coerce.number().int().min(1).optional(),
+});
+export type ImportOptions = z.infer<typeof ImportOptions>;
+
+/** A file already in Storage: POST application/json { storage: { bucket, path }, ...options }. */
+export const StorageReference = z.strictObject({
+  bucket: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/),
+  path: z.string().min(1).max(1024),
+});
+
+export const JobPath = z.object({ id: z.uuid() });
+
+export const ErrorsQuery = z.strictObject({
+  format: z.enum(["json", "csv"]).default("json"),
+  /** JSON pages: rows after this line number. */
+  after: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+});
+
+export const ImportErrorRow = z.object({
+  row_number: z.number().int().positive(),
+  column_name: z.string().nullable(),
+  value_excerpt: z.string().nullable(),
+  reason: z.string(),
+});
+export type ImportErrorRow = z.infer<typeof ImportErrorRow>;
+
+export const ImportJobStatus = z.enum(["pending", "processing", "completed", "failed", "cancelled"]);
+
+export const ImportJob = z.object({
+  id: z.uuid(),
+  status: ImportJobStatus,
+  file_name: z.string(),
+  file_size_bytes: z.number().nullable(),
+  file_sha256: z.string().nullable(),
+  source: z.enum(["upload", "storage"]),
+  dry_run: z.boolean(),
+  options: z.record(z.string(), z.unknown()),
+  encoding: z.string().nullable(),
+  delimiter: z.string().nullable(),
+  total_rows: z.number().nullable(),
+  processed_rows: z.number(),
+  created: z.number(),
+  updated: z.number(),
+  skipped: z.number(),
+  failed: z.number(),
+  percent: z.number(),
+  error_summary: z.string().nullable(),
+  slices: z.number(),
+  slice_stats: z.record(z.string(), z.unknown()),
+  dry_run_report: z.unknown().nullable(),
+  undone_at: z.string().nullable(),
+  undo_summary: z.unknown().nullable(),
+  created_at: z.string(),
+  started_at: z.string().nullable(),
+  completed_at: z.string().nullable(),
+});
+export type ImportJob = z.infer<typeof ImportJob>;

@@ -1,0 +1,43 @@
+// zod schemas of contacts-retention: the options a service caller may give a run and the answer
+// it gets (the run log row with its per-owner, per-class counts).
+import { z } from "zod";
+
+export const RetentionRequest = z.strictObject({
+  /** Count what would go, change nothing. */
+  dry_run: z.boolean().default(false),
+  /** Apply only this owner's policies. */
+  owner: z.uuid().optional(),
+  /** Stop after this many batches (transactions); the next run resumes where this one stopped. */
+  max_batches: z.int().min(1).max(1_000_000).optional(),
+});
+export type RetentionRequest = z.infer<typeof RetentionRequest>;
+
+export const RetentionStatus = z.enum(["completed", "stopped", "failed", "interrupted", "skipped", "running"]);
+
+export const RetentionOwnerCount = z.object({
+  user_id: z.uuid(),
+  data_class: z.string(),
+  action: z.enum(["delete", "anonymize"]),
+  affected_rows: z.number().int().nonnegative(),
+});
+
+export const RetentionResponse = z.object({
+  run_id: z.number().int().positive(),
+  status: RetentionStatus,
+  dry_run: z.boolean(),
+  owner: z.uuid().nullable(),
+  started_at: z.string(),
+  finished_at: z.string().nullable(),
+  batches: z.number().int().nonnegative(),
+  longest_batch_ms: z.number().nonnegative(),
+  affected_rows: z.number().int().nonnegative(),
+  /** Totals per data class and action, e.g. { interactions: { delete: 120 } }. */
+  counts: z.record(z.string(), z.record(z.string(), z.number().int().nonnegative())),
+  /** Per owner and class: every policy the run applied that affected something (or would have). */
+  per_owner: z.array(RetentionOwnerCount),
+  policies: z.number().int().nonnegative(),
+  /** True when the run stopped at max_batches or its time budget with work left: call again to resume. */
+  more: z.boolean(),
+  resumed_run_id: z.number().int().positive().nullable(),
+});
+export type RetentionResponse = z.infer<typeof RetentionResponse>;

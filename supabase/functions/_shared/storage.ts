@@ -1,0 +1,157 @@
+// Files in Supabase Storage, streamed both ways and never held in memory, behind one interface:
+// Supabase Storage's REST API where it runs, and a local folder (SUPABASE_LOCAL_STORAGE_DIR, under
+// .local/storage) on the docker-free local stack, which has no Storage server. Paths are
+// "<bucket>/<object path>"; both sides refuse anything that could leave the bucket.
+
+export interface StoredObject {
+  bucket: string;
+  path: string;
+}
+
+export interface FileStorage {
+  readonly kind: "local" | "supabase";
+  /** Streams `body` into the object (replacing it), returning the bytes written. */
+  write(object: StoredObject, body: ReadableStream<Uint8Array>): Promise<number>;
+  /** The object's bytes from `offset` on, or null when it does not exist. */
+  read(object: StoredObject, offset?: number): Promise<ReadableStream<Uint8Array> | null>;
+  remove(object: StoredObject): Promise<void>;
+}
+
+const SEGMENT = /^[A-Za-z0-9_.=@+-][A-Za-z0-9 _.=@+()-]{0,254}$/;
+
+/** True for a bucket name and object path made of plain segments (no "..", no absolute paths). */
+export function isSafeObject(object: StoredObject): boolean {
+  if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(object.bucket)) return false;
+  const segments = object.path.split("/");
+  return object.path.length <= 1024 && segments.every((s) => SEGMENT.test(s) && s !== "." && s !== "..");
+}
+
+function assertSafe(object: StoredObject): void {
+  if (!isSafeObject(object)) throw new Error(`unsafe storage path: ${object.bucket}/${object.path}`);
+}
+
+/** A local folder standing in for Storage: <root>/<bucket>/<path>. */
+export class LocalFolderStorage implements FileStorage {
+  readonly kind = "local";
+  constructor(readonly root: string) {}
+
+  #file(object: StoredObject): string {
+    assertSafe(object);
+    return `${this.root}/${object.bucket}/${object.path}`;
+  }
+
+  async write(object: StoredObject, body: ReadableStream<Uint8Array>): Promise<number> {
+    const target = this.#file(object);
+    await Deno.mkdir(target.slice(0, target.lastIndexOf("/")), { recursive: true });
+    const partial = `${target}.partial-${crypto.randomUUID()}`;
+    const file = await Deno.open(partial, { write: true, create: true, truncate: true });
+    let written = 0;
+    try {
+      await body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          written += chunk.byteLength;
+          controller.enqueue(chunk);
+        },
+      })).pipeTo(file.writable);
+      await Deno.rename(partial, target);
+      return written;
+    } catch (error) {
+      await Deno.remove(partial).catch(() => {});
+      throw error;
+    }
+  }
+
+  async read(object: StoredObject, offset = 0): Promise<ReadableStream<Uint8Array> | null> {
+    let file: Deno.FsFile;
+    try {
+      file = await Deno.open(this.#file(object), { read: true });
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return null;
+      throw error;
+    }
+    if (offset > 0) await file.seek(offset, Deno.SeekMode.Start);
+    return file.readable;
+  }
+
+  async remove(object: StoredObject): Promise<void> {
+    await Deno.remove(this.#file(object)).catch((error) => {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    });
+  }
+}
+
+/** Supabase Storage over its REST API with the service's secret key (the caller is authorized first). */
+export class SupabaseStorage implements FileStorage {
+  readonly kind = "supabase";
+  constructor(readonly url: string, readonly secretKey: string) {}
+
+  #endpoint(object: StoredObject): string {
+    assertSafe(object);
+    const path = object.path.split("/").map(encodeURIComponent).join("/");
+    return `${this.url}/storage/v1/object/${encodeURIComponent(object.bucket)}/${path}`;
+  }
+
+  #headers(extra: Record<string, string> = {}): Headers {
+    return new Headers({ apikey: this.secretKey, Authorization: `Bearer ${this.secretKey}`, ...extra });
+  }
+
+  async write(object: StoredObject, body: ReadableStream<Uint8Array>): Promise<number> {
+    let written = 0;
+    const counted = body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        written += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+    }));
+    const response = await fetch(this.#endpoint(object), {
+      method: "POST",
+      headers: this.#headers({ "content-type": "text/csv", "x-upsert": "true" }),
+      body: counted,
+      // @ts-ignore: streamed request bodies need duplex half (Fetch spec).
+      duplex: "half",
+    });
+    await response.body?.cancel();
+    if (!response.ok) throw new Error(`storage upload failed with ${response.status}`);
+    return written;
+  }
+
+  async read(object: StoredObject, offset = 0): Promise<ReadableStream<Uint8Array> | null> {
+    const response = await fetch(this.#endpoint(object), {
+      headers: this.#headers(offset > 0 ? { Range: `bytes=${offset}-` } : {}),
+    });
+    if (response.status === 404 || response.status === 400) {
+      await response.body?.cancel();
+      return null;
+    }
+    if (!response.ok || !response.body) throw new Error(`storage download failed with ${response.status}`);
+    if (offset > 0 && response.status !== 206) throw new Error("storage did not honour the byte range");
+    return response.body;
+  }
+
+  async remove(object: StoredObject): Promise<void> {
+    const response = await fetch(`${this.url}/storage/v1/object/${encodeURIComponent(object.bucket)}`, {
+      method: "DELETE",
+      headers: this.#headers({ "content-type": "application/json" }),
+      body: JSON.stringify({ prefixes: [object.path] }),
+    });
+    await response.body?.cancel();
+    if (!response.ok && response.status !== 404) throw new Error(`storage delete failed with ${response.status}`);
+  }
+}
+
+function secretKey(): string {
+  const keys = Deno.env.get("SUPABASE_SECRET_KEYS");
+  const fromKeys = keys ? (JSON.parse(keys) as Record<string, string>).default : undefined;
+  const key = fromKeys ?? Deno.env.get("SUPABASE_SERVICE_ROLE_KEY");
+  if (!key) throw new Error("no secret key for Storage: SUPABASE_SECRET_KEYS is not set");
+  return key;
+}
+
+/** The local folder where SUPABASE_LOCAL_STORAGE_DIR names one (the local stack), else Supabase Storage. */
+export function fileStorage(): FileStorage {
+  const local = Deno.env.get("SUPABASE_LOCAL_STORAGE_DIR");
+  if (local) return new LocalFolderStorage(local);
+  const url = Deno.env.get("SUPABASE_URL");
+  if (!url) throw new Error("SUPABASE_URL is not set");
+  return new SupabaseStorage(url, secretKey());
+}

@@ -1,0 +1,46 @@
+// POST /functions/v1/contacts-retention: applies the retention policies now, batch by batch, and
+// answers the run's counts. Options: dry_run (count only), owner (one owner's policies),
+// max_batches (stop early; the next run resumes). Callers: the service only (the secret key, as the
+// hosted pg_cron job sends it through pg_net); user and agent tokens: 403; no credentials: 401.
+// A run already in progress: 409 at once (the skipped run is logged).
+import { createHandler } from "../_shared/auth.ts";
+import { databaseErrorToHttp } from "../_shared/db.ts";
+import { HttpError } from "../_shared/http.ts";
+import { parseJson } from "../_shared/schemas.ts";
+import { RetentionRequest } from "../_shared/schemas/retention.ts";
+import { openRunSession, runRetention } from "./retention.ts";
+
+export const handler = createHandler(
+  { name: "contacts-retention", methods: ["POST"], auth: ["user", "secret"], maxBodyBytes: 4 * 1024 },
+  async (req, ctx) => {
+    if (ctx.caller.kind !== "service") {
+      throw new HttpError(403, "forbidden", "Retention runs are for service callers (the secret key) only");
+    }
+    const input = await parseJson(req, RetentionRequest, 4 * 1024);
+    let session;
+    try {
+      session = await openRunSession();
+    } catch (error) {
+      throw databaseErrorToHttp(error, "write", { fn: ctx.fn, req });
+    }
+    try {
+      const result = await runRetention(session, {
+        dryRun: input.dry_run,
+        ownerId: input.owner ?? null,
+        maxBatches: input.max_batches ?? null,
+      });
+      if (result.status === "skipped") {
+        throw new HttpError(409, "conflict", "Another retention run is in progress; this one was skipped", {
+          run_id: result.run_id,
+        });
+      }
+      return Response.json(result);
+    } catch (error) {
+      throw databaseErrorToHttp(error, "write", { fn: ctx.fn, req });
+    } finally {
+      await session.end();
+    }
+  },
+);
+
+export default { fetch: handler };

@@ -1,0 +1,41 @@
+// gdpr-export without HTTP: one call of public.export_subject_data (which records the export), and
+// the zip form of its answer.
+import type { PostgresApi } from "@supabase/server/middleware/postgres";
+import { strToU8, zipSync } from "fflate";
+import { SubjectExport } from "../_shared/schemas/gdpr.ts";
+
+export interface ExportSubject {
+  ownerId: string | null;
+  contactId: string | null;
+  identifier: string | null;
+}
+
+export async function exportSubject(db: PostgresApi, subject: ExportSubject): Promise<SubjectExport> {
+  const rows = await db.query<{ bundle: unknown }>`
+    select public.export_subject_data(${subject.contactId}::uuid, ${subject.identifier}::text, ${subject.ownerId}::uuid) as bundle`;
+  return SubjectExport.parse(rows[0].bundle);
+}
+
+const README = `Subject access export
+
+export.json       everything below in one document, as the JSON answer of gdpr-export gives it
+contacts/<id>/    one folder per contact of the subject, one file per table (an array of rows)
+
+Every table that holds rows about a contact has a file, empty arrays included, so an absent file
+never means "not looked at". contact_import_jobs.json lists the import jobs that created or changed
+the contact (file name, status, dates), not the other rows of those files.
+`;
+
+/** The export as a zip archive: the whole JSON, and one file per table per contact. */
+export function exportArchive(result: SubjectExport): Uint8Array<ArrayBuffer> {
+  const files: Record<string, Uint8Array> = {
+    "README.txt": strToU8(README),
+    "export.json": strToU8(JSON.stringify(result, null, 2)),
+  };
+  for (const bundle of result.subjects) {
+    for (const [key, value] of Object.entries(bundle)) {
+      if (Array.isArray(value)) files[`contacts/${bundle.contact_id}/${key}.json`] = strToU8(JSON.stringify(value, null, 2));
+    }
+  }
+  return new Uint8Array(zipSync(files, { level: 6, mtime: new Date(result.exported_at) }));
+}

@@ -1,0 +1,40 @@
+// POST /functions/v1/gdpr-export[?format=zip]: everything held about a data subject, named by
+// contact id or by an e-mail address or phone number (any format; several contacts may match).
+// Callers: the owner, or the service (secret key) naming the owner. Agent tokens: 403.
+import { createHandler, forbidAgentTokens } from "../_shared/auth.ts";
+import { ownerScope, subjectIdentifier } from "../_shared/data-subjects.ts";
+import { databaseErrorToHttp } from "../_shared/db.ts";
+import { parseJson, parseQuery } from "../_shared/schemas.ts";
+import { GdprExportQuery, GdprExportRequest } from "../_shared/schemas/gdpr.ts";
+import { exportArchive, exportSubject } from "./export.ts";
+
+export const handler = createHandler(
+  { name: "gdpr-export", methods: ["POST"], auth: ["user", "secret"], maxBodyBytes: 16 * 1024 },
+  async (req, ctx) => {
+    forbidAgentTokens(ctx.caller, "export personal data");
+    const { format } = parseQuery(req, GdprExportQuery);
+    const input = await parseJson(req, GdprExportRequest, 16 * 1024);
+    const subject = {
+      ownerId: ownerScope(ctx.caller, input.owner_id),
+      contactId: input.contact_id ?? null,
+      identifier: subjectIdentifier(input.identifier, input.default_country),
+    };
+    let result;
+    try {
+      result = await exportSubject(ctx.db, subject);
+    } catch (error) {
+      throw databaseErrorToHttp(error, "read", { fn: ctx.fn, req });
+    }
+    if (format === "zip") {
+      return new Response(exportArchive(result), {
+        headers: {
+          "content-type": "application/zip",
+          "content-disposition": `attachment; filename="subject-export-${result.request_id}.zip"`,
+        },
+      });
+    }
+    return Response.json(result);
+  },
+);
+
+export default { fetch: handler };

@@ -1,0 +1,325 @@
+// The byte level of a CSV file: its encoding and line ending, and where each record starts and
+// ends, found by a quote-aware scan over the raw bytes. Positions are byte offsets in the file, so
+// a job can stop after any batch and a later invocation can open the file at exactly the next
+// record (papaparse, which parses the records, counts decoded characters, not bytes). Upload and
+// processing use this same scanner, so the row count known at upload is the count processed.
+import Papa from "papaparse";
+
+export type Encoding = "utf-8" | "utf-16le" | "utf-16be" | "windows-1252";
+export type Delimiter = "," | ";" | "\t" | "|";
+export const DELIMITERS: readonly Delimiter[] = [",", ";", "\t", "|"];
+
+/** A record longer than this is refused (a 1 MB cell fits; an unterminated quote stops here). */
+export const MAX_RECORD_BYTES = 4 * 1024 * 1024;
+
+export interface FileFormat {
+  encoding: Encoding;
+  /** Bytes of the byte-order mark, skipped before the header. */
+  bom: number;
+  /** Line terminator: LF (CRLF included) or, for old Mac files, a lone CR. */
+  newline: "\n" | "\r";
+  delimiter: Delimiter;
+}
+
+/**
+ * The format from the first bytes: the encoding from the byte-order mark, else UTF-16 by its NUL
+ * bytes, UTF-8 when valid, else Windows-1252; the line ending; the delimiter (papaparse's guess
+ * among , ; tab |). Given options win.
+ */
+export function detectFormat(sample: Uint8Array, forced: { encoding?: Encoding; delimiter?: Delimiter } = {}): FileFormat {
+  const forcedEncoding = forced.encoding;
+  let encoding: Encoding;
+  let bom = 0;
+  if (sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf) [encoding, bom] = ["utf-8", 3];
+  else if (sample[0] === 0xff && sample[1] === 0xfe) [encoding, bom] = ["utf-16le", 2];
+  else if (sample[0] === 0xfe && sample[1] === 0xff) [encoding, bom] = ["utf-16be", 2];
+  else {
+    const pairs = Math.floor(Math.min(sample.length, 8192) / 2);
+    let evenZeros = 0;
+    let oddZeros = 0;
+    for (let i = 0; i < pairs; i++) {
+      if (sample[2 * i] === 0) evenZeros++;
+      if (sample[2 * i + 1] === 0) oddZeros++;
+    }
+    if (pairs >= 2 && oddZeros > pairs * 0.3 && evenZeros < pairs * 0.05) encoding = "utf-16le";
+    else if (pairs >= 2 && evenZeros > pairs * 0.3 && oddZeros < pairs * 0.05) encoding = "utf-16be";
+    else encoding = isUtf8(sample) ? "utf-8" : "windows-1252";
+  }
+  if (forcedEncoding && forcedEncoding !== encoding) [encoding, bom] = [forcedEncoding, 0];
+  const text = new TextDecoder(encoding).decode(sample.subarray(bom, Math.min(sample.length, 64 * 1024)));
+  const newline = !text.includes("\n") && text.includes("\r") ? "\r" : "\n";
+  return { encoding, bom, newline, delimiter: forced.delimiter ?? detectDelimiter(text, newline) };
+}
+
+function isUtf8(sample: Uint8Array): boolean {
+  try {
+    // stream: a multi-byte character cut at the end of the sample is not an error.
+    new TextDecoder("utf-8", { fatal: true }).decode(sample, { stream: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The delimiter of the first lines: papaparse's guess among , ; tab |, else a comma. */
+export function detectDelimiter(text: string, newline: "\n" | "\r" = "\n"): Delimiter {
+  const guess = Papa.parse<string[]>(text, { delimitersToGuess: [...DELIMITERS], preview: 10, newline });
+  const delimiter = guess.meta.delimiter as Delimiter;
+  return DELIMITERS.includes(delimiter) ? delimiter : ",";
+}
+
+export type RecordFlag = "ok" | "unterminated_quote" | "too_long";
+
+export interface CsvRecord {
+  /** The record's bytes without its line terminator (empty for a too_long record). */
+  bytes: Uint8Array;
+  /** Line number where the record starts (the header is line 1). */
+  line: number;
+  /** Byte offset in the file just after the record and its terminator. */
+  end: number;
+  /** Line number of the next record. */
+  nextLine: number;
+  flag: RecordFlag;
+}
+
+/**
+ * Reads records from a byte stream that starts at `offset` (a record boundary) on line `line`.
+ * Blank lines are skipped (they are not rows). A quote left open is closed at the end of its first
+ * line when the record would otherwise run past MAX_RECORD_BYTES or the end of the file: that line
+ * is reported as unterminated and reading goes on with the next line, so nothing after it is lost.
+ */
+export class RecordReader {
+  readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
+  readonly #unit: 1 | 2;
+  readonly #littleEndian: boolean;
+  readonly #newline: number;
+  readonly #delimiter: number;
+  #buffer = new Uint8Array(0);
+  #bufferStart: number; // file offset of #buffer[0]
+  #line: number;
+  #done = false;
+
+  constructor(stream: ReadableStream<Uint8Array>, format: FileFormat, offset: number, line: number) {
+    this.#reader = stream.getReader();
+    this.#unit = format.encoding.startsWith("utf-16") ? 2 : 1;
+    this.#littleEndian = format.encoding !== "utf-16be";
+    this.#newline = format.newline === "\r" ? 0x0d : 0x0a;
+    this.#delimiter = format.delimiter.charCodeAt(0);
+    this.#bufferStart = offset;
+    this.#line = line;
+  }
+
+  get position(): { offset: number; line: number } {
+    return { offset: this.#bufferStart, line: this.#line };
+  }
+
+  async cancel(): Promise<void> {
+    await this.#reader.cancel().catch(() => {});
+  }
+
+  async #fill(): Promise<boolean> {
+    if (this.#done) return false;
+    const { value, done } = await this.#reader.read();
+    if (done || !value) {
+      this.#done = true;
+      return false;
+    }
+    const merged = new Uint8Array(this.#buffer.length + value.length);
+    merged.set(this.#buffer);
+    merged.set(value, this.#buffer.length);
+    this.#buffer = merged;
+    return true;
+  }
+
+  #consume(bytes: number): void {
+    this.#buffer = this.#buffer.subarray(bytes);
+    this.#bufferStart += bytes;
+  }
+
+  #unitAt(i: number): number {
+    const b = this.#buffer;
+    if (this.#unit === 1) return b[i];
+    return this.#littleEndian ? b[i] | (b[i + 1] << 8) : (b[i] << 8) | b[i + 1];
+  }
+
+  /** Index of the next code unit equal to `code` from `from`, or -1 within the buffer. */
+  #find(code: number, from: number): number {
+    if (this.#unit === 1) return this.#buffer.indexOf(code, from);
+    const last = this.#buffer.length - 1;
+    for (let i = from; i < last; i += 2) if (this.#unitAt(i) === code) return i;
+    return -1;
+  }
+
+  #countNewlines(from: number, to: number): number {
+    let count = 0;
+    for (let i = from; i < to; i += this.#unit) if (this.#unitAt(i) === this.#newline) count++;
+    return count;
+  }
+
+  /** Strips a CR before an LF terminator. */
+  #contentEnd(recordEnd: number): number {
+    if (this.#newline === 0x0a && recordEnd >= this.#unit && this.#unitAt(recordEnd - this.#unit) === 0x0d) {
+      return recordEnd - this.#unit;
+    }
+    return recordEnd;
+  }
+
+  /** The next record, or null at the end of the file. */
+  async next(): Promise<CsvRecord | null> {
+    for (;;) {
+      const record = await this.#scan();
+      if (record !== "blank") return record;
+    }
+  }
+
+  /** Index of `code` in [from, to) (to = -1: the end of the buffer). */
+  #findBefore(code: number, from: number, to: number): number {
+    if (this.#unit === 1) {
+      if (to === -1) return this.#buffer.indexOf(code, from);
+      const at = this.#buffer.subarray(from, to).indexOf(code);
+      return at === -1 ? -1 : from + at;
+    }
+    const last = to === -1 ? this.#buffer.length - 1 : to;
+    for (let i = from; i < last; i += 2) if (this.#unitAt(i) === code) return i;
+    return -1;
+  }
+
+  async #scan(): Promise<CsvRecord | null | "blank"> {
+    const u = this.#unit;
+    let pos = 0;
+    let inQuotes = false;
+    let quoted = false;
+    for (;;) {
+      if (!inQuotes) {
+        const nl = this.#find(this.#newline, pos);
+        // A quote opens a quoted field only at the start of a field (as papaparse reads it);
+        // elsewhere, as in O"Brien, it is a plain character.
+        let quote = this.#findBefore(0x22, pos, nl);
+        while (quote > 0 && this.#unitAt(quote - u) !== this.#delimiter) quote = this.#findBefore(0x22, quote + u, nl);
+        if (quote !== -1) {
+          inQuotes = true;
+          quoted = true;
+          pos = quote + u;
+          continue;
+        }
+        if (nl !== -1) return this.#emit(nl, quoted, false);
+      } else {
+        const quote = this.#find(0x22, pos);
+        if (quote !== -1 && quote + u < this.#buffer.length - (u - 1)) {
+          // "" inside quotes is an escaped quote; any other quote closes the quoted part.
+          if (this.#unitAt(quote + u) === 0x22) pos = quote + 2 * u;
+          else {
+            inQuotes = false;
+            pos = quote + u;
+          }
+          continue;
+        }
+        if (quote !== -1 && this.#done) {
+          // A quote at the very end of the file closes the quoted part.
+          inQuotes = false;
+          pos = quote + u;
+          continue;
+        }
+        // A quote at the end of what was read: whether "" follows is in the next chunk.
+        pos = quote;
+      }
+      const scanned = this.#buffer.length;
+      if (scanned > MAX_RECORD_BYTES || !(await this.#fill())) {
+        if (scanned === 0) return null;
+        if (inQuotes && pos !== -1 && scanned <= MAX_RECORD_BYTES) continue;
+        if (inQuotes) return this.#recoverUnterminated();
+        if (scanned > MAX_RECORD_BYTES) return await this.#skipTooLong();
+        // The last record of a file without a final line break.
+        return this.#emit(scanned - (scanned % u), quoted, true);
+      }
+      if (!inQuotes || pos === -1) pos = scanned - (scanned % u);
+    }
+  }
+
+  /** Emits the record ending at `end` (the terminator's index); "blank" for an empty line. */
+  #emit(end: number, quoted: boolean, atEof: boolean): CsvRecord | "blank" {
+    const line = this.#line;
+    const contentEnd = this.#contentEnd(end);
+    const bytes = this.#buffer.slice(0, contentEnd);
+    const consumed = atEof ? end : end + this.#unit;
+    const embedded = quoted ? this.#countNewlines(0, end) : 0;
+    this.#consume(consumed);
+    this.#line += embedded + (atEof ? 0 : 1);
+    if (bytes.length === 0) return "blank";
+    return { bytes, line, end: this.#bufferStart, nextLine: this.#line, flag: "ok" };
+  }
+
+  /** A quote left open: the record is its first line, reported as unterminated; reading goes on after it. */
+  #recoverUnterminated(): CsvRecord {
+    const nl = this.#find(this.#newline, 0);
+    const line = this.#line;
+    if (nl === -1) {
+      const bytes = this.#buffer.slice(0, Math.min(this.#buffer.length, 1024));
+      this.#consume(this.#buffer.length);
+      return { bytes, line, end: this.#bufferStart, nextLine: this.#line, flag: "unterminated_quote" };
+    }
+    const bytes = this.#buffer.slice(0, Math.min(this.#contentEnd(nl), 1024));
+    this.#consume(nl + this.#unit);
+    this.#line += 1;
+    return { bytes, line, end: this.#bufferStart, nextLine: this.#line, flag: "unterminated_quote" };
+  }
+
+  /** A line longer than MAX_RECORD_BYTES without quotes: reported, then skipped to its end without buffering it. */
+  async #skipTooLong(): Promise<CsvRecord> {
+    const line = this.#line;
+    const head = this.#buffer.slice(0, 1024);
+    for (;;) {
+      const nl = this.#find(this.#newline, 0);
+      if (nl !== -1) {
+        this.#consume(nl + this.#unit);
+        break;
+      }
+      const keep = this.#buffer.length % this.#unit;
+      this.#consume(this.#buffer.length - keep);
+      if (!(await this.#fill())) {
+        this.#consume(this.#buffer.length);
+        break;
+      }
+    }
+    this.#line += 1;
+    return { bytes: head, line, end: this.#bufferStart, nextLine: this.#line, flag: "too_long" };
+  }
+}
+
+/** Reads the first `max` bytes of a stream (for detection) and returns them with the rest of the stream. */
+export async function peek(stream: ReadableStream<Uint8Array>, max: number): Promise<[Uint8Array, ReadableStream<Uint8Array>]> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let done = false;
+  while (size < max) {
+    const result = await reader.read();
+    if (result.done) {
+      done = true;
+      break;
+    }
+    chunks.push(result.value);
+    size += result.value.length;
+  }
+  const head = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    head.set(chunk, at);
+    at += chunk.length;
+  }
+  const rest = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(head);
+      if (done) controller.close();
+    },
+    async pull(controller) {
+      const result = await reader.read();
+      if (result.done) controller.close();
+      else controller.enqueue(result.value);
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+  return [head.subarray(0, Math.min(size, max)), rest];
+}

@@ -1,0 +1,166 @@
+// Import jobs as callers see them, through the caller's connection (RLS-scoped for owners, so
+// another owner's job is simply not found): progress, the error report in pages or as a CSV
+// stream, undo, cancel and resume; and the hand-off of work to a new invocation of the function.
+import type { PostgresApi } from "@supabase/server/middleware/postgres";
+import Papa from "papaparse";
+import pg from "pg";
+import { HttpError } from "../_shared/http.ts";
+import { type ImportErrorRow, ImportJob } from "../_shared/schemas/import.ts";
+
+interface JobRecord extends Record<string, unknown> {
+  user_id: string;
+  running: boolean;
+  idle: boolean;
+}
+
+const JOB_COLUMNS = `
+  id, user_id, status, file_name, file_size_bytes::float8 as file_size_bytes, file_sha256, source, dry_run, options,
+  encoding, delimiter, total_rows::float8 as total_rows, processed_rows::float8 as processed_rows,
+  created_count::float8 as created, updated_count::float8 as updated, skipped_count::float8 as skipped,
+  failed_count::float8 as failed, error_summary, slice_count::float8 as slices, slice_stats, dry_run_report,
+  undone_at::text as undone_at, undo_summary, created_at::text as created_at, started_at::text as started_at,
+  completed_at::text as completed_at,
+  private.import_job_is_running(id) as running, updated_at < now() - interval '20 seconds' as idle`;
+
+export const notFound = () => new HttpError(404, "not_found", "Import job not found");
+
+export interface LoadedJob {
+  job: ImportJob;
+  ownerId: string;
+  /** Pending or processing, and nobody holds its lock: its processor died or its hand-off was lost. */
+  stalled: boolean;
+  idle: boolean;
+}
+
+export async function loadJob(db: PostgresApi, jobId: string): Promise<LoadedJob> {
+  const rows = await db.queryRaw(`select ${JOB_COLUMNS} from public.contact_import_jobs where id = $1`, [jobId]) as JobRecord[];
+  const row = rows[0];
+  if (!row) throw notFound();
+  const { user_id, running, idle, ...rest } = row;
+  const total = rest.total_rows as number | null;
+  const processed = rest.processed_rows as number;
+  const percent = rest.status === "completed" ? 100 : total ? Math.floor((processed * 100) / total) : 0;
+  const job = ImportJob.parse({ ...rest, percent });
+  const stalled = (job.status === "pending" || job.status === "processing") && !running;
+  return { job, ownerId: user_id, stalled, idle };
+}
+
+export async function errorPage(db: PostgresApi, jobId: string, after: number, limit: number): Promise<{ errors: ImportErrorRow[]; next_after: number | null }> {
+  const rows = await db.queryRaw(
+    `select row_number::float8 as row_number, column_name, value_excerpt, reason
+     from public.contact_import_job_errors where job_id = $1 and row_number > $2
+     order by row_number, id limit $3`,
+    [jobId, after, limit],
+  ) as ImportErrorRow[];
+  return { errors: rows, next_after: rows.length === limit ? rows[rows.length - 1].row_number : null };
+}
+
+/**
+ * The whole error report as CSV, streamed page by page on a connection of its own (the job was
+ * authorized through the caller's connection first). Cells that a spreadsheet would run as a
+ * formula (leading =, +, -, @, tab, CR) are prefixed with a quote (papaparse's escapeFormulae).
+ */
+export function errorCsv(jobId: string, ownerId: string): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  let client: pg.Client | null = null;
+  let after = 0;
+  let lastId = 0;
+  let headerSent = false;
+  const close = async () => {
+    await client?.end().catch(() => {});
+    client = null;
+  };
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        if (!client) {
+          client = new pg.Client({ connectionString: Deno.env.get("SUPABASE_DB_URL"), application_name: "import-contacts" });
+          await client.connect();
+        }
+        const { rows } = await client.query<{ id: string; row_number: string; column_name: string | null; value_excerpt: string | null; reason: string }>(
+          `select id::text, row_number::text, column_name, value_excerpt, reason from public.contact_import_job_errors
+           where job_id = $1 and user_id = $2 and (row_number, id) > ($3, $4)
+           order by row_number, id limit 5000`,
+          [jobId, ownerId, after, lastId],
+        );
+        const data = rows.map((r: { row_number: string; column_name: string | null; value_excerpt: string | null; reason: string }) => [r.row_number, r.column_name ?? "", r.value_excerpt ?? "", r.reason]);
+        const text = Papa.unparse(
+          { fields: ["row_number", "column", "value", "reason"], data },
+          { header: !headerSent, escapeFormulae: true, newline: "\r\n" },
+        );
+        if (text) controller.enqueue(encoder.encode(text + "\r\n"));
+        headerSent = true;
+        if (rows.length < 5000) {
+          await close();
+          controller.close();
+          return;
+        }
+        after = Number(rows[rows.length - 1].row_number);
+        lastId = Number(rows[rows.length - 1].id);
+      } catch (error) {
+        await close();
+        controller.error(error);
+      }
+    },
+    async cancel() {
+      await close();
+    },
+  });
+}
+
+/** Undoes in bounded steps until done or the time budget is spent; then the rest is handed on. */
+export async function undo(db: PostgresApi, jobId: string, budgetMs: number): Promise<{ done: boolean; summary: Record<string, unknown> }> {
+  const started = performance.now();
+  for (;;) {
+    const rows = await db.queryRaw(`select private.undo_import_job($1, 5000) as summary`, [jobId]) as { summary: Record<string, unknown> }[];
+    const summary = rows[0].summary;
+    if (summary.done === true || performance.now() - started > budgetMs) return { done: summary.done === true, summary };
+  }
+}
+
+export async function cancel(db: PostgresApi, jobId: string): Promise<void> {
+  const rows = await db.queryRaw(
+    `update public.contact_import_jobs set status = 'cancelled' where id = $1 and status in ('pending', 'processing') returning id`,
+    [jobId],
+  ) as unknown[];
+  if (rows.length === 0) throw new HttpError(409, "conflict", "Only a pending or running import can be cancelled");
+}
+
+/** A failed job goes back to processing (the status machine allows failed -> processing). */
+export async function reopen(db: PostgresApi, jobId: string): Promise<void> {
+  await db.queryRaw(`update public.contact_import_jobs set status = 'processing', error_summary = null where id = $1 and status = 'failed'`, [jobId]);
+}
+
+function secretKey(): string {
+  const keys = Deno.env.get("SUPABASE_SECRET_KEYS");
+  const key = (keys ? (JSON.parse(keys) as Record<string, string>).default : undefined) ?? Deno.env.get("SUPABASE_SERVICE_ROLE_KEY");
+  if (!key) throw new Error("no secret key to hand work on with: SUPABASE_SECRET_KEYS is not set");
+  return key;
+}
+
+interface EdgeRuntimeGlobal {
+  EdgeRuntime?: { waitUntil(promise: Promise<unknown>): void };
+}
+
+/** Keeps background work alive after the response: EdgeRuntime.waitUntil where it exists; locally the promise simply runs on. */
+export function waitUntil(promise: Promise<unknown>): void {
+  const guarded = promise.catch((error) =>
+    console.error(JSON.stringify({ fn: "import-contacts", level: "error", event: "background_failed", message: String(error) }))
+  );
+  (globalThis as EdgeRuntimeGlobal).EdgeRuntime?.waitUntil(guarded);
+}
+
+/**
+ * Hands work on to a new invocation of this function (POST /import-contacts/<id>/<action>, with
+ * the service's secret key), without waiting for it to finish: each invocation stays within the
+ * platform's per-invocation limits however large the file.
+ */
+export function handOn(jobId: string, action: "process" | "undo"): void {
+  const url = `${Deno.env.get("SUPABASE_URL")}/functions/v1/import-contacts/${jobId}/${action}`;
+  const key = secretKey();
+  waitUntil(
+    fetch(url, { method: "POST", headers: { apikey: key, Authorization: `Bearer ${key}` } }).then(async (response) => {
+      await response.body?.cancel();
+    }),
+  );
+}

@@ -1,0 +1,305 @@
+// The import worker: one bounded slice of a job per invocation. A slice takes the job's advisory
+// lock on its own connection (one processor per job; the database drops the lock if the process
+// dies), opens the file at the position after the last committed batch, and commits batches, each
+// in its own transaction together with the job's counts and new position, until the file ends or
+// the slice's wall-clock or CPU budget is spent; then it hands the rest to a new invocation.
+// Reading and normalizing the next batch overlaps with the database writing the previous one.
+import process from "node:process";
+import pg from "pg";
+import Papa from "papaparse";
+import type { FileStorage, StoredObject } from "../_shared/storage.ts";
+import { ImportOptions } from "../_shared/schemas/import.ts";
+import { type CsvRecord, detectFormat, type FileFormat, peek, RecordReader } from "./csv.ts";
+import { HeaderError, type ImportRow, mapHeader, type RowFailure, RowNormalizer, settleBatch } from "./rows.ts";
+
+export interface SliceLimits {
+  /** Wall-clock budget of one slice (well under the platform's limit per invocation). */
+  wallMs: number;
+  /** CPU budget of one slice (the hosted limit is 2 s of CPU per invocation). */
+  cpuMs: number;
+  batchRows: number;
+  batchBytes: number;
+}
+
+const envNumber = (name: string, fallback: number) => {
+  const value = Number(Deno.env.get(name));
+  return Number.isFinite(value) && value > 0 ? value : fallback;
+};
+
+export function sliceLimits(): SliceLimits {
+  return {
+    wallMs: envNumber("IMPORT_SLICE_WALL_MS", 25_000),
+    cpuMs: envNumber("IMPORT_SLICE_CPU_MS", 1_500),
+    batchRows: envNumber("IMPORT_BATCH_ROWS", 2_000),
+    batchBytes: envNumber("IMPORT_BATCH_BYTES", 8 * 1024 * 1024),
+  };
+}
+
+export type SliceState = "busy" | "not_runnable" | "continue" | "completed" | "failed" | "cancelled";
+
+interface JobRow {
+  id: string;
+  user_id: string;
+  status: string;
+  storage_path: string;
+  source: string;
+  options: Record<string, unknown>;
+  column_mapping: Record<string, unknown>;
+  dry_run: boolean;
+  header: string[] | null;
+  resume_offset: string;
+  resume_line: string;
+  total_rows: string | null;
+}
+
+export function objectOf(storagePath: string): StoredObject {
+  const slash = storagePath.indexOf("/");
+  return { bucket: storagePath.slice(0, slash), path: storagePath.slice(slash + 1) };
+}
+
+interface Batch {
+  rows: ImportRow[];
+  failures: RowFailure[];
+  end: number;
+  nextLine: number;
+  count: number;
+}
+
+const log = (entry: Record<string, unknown>) => console.log(JSON.stringify({ fn: "import-contacts", ...entry }));
+
+/** Errors worth retrying a batch for: serialization, deadlock, lock timeout, a unique race with another writer. */
+const RETRYABLE = new Set(["40001", "40P01", "55P03", "23505"]);
+
+export async function runSlice(jobId: string, storage: FileStorage, limits = sliceLimits()): Promise<SliceState> {
+  const started = performance.now();
+  const cpuStart = process.cpuUsage();
+  const cpuMs = () => {
+    const used = process.cpuUsage(cpuStart);
+    return (used.user + used.system) / 1000;
+  };
+  const client = new pg.Client({ connectionString: Deno.env.get("SUPABASE_DB_URL"), application_name: "import-contacts" });
+  await client.connect();
+  let reader: RecordReader | null = null;
+  let rows = 0;
+  try {
+    const locked = await client.query<{ ok: boolean }>("select pg_try_advisory_lock(private.import_job_lock_key($1)) as ok", [jobId]);
+    if (!locked.rows[0].ok) return "busy";
+    const claimed = await client.query<JobRow>(
+      `update public.contact_import_jobs
+       set status = 'processing', slice_count = slice_count + 1
+       where id = $1 and status in ('pending', 'processing')
+       returning id, user_id, status, storage_path, source, options, column_mapping, dry_run, header,
+         resume_offset::text, resume_line::text, total_rows::text`,
+      [jobId],
+    );
+    const job = claimed.rows[0];
+    if (!job) return "not_runnable";
+    const options = ImportOptions.parse({ ...job.options, mapping: job.column_mapping });
+    const object = objectOf(job.storage_path);
+
+    const head = await storage.read(object, 0);
+    if (!head) return await fail(client, job.id, 1, null, "file_missing: the file of this import is no longer in storage");
+    const [sample, rest] = await peek(head, 64 * 1024);
+    await rest.cancel();
+    const format = detectFormat(sample, { encoding: options.encoding, delimiter: options.delimiter });
+
+    let offset = Number(job.resume_offset);
+    let line = Number(job.resume_line);
+    let header = job.header;
+    if (offset === 0) {
+      reader = new RecordReader((await storage.read(object, format.bom))!, format, format.bom, 1);
+      const first = await reader.next();
+      if (!first) return await fail(client, job.id, 1, null, "empty_file: the file has no header row");
+      header = parseCells(new TextDecoder(format.encoding).decode(first.bytes), format)[0] ?? [];
+      offset = first.end;
+      line = first.nextLine;
+      try {
+        mapHeader(header, options);
+      } catch (error) {
+        if (!(error instanceof HeaderError)) throw error;
+        await client.query(
+          `update public.contact_import_jobs set encoding = $2, delimiter = $3, header = $4 where id = $1`,
+          [job.id, format.encoding, format.delimiter, JSON.stringify(header)],
+        );
+        return await fail(client, job.id, 1, error.column, error.message);
+      }
+      await client.query(
+        `update public.contact_import_jobs set encoding = $2, delimiter = $3, header = $4, resume_offset = $5, resume_line = $6
+         where id = $1`,
+        [job.id, format.encoding, format.delimiter, JSON.stringify(header), offset, line],
+      );
+    } else {
+      const stream = await storage.read(object, offset);
+      if (!stream) return await fail(client, job.id, line, null, "file_missing: the file of this import is no longer in storage");
+      reader = new RecordReader(stream, format, offset, line);
+    }
+
+    const columns = mapHeader(header ?? [], options);
+    const normalizer = new RowNormalizer(columns, options);
+    // The next batch is read and normalized while the database writes the previous one. A batch
+    // is only started when the slice can still finish it inside its budget (judged by the last
+    // batch's time), and batches shrink when the database is slow, so that no slice overruns.
+    let inflight: Promise<void> | null = null;
+    let finished = false;
+    let lastCommitMs = 0;
+    let batchRows = limits.batchRows;
+    for (;;) {
+      const batch = await readBatch(reader, normalizer, format, { ...limits, batchRows }, options.dedupe_key);
+      if (inflight) await inflight;
+      inflight = null;
+      if (batch.count === 0) {
+        finished = true;
+        break;
+      }
+      const elapsed = performance.now() - started;
+      if (rows > 0 && (elapsed + 1.5 * lastCommitMs > limits.wallMs || cpuMs() > limits.cpuMs)) break;
+      rows += batch.count;
+      const commitStarted = performance.now();
+      inflight = commitBatch(client, job.id, batch).then(() => {
+        lastCommitMs = performance.now() - commitStarted;
+        if (lastCommitMs > limits.wallMs / 4 && batchRows > 500) batchRows = Math.max(500, Math.floor(batchRows / 2));
+      });
+      // Awaited before the next batch; until then a failure must not count as unhandled.
+      inflight.catch(() => {});
+    }
+    if (inflight) await inflight;
+    await recordSlice(client, job.id, performance.now() - started, cpuMs(), rows);
+    if (!finished) return "continue";
+    const done = await client.query<{ status: string }>(
+      `update public.contact_import_jobs set status = 'completed', total_rows = processed_rows
+       where id = $1 and status = 'processing' returning status`,
+      [job.id],
+    );
+    if (done.rowCount === 0) return "cancelled";
+    if (job.dry_run) await client.query(`delete from private.contact_import_dry_run_claims where job_id = $1`, [job.id]);
+    if (job.source === "upload") await storage.remove(object);
+    log({ level: "info", event: "import_completed", job_id: job.id });
+    return "completed";
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === "55000") return "cancelled";
+    log({ level: "error", event: "slice_failed", job_id: jobId, sqlstate: code, message: (error as Error).message });
+    await client.query("rollback").catch(() => {});
+    // No line in the error report: no row failed. The summary says what happened; resuming
+    // continues after the last committed batch.
+    await client.query(
+      `update public.contact_import_jobs set status = 'failed', error_summary = $2 where id = $1 and status = 'processing'`,
+      [jobId, "processing_failed: the import stopped on an internal error; resume it to continue after the last saved batch"],
+    ).catch(() => {});
+    return "failed";
+  } finally {
+    await reader?.cancel();
+    await client.end().catch(() => {});
+  }
+}
+
+/** Marks the job failed with one line in its error report; failed jobs can be resumed. */
+async function fail(client: pg.Client, jobId: string, line: number, column: string | null, reason: string): Promise<SliceState> {
+  await client.query("begin");
+  await client.query(
+    `insert into public.contact_import_job_errors (user_id, job_id, row_number, column_name, reason)
+     select user_id, id, $2, $3, $4 from public.contact_import_jobs where id = $1`,
+    [jobId, Math.max(1, line), column, reason],
+  );
+  await client.query(
+    `update public.contact_import_jobs set status = 'failed', error_summary = $2 where id = $1 and status = 'processing'`,
+    [jobId, reason],
+  );
+  await client.query("commit");
+  return "failed";
+}
+
+async function recordSlice(client: pg.Client, jobId: string, wallMs: number, cpuMs: number, rows: number): Promise<void> {
+  const memory = Deno.memoryUsage();
+  await client.query(
+    `update public.contact_import_jobs
+     set slice_stats = jsonb_build_object(
+       'max_wall_ms', greatest(coalesce((slice_stats ->> 'max_wall_ms')::numeric, 0), $2::numeric),
+       'max_cpu_ms', greatest(coalesce((slice_stats ->> 'max_cpu_ms')::numeric, 0), $3::numeric),
+       'max_rows', greatest(coalesce((slice_stats ->> 'max_rows')::bigint, 0), $4::bigint),
+       'max_rss_bytes', greatest(coalesce((slice_stats ->> 'max_rss_bytes')::bigint, 0), $5::bigint),
+       'max_heap_bytes', greatest(coalesce((slice_stats ->> 'max_heap_bytes')::bigint, 0), $6::bigint))
+     where id = $1`,
+    [jobId, Math.round(wallMs), Math.round(cpuMs), rows, memory.rss, memory.heapUsed],
+  );
+}
+
+/** One batch in its own transaction, retried when another writer raced it. */
+async function commitBatch(client: pg.Client, jobId: string, batch: Batch): Promise<void> {
+  const rows = JSON.stringify(batch.rows);
+  const failures = JSON.stringify(batch.failures);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.query("begin");
+      // Safe to relax: the batch and the job's position commit together, so a batch lost in a
+      // database crash is one the job will read again.
+      await client.query("set local synchronous_commit = off");
+      await client.query("select private.import_contacts_batch($1, $2::json, $3::json, $4, $5)", [
+        jobId, rows, failures, batch.end, batch.nextLine,
+      ]);
+      await client.query("commit");
+      return;
+    } catch (error) {
+      await client.query("rollback").catch(() => {});
+      if (attempt >= 4 || !RETRYABLE.has((error as { code?: string }).code ?? "")) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    }
+  }
+}
+
+function parseCells(text: string, format: FileFormat): string[][] {
+  return Papa.parse<string[]>(text, { delimiter: format.delimiter, newline: "\n", quoteChar: '"', skipEmptyLines: false }).data;
+}
+
+async function readBatch(
+  reader: RecordReader,
+  normalizer: RowNormalizer,
+  format: FileFormat,
+  limits: SliceLimits,
+  dedupe: ImportOptions["dedupe_key"],
+): Promise<Batch> {
+  const records: CsvRecord[] = [];
+  let bytes = 0;
+  while (records.length < limits.batchRows && bytes < limits.batchBytes) {
+    const record = await reader.next();
+    if (!record) break;
+    records.push(record);
+    bytes += record.bytes.length;
+  }
+  const failures: RowFailure[] = [];
+  const rows: ImportRow[] = [];
+  if (records.length === 0) return { rows, failures, end: 0, nextLine: 0, count: 0 };
+  const strict = new TextDecoder(format.encoding, { fatal: true });
+  const lenient = new TextDecoder(format.encoding);
+  const texts: { record: CsvRecord; text: string }[] = [];
+  for (const record of records) {
+    if (record.flag !== "ok") {
+      failures.push({
+        row_number: record.line, column_name: null, value_excerpt: lenient.decode(record.bytes).slice(0, 200),
+        reason: record.flag === "unterminated_quote"
+          ? "unterminated_quote: a quoted field is never closed; this line was read on its own"
+          : "record_too_long: the row is longer than 4 MB",
+        outcome: "fail",
+      });
+      continue;
+    }
+    try {
+      texts.push({ record, text: strict.decode(record.bytes) });
+    } catch {
+      failures.push({
+        row_number: record.line, column_name: null, value_excerpt: lenient.decode(record.bytes).slice(0, 200),
+        reason: `invalid_encoding: the row is not valid ${format.encoding}`, outcome: "fail",
+      });
+    }
+  }
+  let cells = texts.length ? parseCells(texts.map((t) => t.text).join("\n"), format) : [];
+  if (cells.length !== texts.length) cells = texts.map((t) => parseCells(t.text, format)[0] ?? [""]);
+  for (let i = 0; i < texts.length; i++) {
+    const result = normalizer.normalize(cells[i], texts[i].record.line);
+    if ("reason" in result) failures.push(result);
+    else rows.push(result);
+  }
+  const settled = settleBatch(rows, dedupe);
+  const last = records[records.length - 1];
+  return { rows: settled.rows, failures: [...failures, ...settled.failures], end: last.end, nextLine: last.nextLine, count: records.length };
+}

@@ -1,0 +1,314 @@
+// CSV rows as contacts, without HTTP or SQL: which column goes where (the header, explicit mapping
+// or well-known names), and each row validated with zod and normalized (trimmed text, lower-cased
+// e-mails, E.164 phones through the shared identifier rules) into the shape the batch SQL takes,
+// or refused with a reason for the error report. Duplicates and identifier clashes inside a batch
+// are settled here too (the SQL sees what earlier batches committed).
+import { z } from "zod";
+import { type CountryCode, normalizeChannelIdentifier } from "../_shared/identifiers.ts";
+import type { ChannelType } from "../_shared/schemas.ts";
+import type { ContactField, ImportOptions, MappingTarget } from "../_shared/schemas/import.ts";
+
+export type Target =
+  | { kind: "field"; field: ContactField }
+  | { kind: "channel"; type: ChannelType }
+  | { kind: "metadata"; key: string }
+  | { kind: "consent"; type: ChannelType }
+  | { kind: "ignore" };
+
+export interface Column {
+  index: number;
+  header: string;
+  target: Target;
+}
+
+/** Well-known header names (lower-cased, letters and digits only) and where they go. */
+const ALIASES: Record<string, MappingTarget> = {
+  firstname: "first_name", first: "first_name", givenname: "first_name", forename: "first_name",
+  lastname: "last_name", last: "last_name", surname: "last_name", familyname: "last_name",
+  name: "display_name", fullname: "display_name", displayname: "display_name", contactname: "display_name",
+  company: "organization", companyname: "organization", organization: "organization", organisation: "organization",
+  org: "organization", employer: "organization",
+  title: "job_title", jobtitle: "job_title", position: "job_title", role: "job_title",
+  externalid: "external_id", crmid: "external_id", customerid: "external_id", recordid: "external_id",
+  tags: "tags", labels: "tags",
+  email: "email", emailaddress: "email", mail: "email", workemail: "email",
+  phone: "phone", phonenumber: "phone", telephone: "phone", tel: "phone", mobile: "phone", mobilephone: "phone",
+  cell: "phone", cellphone: "phone",
+  sms: "sms", whatsapp: "whatsapp", telegram: "telegram", slack: "slack",
+  emailconsent: "consent.email", consentemail: "consent.email", phoneconsent: "consent.phone",
+  smsconsent: "consent.sms", whatsappconsent: "consent.whatsapp",
+};
+
+export class HeaderError extends Error {
+  constructor(readonly code: string, message: string, readonly column: string | null = null) {
+    super(`${code}: ${message}`);
+  }
+}
+
+const metadataKey = (header: string) =>
+  header.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_+|_+$/g, "")
+    .slice(0, 64) || "column";
+
+function toTarget(target: MappingTarget): Target {
+  if (target === "ignore") return { kind: "ignore" };
+  if (target.startsWith("metadata.")) return { kind: "metadata", key: target.slice(9) };
+  if (target.startsWith("consent.")) return { kind: "consent", type: target.slice(8) as ChannelType };
+  if (["first_name", "last_name", "display_name", "organization", "job_title", "external_id", "tags"].includes(target)) {
+    return { kind: "field", field: target as ContactField };
+  }
+  return { kind: "channel", type: target as ChannelType };
+}
+
+/** The columns of a header: explicit mapping first, then well-known names, else a custom field in metadata. */
+export function mapHeader(header: string[], options: Pick<ImportOptions, "mapping" | "dedupe_key">): Column[] {
+  const names = header.map((h) => h.replace(/^\uFEFF/, "").trim());
+  if (names.length === 0 || names.every((n) => n === "")) throw new HeaderError("missing_header", "the file has no header row");
+  const seen = new Map<string, number>();
+  names.forEach((name, index) => {
+    const key = name.toLowerCase();
+    if (name === "") throw new HeaderError("empty_header", `column ${index + 1} has no name`);
+    if (seen.has(key)) throw new HeaderError("duplicate_header", `the column "${name}" appears twice`, name);
+    seen.set(key, index);
+  });
+  const mapping = options.mapping ?? {};
+  for (const key of Object.keys(mapping)) {
+    if (!seen.has(key.trim().toLowerCase())) throw new HeaderError("unknown_column", `the mapping names "${key}", which is not in the header`, key);
+  }
+  const explicit = new Map(Object.entries(mapping).map(([k, v]) => [k.trim().toLowerCase(), v]));
+  const columns = names.map((name, index): Column => {
+    const given = explicit.get(name.toLowerCase());
+    const alias = ALIASES[name.toLowerCase().replace(/[^a-z0-9]/g, "")];
+    const target = given ? toTarget(given) : alias ? toTarget(alias) : { kind: "metadata" as const, key: metadataKey(name) };
+    return { index, header: name, target };
+  });
+  const single = new Map<string, string>();
+  for (const column of columns) {
+    const slot = column.target.kind === "field" ? column.target.field
+      : column.target.kind === "metadata" ? `metadata.${column.target.key}`
+      : column.target.kind === "consent" ? `consent.${column.target.type}` : null;
+    if (!slot) continue;
+    if (single.has(slot)) {
+      throw new HeaderError("duplicate_mapping", `"${single.get(slot)}" and "${column.header}" both map to ${slot}`, column.header);
+    }
+    single.set(slot, column.header);
+  }
+  const keyPresent = columns.some((c) =>
+    options.dedupe_key === "external_id" ? c.target.kind === "field" && c.target.field === "external_id"
+      : options.dedupe_key === "phone" ? c.target.kind === "channel" && ["phone", "sms", "whatsapp"].includes(c.target.type)
+      : c.target.kind === "channel" && c.target.type === "email"
+  );
+  if (!keyPresent) {
+    throw new HeaderError("missing_required_column", `no column holds the dedupe key (${options.dedupe_key}); map one or choose another dedupe_key`);
+  }
+  return columns;
+}
+
+/** A row as the batch SQL takes it (private.contact_import_row). */
+export interface ImportRow {
+  n: number;
+  k: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  display_name: string | null;
+  organization: string | null;
+  job_title: string | null;
+  external_id: string | null;
+  xcol: string | null;
+  tags: string[] | null;
+  metadata: Record<string, string> | null;
+  channels: { t: ChannelType; v: string; nv: string; p: boolean; c: "granted" | "withdrawn" | null; col: string }[];
+}
+
+export interface RowFailure {
+  row_number: number;
+  column_name: string | null;
+  value_excerpt: string | null;
+  reason: string;
+  outcome: "fail" | "skip";
+}
+
+const LIMITS: Record<ContactField, number> = {
+  first_name: 200, last_name: 200, display_name: 500, organization: 300, job_title: 300, external_id: 255, tags: 4000,
+};
+
+const excerpt = (value: string | null | undefined) => (value == null ? null : value.slice(0, 200));
+
+const CONSENT: Record<string, "granted" | "withdrawn"> = {
+  yes: "granted", y: "granted", true: "granted", "1": "granted", granted: "granted", "opt-in": "granted", optin: "granted",
+  subscribed: "granted",
+  no: "withdrawn", n: "withdrawn", false: "withdrawn", "0": "withdrawn", withdrawn: "withdrawn", "opt-out": "withdrawn",
+  optout: "withdrawn", unsubscribed: "withdrawn",
+};
+
+class RowError extends Error {
+  constructor(readonly code: string, message: string, readonly column: string | null, readonly value: string | null) {
+    super(`${code}: ${message}`);
+  }
+}
+
+/**
+ * Turns rows of cells into import rows. One instance per job slice: the zod schema of a row is
+ * built once from the columns.
+ */
+export class RowNormalizer {
+  readonly #columns: Column[];
+  readonly #country: CountryCode | undefined;
+  readonly #dedupe: ImportOptions["dedupe_key"];
+  readonly #schema: z.ZodType<string[]>;
+  readonly #limits: number[];
+
+  constructor(columns: Column[], options: Pick<ImportOptions, "default_country" | "dedupe_key">) {
+    this.#columns = columns;
+    this.#country = options.default_country as CountryCode | undefined;
+    this.#dedupe = options.dedupe_key;
+    // Every cell, trimmed, within its column's limit: a tuple, one schema per column.
+    this.#limits = columns.map((column) =>
+      column.target.kind === "field" ? LIMITS[column.target.field]
+        : column.target.kind === "channel" ? 320 : column.target.kind === "metadata" ? 10_000 : 100
+    );
+    this.#schema = z.tuple(this.#limits.map((max) => z.string().max(max, { message: `value_too_long: at most ${max} characters` })) as [
+      z.ZodString,
+      ...z.ZodString[],
+    ]) as unknown as z.ZodType<string[]>;
+  }
+
+  /** A row of cells (line `n`) as an import row, or the reason it cannot be one. */
+  normalize(cells: string[], n: number): ImportRow | RowFailure {
+    const columns = this.#columns;
+    if (cells.length !== columns.length) {
+      const code = cells.length > columns.length ? "too_many_fields" : "too_few_fields";
+      return {
+        row_number: n, column_name: null, value_excerpt: excerpt(cells.join(",")),
+        reason: `${code}: the row has ${cells.length} fields, the header ${columns.length}`, outcome: "fail",
+      };
+    }
+    const nul = cells.findIndex((c) => c.includes("\u0000"));
+    if (nul !== -1) {
+      return {
+        row_number: n, column_name: columns[nul].header, value_excerpt: excerpt(cells[nul].replaceAll("\u0000", "")),
+        reason: "invalid_character: the value contains a NUL character, which cannot be stored", outcome: "fail",
+      };
+    }
+    const parsed = this.#schema.safeParse(cells.map((c) => c.trim()));
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const column = columns[Number(issue.path[0])];
+      return { row_number: n, column_name: column.header, value_excerpt: excerpt(cells[column.index]), reason: issue.message, outcome: "fail" };
+    }
+    const values = parsed.data.map((v) => (v === "" ? null : v));
+    if (values.every((v) => v === null)) {
+      return { row_number: n, column_name: null, value_excerpt: null, reason: "empty_row: every field is empty", outcome: "skip" };
+    }
+    try {
+      return this.#build(values, n);
+    } catch (error) {
+      if (!(error instanceof RowError)) throw error;
+      return { row_number: n, column_name: error.column, value_excerpt: excerpt(error.value), reason: error.message, outcome: "fail" };
+    }
+  }
+
+  #build(values: (string | null)[], n: number): ImportRow {
+    const row: ImportRow = {
+      n, k: null, first_name: null, last_name: null, display_name: null, organization: null, job_title: null,
+      external_id: null, xcol: null, tags: null, metadata: null, channels: [],
+    };
+    const consent = new Map<ChannelType, { value: "granted" | "withdrawn"; column: string }>();
+    let metadataSize = 0;
+    for (const column of this.#columns) {
+      const value = values[column.index];
+      if (value === null) continue;
+      const target = column.target;
+      switch (target.kind) {
+        case "ignore":
+          break;
+        case "field":
+          if (target.field === "tags") {
+            const tags = [...new Set(value.split(/[;|,]/).map((t) => t.trim()).filter((t) => t !== ""))];
+            if (tags.length > 100) throw new RowError("value_too_long", "at most 100 tags", column.header, value);
+            if (tags.some((t) => t.length > 100)) throw new RowError("value_too_long", "a tag has more than 100 characters", column.header, value);
+            row.tags = tags;
+          } else {
+            row[target.field] = value;
+            if (target.field === "external_id") row.xcol = column.header;
+          }
+          break;
+        case "metadata":
+          metadataSize += value.length + target.key.length + 6;
+          if (metadataSize > 60_000) throw new RowError("value_too_long", "custom fields hold at most 60,000 characters per row", column.header, value);
+          (row.metadata ??= {})[target.key] = value;
+          break;
+        case "consent": {
+          const state = CONSENT[value.toLowerCase()];
+          if (!state) throw new RowError("invalid_consent", "consent is yes/no, true/false, granted/withdrawn or opt-in/opt-out", column.header, value);
+          consent.set(target.type, { value: state, column: column.header });
+          break;
+        }
+        case "channel": {
+          const normalized = normalizeChannelIdentifier(target.type, value, this.#country);
+          if (!normalized) {
+            const code = target.type === "email" ? "invalid_email" : ["phone", "sms", "whatsapp"].includes(target.type) ? "invalid_phone" : "invalid_identifier";
+            const why = code === "invalid_email" ? "not a valid e-mail address"
+              : code === "invalid_phone" ? `not a valid phone number${this.#country ? "" : " (a national number needs default_country)"}`
+              : "not a valid handle";
+            throw new RowError(code, why, column.header, value);
+          }
+          if (row.channels.some((c) => c.t === target.type && c.nv === normalized)) break;
+          // Phones are stored in E.164: the database normalizes without a country, so a national
+          // format given as is would not pass its check.
+          const phoneLike = ["phone", "sms", "whatsapp"].includes(target.type);
+          row.channels.push({
+            t: target.type, v: phoneLike ? normalized : value, nv: normalized, p: !row.channels.some((c) => c.t === target.type), c: null, col: column.header,
+          });
+          break;
+        }
+      }
+    }
+    for (const [type, { value, column }] of consent) {
+      const channel = row.channels.find((c) => c.t === type);
+      if (!channel) throw new RowError("invalid_consent", `consent for ${type} is given but the row has no ${type}`, column, value);
+      channel.c = value;
+    }
+    if (!row.display_name && !row.first_name && !row.last_name && !row.organization && row.channels.length === 0) {
+      throw new RowError("missing_name", "the row has no name, organization or identifier", null, null);
+    }
+    row.k = this.#dedupe === "external_id" ? row.external_id
+      : this.#dedupe === "phone" ? row.channels.find((c) => ["phone", "sms", "whatsapp"].includes(c.t))?.nv ?? null
+      : row.channels.find((c) => c.t === "email")?.nv ?? null;
+    return row;
+  }
+}
+
+/**
+ * Settles a batch internally, in file order: a row whose dedupe key an earlier row of the batch
+ * has is skipped as a duplicate within the file; a row sharing an identifier or external id with
+ * an earlier row of another key fails. Rows without a key are always distinct.
+ */
+export function settleBatch(rows: ImportRow[], dedupe: ImportOptions["dedupe_key"]): { rows: ImportRow[]; failures: RowFailure[] } {
+  const keys = new Set<string>();
+  const claims = new Map<string, string | null>();
+  const kept: ImportRow[] = [];
+  const failures: RowFailure[] = [];
+  for (const row of rows) {
+    if (row.k !== null && keys.has(row.k)) {
+      failures.push({
+        row_number: row.n, column_name: null, value_excerpt: excerpt(row.k),
+        reason: `duplicate_in_file: an earlier row of this file has the same ${dedupe}`, outcome: "skip",
+      });
+      continue;
+    }
+    const ids = row.channels.map((c) => ({ claim: `${c.t}:${c.nv}`, col: c.col, value: c.nv, kind: c.t as string }));
+    if (row.external_id !== null) ids.push({ claim: `external_id:${row.external_id}`, col: row.xcol ?? "external_id", value: row.external_id, kind: "external id" });
+    const clash = ids.find((id) => claims.has(id.claim));
+    if (clash) {
+      failures.push({
+        row_number: row.n, column_name: clash.col, value_excerpt: excerpt(clash.value),
+        reason: `identifier_conflict: this ${clash.kind.replace("_", " ")} belongs to another contact`, outcome: "fail",
+      });
+      continue;
+    }
+    if (row.k !== null) keys.add(row.k);
+    for (const id of ids) claims.set(id.claim, row.k);
+    kept.push(row);
+  }
+  return { rows: kept, failures };
+}

@@ -1,0 +1,26 @@
+-- Rolls back 20251001000001_contact_audit_log. The trail goes with it.
+set lock_timeout = '5s';
+
+drop trigger contact_import_jobs_audit_delete on public.contact_import_jobs;
+drop trigger contact_import_jobs_audit_update on public.contact_import_jobs;
+drop trigger contact_import_jobs_audit_insert on public.contact_import_jobs;
+drop trigger agent_specific_contact_access_audit_delete on public.agent_specific_contact_access;
+drop trigger agent_specific_contact_access_audit_update on public.agent_specific_contact_access;
+drop trigger agent_specific_contact_access_audit_insert on public.agent_specific_contact_access;
+drop trigger agent_contact_permissions_audit_delete on public.agent_contact_permissions;
+drop trigger agent_contact_permissions_audit_update on public.agent_contact_permissions;
+drop trigger agent_contact_permissions_audit_insert on public.agent_contact_permissions;
+drop trigger contact_group_memberships_audit_delete on public.contact_group_memberships;
+drop trigger contact_group_memberships_audit_update on public.contact_group_memberships;
+drop trigger contact_group_memberships_audit_insert on public.contact_group_memberships;
+drop trigger contact_groups_audit_delete on public.contact_groups;
+drop trigger contact_groups_audit_update on public.contact_groups;
+drop trigger contact_groups_audit_insert on public.contact_groups;
+drop trigger contact_communication_channels_audit_delete on public.contact_communication_channels;
+drop trigger contact_communication_channels_audit_update on public.contact_communication_channels;
+drop trigger contact_communication_channels_audit_insert on public.contact_communication_channels;
+drop trigger contacts_audit_delete on public.contacts;
+drop trigger contacts_audit_update on public.contacts;
+drop trigger contacts_audit_insert on public.contacts;
+drop function private.record_contact_audit();
+drop table public.contact_audit_log;

@@ -1,0 +1,13 @@
+-- Rolls back 20251003000001_contact_privacy_settings.
+set lock_timeout = '5s';
+set statement_timeout = '5min';
+
+drop policy contact_interaction_statistics_select_policy on public.contact_interaction_statistics;
+drop policy contact_privacy_settings_delete_policy on public.contact_privacy_settings;
+drop policy contact_privacy_settings_update_policy on public.contact_privacy_settings;
+drop policy contact_privacy_settings_insert_policy on public.contact_privacy_settings;
+drop policy contact_privacy_settings_select_policy on public.contact_privacy_settings;
+drop trigger contact_interaction_statistics_set_updated_at on public.contact_interaction_statistics;
+drop table public.contact_interaction_statistics;
+drop trigger contact_privacy_settings_set_updated_at on public.contact_privacy_settings;
+drop table public.contact_privacy_settings;

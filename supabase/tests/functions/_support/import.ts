@@ -1,0 +1,232 @@
+// What the import-contacts tests share: uploading a file, waiting for its job to end, reading the
+// error report, generating large CSV files on the fly (never committed), and a second functions
+// gateway with limits chosen by the test (a lower wall clock makes the chunked processing visible).
+import { assert } from "@std/assert/mod.js";
+import { stack } from "./stack.ts";
+
+export const FN = "import-contacts";
+
+export interface Job {
+  id: string;
+  status: string;
+  file_name: string;
+  total_rows: number | null;
+  processed_rows: number;
+  created: number;
+  updated: number;
+  skipped: number;
+  failed: number;
+  percent: number;
+  encoding: string | null;
+  delimiter: string | null;
+  slices: number;
+  slice_stats: Record<string, number>;
+  dry_run_report: { new: unknown[]; changed: unknown[]; failing: unknown[] } | null;
+  undone_at: string | null;
+  undo_summary: Record<string, number> | null;
+  error_summary: string | null;
+  existing?: boolean;
+  stalled?: boolean;
+}
+
+export interface ErrorLine {
+  row_number: number;
+  column_name: string | null;
+  value_excerpt: string | null;
+  reason: string;
+}
+
+/** A user token goes in Authorization; the service's secret key in apikey, as supabase-js sends it. */
+export const authHeaders = (token: string): Record<string, string> =>
+  token.startsWith("sb_secret_") ? { apikey: token } : { Authorization: `Bearer ${token}` };
+
+export async function upload(
+  token: string,
+  body: BodyInit,
+  options: Record<string, string> = {},
+  base = stack.url,
+  contentType = "text/csv",
+): Promise<{ status: number; body: Job & { code?: string; message?: string }; headers: Headers }> {
+  const query = new URLSearchParams(options);
+  const response = await fetch(`${base}/functions/v1/${FN}?${query}`, {
+    method: "POST",
+    headers: { ...authHeaders(token), "content-type": contentType },
+    body,
+    // @ts-ignore: streamed bodies need duplex half.
+    duplex: body instanceof ReadableStream ? "half" : undefined,
+  });
+  return { status: response.status, body: await response.json(), headers: response.headers };
+}
+
+export async function getJob(token: string, id: string, base = stack.url): Promise<Job> {
+  // A gateway answers 502/504/546 while it restarts a worker that hit a limit; a client retries.
+  for (let attempt = 1; ; attempt++) {
+    const response = await fetch(`${base}/functions/v1/${FN}/${id}`, { headers: authHeaders(token) });
+    const body = await response.json();
+    if ([502, 503, 504, 546].includes(response.status) && attempt < 20) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      continue;
+    }
+    assert(response.ok, `GET job: ${response.status} ${JSON.stringify(body)}`);
+    return body;
+  }
+}
+
+/** Polls the job until it ends (completed, failed or cancelled). */
+export async function waitForJob(token: string, id: string, options: { timeoutMs?: number; base?: string; until?: (job: Job) => boolean } = {}): Promise<Job> {
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  const done = options.until ?? ((job: Job) => ["completed", "failed", "cancelled"].includes(job.status));
+  for (;;) {
+    const job = await getJob(token, id, options.base);
+    if (done(job)) return job;
+    if (Date.now() > deadline) throw new Error(`job ${id} still ${job.status} at ${job.processed_rows}/${job.total_rows}`);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+}
+
+export async function errorLines(token: string, id: string, base = stack.url): Promise<ErrorLine[]> {
+  const lines: ErrorLine[] = [];
+  let after = 0;
+  for (;;) {
+    const response = await fetch(`${base}/functions/v1/${FN}/${id}/errors?after=${after}&limit=10000`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    const page = await response.json() as { errors: ErrorLine[]; next_after: number | null };
+    lines.push(...page.errors);
+    if (page.next_after === null) return lines;
+    after = page.next_after;
+  }
+}
+
+/** A CSV of `rows` generated contacts, streamed (never held whole): row i has ada.<prefix><i>@example.com. */
+export function generatedCsv(rows: number, options: { prefix?: string; from?: number; extra?: (i: number) => string; header?: string } = {}): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  const from = options.from ?? 0;
+  let i = from;
+  let headerSent = false;
+  const firstNames = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Margaret", "Ken"];
+  const lastNames = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Hamilton", "Thompson"];
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      let chunk = "";
+      if (!headerSent) {
+        chunk += options.header ?? "first_name,last_name,email,phone,company,city\n";
+        headerSent = true;
+      }
+      const end = Math.min(from + rows, i + 2000);
+      for (; i < end; i++) {
+        const phone = i % 2 === 0 ? `+4420${String(70_000_000 + i).padStart(8, "0")}` : "";
+        chunk += options.extra?.(i) ??
+          `${firstNames[i % 8]},${lastNames[(i * 3) % 8]},ada.${options.prefix ?? ""}${i}@example.com,${phone},Company ${i % 97},City ${i % 13}\n`;
+      }
+      controller.enqueue(encoder.encode(chunk));
+      if (i >= from + rows) controller.close();
+    },
+  });
+}
+
+export async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+async function freePortRange(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 40_000 + Math.floor(Math.random() * 15_000);
+    const listeners: Deno.Listener[] = [];
+    try {
+      for (let p = base; p < base + count; p++) listeners.push(Deno.listen({ hostname: "127.0.0.1", port: p }));
+      return base;
+    } catch {
+      // taken: try another range
+    } finally {
+      for (const listener of listeners) listener.close();
+    }
+  }
+  throw new Error("no free port range");
+}
+
+export interface LimitedGateway {
+  url: string;
+  pid: number;
+  /** Process ids of the gateway's function workers, by function name. */
+  workerPid(name: string): number | null;
+  stop(): Promise<void>;
+}
+
+/**
+ * A second functions gateway (scripts/gateway/main.ts, the same one `npm start` runs) with the
+ * limits the test chooses, serving the same functions against the same database and Storage
+ * folder. Its functions call themselves through it.
+ */
+export async function startLimitedGateway(limits: { wallClockMs: number; memoryMb: number; env?: Record<string, string> }): Promise<LimitedGateway> {
+  const root = new URL("../../../../", import.meta.url).pathname.replace(/\/$/, "");
+  const functions = [...Deno.readDirSync(`${root}/supabase/functions`)].filter((e) => e.isDirectory && !e.name.startsWith("_")).length;
+  const port = await freePortRange(1);
+  const firstWorkerPort = await freePortRange(functions + 1);
+  const url = `http://127.0.0.1:${port}`;
+  const env = {
+    SUPABASE_URL: url,
+    SUPABASE_DB_URL: stack.dbUrl,
+    SUPABASE_JWKS: Deno.env.get("SUPABASE_JWKS")!,
+    SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: stack.publishableKey }),
+    SUPABASE_SECRET_KEYS: JSON.stringify({ default: stack.secretKey }),
+    SUPABASE_ANON_KEY: stack.anonKey,
+    SUPABASE_LOCAL_STORAGE_DIR: Deno.env.get("SUPABASE_LOCAL_STORAGE_DIR")!,
+    ...limits.env,
+  };
+  const config = {
+    root, port, jwks: JSON.parse(env.SUPABASE_JWKS), jwtSecret: stack.jwtSecret, env,
+    wallClockMs: limits.wallClockMs, memoryMb: limits.memoryMb, firstWorkerPort,
+  };
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", `--config=${root}/supabase/functions/deno.json`, "--allow-all", `${root}/scripts/gateway/main.ts`],
+    env: { GATEWAY_CONFIG: JSON.stringify(config), NO_COLOR: "1" },
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    try {
+      const response = await fetch(`${url}/_gateway/health`);
+      await response.body?.cancel();
+      if (response.ok) break;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) throw new Error("the limited gateway did not start");
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  const workerPid = (name: string): number | null => {
+    for (const entry of Deno.readDirSync("/proc")) {
+      if (!/^\d+$/.test(entry.name)) continue;
+      try {
+        const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
+        const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+        if (parent !== child.pid) continue;
+        if (Deno.readTextFileSync(`/proc/${entry.name}/cmdline`).includes(`/${name}/index.ts`)) return Number(entry.name);
+      } catch {
+        // gone
+      }
+    }
+    return null;
+  };
+  return {
+    url,
+    pid: child.pid,
+    workerPid,
+    async stop() {
+      try {
+        child.kill("SIGTERM");
+      } catch {
+        // already gone
+      }
+      await child.status;
+    },
+  };
+}
+
+/** Peak resident memory (VmHWM) of a process, in bytes. */
+export function peakMemory(pid: number): number {
+  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+  return Number(status.match(/VmHWM:\s+(\d+) kB/)![1]) * 1024;
+}

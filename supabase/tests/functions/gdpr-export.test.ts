@@ -1,0 +1,182 @@
+// gdpr-export end to end: the real gateway, function and database, real tokens; supabase-js
+// functions.invoke and raw fetch. A subject is exported by contact id or by identifier (several
+// contacts may match), as JSON or zip, and each export is recorded without personal data.
+import { assert, assertEquals, assertExists } from "@std/assert/mod.js";
+import { FunctionsHttpError } from "@supabase/supabase-js";
+import { unzipSync, strFromU8 } from "fflate";
+import { assertCors, assertError, assertGuarded } from "./_support/http.ts";
+import { call, createOwner, functionUrl, type Owner, removeOwners, serviceClient, sql, userClient } from "./_support/stack.ts";
+
+const FN = "gdpr-export";
+
+interface World {
+  owner: Owner;
+  stranger: Owner;
+  agent: string;
+  erin: string;
+  erinWork: string;
+  sam: string;
+  strangersContact: string;
+}
+
+async function arrange(): Promise<World> {
+  const owner = await createOwner("export-owner");
+  const stranger = await createOwner("export-stranger");
+  const contact = async (userId: string, first: string, last: string) =>
+    (await sql<{ id: string }>(`insert into public.contacts (user_id, first_name, last_name) values ($1, $2, $3) returning id`,
+      [userId, first, last]))[0].id;
+  const channel = (userId: string, contactId: string, type: string, identifier: string) =>
+    sql(`insert into public.contact_communication_channels (user_id, contact_id, channel_type, identifier) values ($1, $2, $3, $4)`,
+      [userId, contactId, type, identifier]);
+  const w = {
+    owner,
+    stranger,
+    agent: (await sql<{ id: string }>(`insert into public.agents (user_id, name) values ($1, 'helper') returning id`, [owner.id]))[0].id,
+    erin: await contact(owner.id, "Erin", "Exportable"),
+    erinWork: await contact(owner.id, "Erin", "At Work"),
+    sam: await contact(owner.id, "Sam", "Sibling"),
+    strangersContact: await contact(stranger.id, "Olga", "Outsider"),
+  };
+  await channel(owner.id, w.erin, "email", "erin@exportable.example");
+  await channel(owner.id, w.erin, "phone", "+44 20 7946 0601");
+  await channel(owner.id, w.erinWork, "whatsapp", "+442079460601");
+  await channel(owner.id, w.sam, "email", "sam@sibling.example");
+  await channel(stranger.id, w.strangersContact, "phone", "+442079460601");
+  await sql(`insert into public.contact_interactions (user_id, contact_id, agent_id, channel_type, direction, content)
+             values ($1, $2, $3, 'email', 'outbound', 'Hello Erin'), ($1, $4, null, 'email', 'outbound', 'Hello Sam')`,
+    [owner.id, w.erin, w.agent, w.sam]);
+  return w;
+}
+
+interface Export {
+  request_id: string;
+  identifier_type: string | null;
+  contact_ids: string[];
+  counts: Record<string, number>;
+  subjects: Array<Record<string, unknown> & { contact_id: string }>;
+}
+
+const post = (token: string, body: unknown, path = "") =>
+  call(FN, { method: "POST", token, body: JSON.stringify(body), path });
+
+Deno.test("gdpr-export", { sanitizeResources: false, sanitizeOps: false }, async (t) => {
+  const w = await arrange();
+  try {
+    await t.step("the owner exports a subject by e-mail through supabase-js functions.invoke", async () => {
+      const { data, error } = await userClient(await w.owner.token()).functions.invoke<Export>(FN, {
+        body: { identifier: "  Erin@Exportable.EXAMPLE " },
+      });
+      assertEquals(error, null);
+      assertEquals(data!.contact_ids, [w.erin]);
+      assertEquals(data!.identifier_type, "email");
+      const bundle = data!.subjects[0];
+      assertEquals((bundle.contacts as Array<{ first_name: string }>)[0].first_name, "Erin");
+      assertEquals((bundle.contact_interactions as Array<{ agent_name: string }>)[0].agent_name, "helper");
+      for (const key of ["contact_communication_channels", "contact_group_memberships", "agent_specific_contact_access", "contact_audit_log"]) {
+        assert(Array.isArray(bundle[key]), `the bundle has a ${key} array`);
+      }
+    });
+
+    await t.step("a phone number in a national format, with its country, exports every contact that carries it", async () => {
+      const response = await post(await w.owner.token(), { identifier: "020 7946 0601", default_country: "gb" });
+      assertEquals(response.status, 200, JSON.stringify(response.body));
+      const result = response.body as Export;
+      assertEquals(new Set(result.contact_ids), new Set([w.erin, w.erinWork]));
+      assertEquals(result.subjects.length, 2);
+      const text = JSON.stringify(result);
+      assert(!text.includes(w.sam) && !text.includes("Sibling"), "nothing about the sibling contact");
+      assert(!text.includes(w.strangersContact) && !text.includes("Outsider"), "nothing of the other owner with the same number");
+    });
+
+    await t.step("?format=zip answers an archive: the whole export and one file per table and contact", async () => {
+      const response = await fetch(`${functionUrl(FN)}?format=zip`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${await w.owner.token()}`, "content-type": "application/json" },
+        body: JSON.stringify({ contact_id: w.erin }),
+      });
+      assertEquals(response.status, 200);
+      assertEquals(response.headers.get("content-type"), "application/zip");
+      assertCors(response.headers);
+      const files = unzipSync(new Uint8Array(await response.arrayBuffer()));
+      const whole = JSON.parse(strFromU8(files["export.json"])) as Export;
+      assertEquals(whole.contact_ids, [w.erin]);
+      const channels = JSON.parse(strFromU8(files[`contacts/${w.erin}/contact_communication_channels.json`]));
+      assertEquals(channels.length, 2);
+      assertExists(files["README.txt"]);
+    });
+
+    await t.step("the service exports for an owner it names, through supabase-js with the secret key", async () => {
+      const { data, error } = await serviceClient().functions.invoke<Export>(FN, {
+        body: { identifier: "+442079460601", owner_id: w.stranger.id },
+      });
+      assertEquals(error, null);
+      assertEquals(data!.contact_ids, [w.strangersContact], "only the named owner's contact with that number");
+    });
+
+    await t.step("the service must name the owner (422); an owner cannot name another owner (403)", async () => {
+      const { error } = await serviceClient().functions.invoke(FN, { body: { contact_id: w.erin } });
+      assert(error instanceof FunctionsHttpError);
+      assertEquals(error.context.status, 422);
+      assertEquals((await error.context.json()).code, "validation_failed");
+      assertError(await post(await w.stranger.token(), { contact_id: w.erin, owner_id: w.owner.id }), 403, "forbidden");
+    });
+
+    await t.step("another owner's contact id and an unknown identifier answer 404, revealing nothing", async () => {
+      const response = await post(await w.stranger.token(), { contact_id: w.erin });
+      assertError(response, 404, "not_found");
+      assertEquals((response.body as { message: string }).message, "contact not found");
+      assertError(await post(await w.owner.token(), { identifier: "nobody@nowhere.example" }), 404, "not_found");
+      assertError(await post(await w.owner.token(), { contact_id: w.strangersContact }), 404, "not_found");
+    });
+
+    await t.step("agent-scoped tokens cannot export (403), whatever they name", async () => {
+      const token = await w.owner.agentToken(w.agent);
+      assertError(await post(token, { contact_id: w.erin }), 403, "forbidden");
+      assertError(await post(token, { identifier: "erin@exportable.example" }), 403, "forbidden");
+    });
+
+    await t.step("bad input: no subject, both, a name, unknown fields, bad country, bad format, bad JSON", async () => {
+      const token = await w.owner.token();
+      for (const body of [{}, { contact_id: w.erin, identifier: "erin@exportable.example" }, { identifier: "Erin Exportable" },
+        { contact_id: "not-a-uuid" }, { contact_id: w.erin, extra: 1 }, { identifier: "020 7946 0601", default_country: "XX" }]) {
+        const response = await post(token, body);
+        assertError(response, 422, "validation_failed");
+        assert(Array.isArray((response.body as { details: { issues: unknown[] } }).details.issues), "zod issues in details");
+      }
+      assertError(await post(token, { contact_id: w.erin }, "?format=pdf"), 422, "validation_failed");
+      assertError(await call(FN, { method: "POST", token, body: "{nope" }), 400, "malformed_json");
+      assertError(await call(FN, { method: "POST", token, body: "x", headers: { "content-type": "text/plain" } }), 415);
+    });
+
+    await t.step("preflight, missing and forged tokens (401 before any SQL), wrong method (405)", async () => {
+      const exports = async () =>
+        Number((await sql<{ n: string }>(`select count(*) as n from public.contact_subject_requests where user_id = $1`, [w.owner.id]))[0].n);
+      await assertGuarded(FN, {
+        method: "POST",
+        wrongMethod: "GET",
+        body: JSON.stringify({ contact_id: w.erin }),
+        userId: w.owner.id,
+        beforeSql: exports,
+      });
+    });
+
+    await t.step("every export is recorded without personal data, with one audit entry per contact", async () => {
+      const records = await sql<{ request_type: string; contact_ids: string[]; actor_role: string; text: string }>(
+        `select request_type, contact_ids, actor_role, r::text as text from public.contact_subject_requests r where user_id = $1`,
+        [w.owner.id],
+      );
+      assertEquals(records.length, 3, "three successful exports by the owner");
+      assert(records.every((r) => r.request_type === "export" && r.actor_role === "owner"));
+      for (const secret of ["Erin", "exportable", "79460601"]) {
+        assert(records.every((r) => !r.text.includes(secret)), `no ${secret} in the records`);
+      }
+      const audit = await sql<{ n: string }>(
+        `select count(*) as n from public.contact_audit_log where user_id = $1 and table_name = 'contact_subject_requests'`,
+        [w.owner.id],
+      );
+      assertEquals(Number(audit[0].n), 4, "1 + 2 + 1 exported contacts");
+    });
+  } finally {
+    await removeOwners(w.owner, w.stranger);
+  }
+});

@@ -1,0 +1,48 @@
+// _shared/identifiers.ts without a server: how e-mail addresses and phone numbers are normalized
+// before the database matches or hashes them (gdpr-export, gdpr-delete, import-contacts).
+import { assertEquals } from "@std/assert/mod.js";
+import {
+  isCountryCode,
+  normalizeChannelIdentifier,
+  normalizeEmail,
+  normalizeIdentifier,
+  normalizePhone,
+} from "../../functions/_shared/identifiers.ts";
+
+Deno.test("e-mail addresses are trimmed and lower-cased, and invalid ones refused", () => {
+  assertEquals(normalizeEmail("  Ada.Lovelace@Example.COM "), "ada.lovelace@example.com");
+  assertEquals(normalizeEmail("ada@localhost"), null);
+  assertEquals(normalizeEmail("ada lovelace@example.com"), null);
+  assertEquals(normalizeEmail(`${"a".repeat(65)}@example.com`), null);
+});
+
+Deno.test("phone numbers become E.164 from international and, with a country, national formats", () => {
+  assertEquals(normalizePhone("+44 20 7946 0018"), "+442079460018");
+  assertEquals(normalizePhone("0044 (20) 7946-0018"), "+442079460018");
+  assertEquals(normalizePhone("020 7946 0018", "GB"), "+442079460018");
+  assertEquals(normalizePhone("(415) 555-0100", "US"), "+14155550100");
+  assertEquals(normalizePhone("07700 900123", "GB"), "+447700900123");
+  assertEquals(normalizePhone("020 7946 0018"), null, "a national number without a country is ambiguous");
+  assertEquals(normalizePhone("call me"), null);
+  assertEquals(normalizePhone("+1 2"), null);
+});
+
+Deno.test("a subject identifier is an e-mail address or a phone number", () => {
+  assertEquals(normalizeIdentifier("ADA@example.com"), { kind: "email", value: "ada@example.com" });
+  assertEquals(normalizeIdentifier("+49 151 2345 6363"), { kind: "phone", value: "+4915123456363" });
+  assertEquals(normalizeIdentifier("0151 23456363", "DE"), { kind: "phone", value: "+4915123456363" });
+  assertEquals(normalizeIdentifier("Ada Lovelace"), null);
+});
+
+Deno.test("channel identifiers normalize by channel type, as the channels table stores them", () => {
+  assertEquals(normalizeChannelIdentifier("whatsapp", "+33 6 12 34 56 78"), "+33612345678");
+  assertEquals(normalizeChannelIdentifier("email", "X@Y.org"), "x@y.org");
+  assertEquals(normalizeChannelIdentifier("telegram", "  @Ada_L "), "@ada_l");
+  assertEquals(normalizeChannelIdentifier("sms", "not a number"), null);
+});
+
+Deno.test("country codes are ISO 3166-1 alpha-2 codes libphonenumber knows", () => {
+  assertEquals(isCountryCode("GB"), true);
+  assertEquals(isCountryCode("gb"), false);
+  assertEquals(isCountryCode("XX"), false);
+});

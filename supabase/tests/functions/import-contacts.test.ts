@@ -1,0 +1,494 @@
+// import-contacts end to end: the real gateway, function, database and tokens. A corpus of bad and
+// tricky CSV files (supabase/tests/fixtures/import; large ones are generated here), each with its
+// final status, exact counts and error report; then idempotency, duplicates and policies, undo,
+// dry runs, concurrency, limits, and every way another owner, an agent or an attacker could try.
+import { assert, assertEquals, assertExists, assertMatch } from "@std/assert/mod.js";
+import { assertError, assertGuarded } from "./_support/http.ts";
+import { collect, errorLines, FN, generatedCsv, getJob, type Job, upload, waitForJob } from "./_support/import.ts";
+import { call, createOwner, type Owner, removeOwners, serviceClient, sql, stack, userClient } from "./_support/stack.ts";
+
+const FIXTURES = new URL("../fixtures/import/", import.meta.url);
+const fixture = (name: string) => new Blob([Deno.readFileSync(new URL(name, FIXTURES)) as BlobPart]);
+
+type Line = [row: number, column: string | null, reason: string];
+interface Case {
+  file: string;
+  options?: Record<string, string>;
+  status: "completed" | "failed";
+  total: number;
+  counts: [created: number, updated: number, skipped: number, failed: number];
+  errors: Line[];
+  encoding?: string;
+  delimiter?: string;
+  check?: (owner: Owner, job: Job) => Promise<void>;
+}
+
+const contactsOf = (owner: Owner) =>
+  sql<{ first_name: string | null; last_name: string | null; display_name: string; organization: string | null; metadata: Record<string, string>; tags: string[]; source: string; external_id: string | null; channels: string[] }>(
+    `select c.first_name, c.last_name, c.display_name, c.organization, c.metadata, c.tags, c.source, c.external_id,
+       coalesce(array_agg(ch.channel_type || ':' || ch.normalized_identifier || ':' || ch.consent_status order by ch.channel_type, ch.normalized_identifier)
+         filter (where ch.id is not null), '{}') as channels
+     from public.contacts c left join public.contact_communication_channels ch on ch.contact_id = c.id
+     where c.user_id = $1 group by c.id order by c.display_name`,
+    [owner.id],
+  );
+
+const CORPUS: Case[] = [
+  { file: "01_basic.csv", status: "completed", total: 3, counts: [3, 0, 0, 0], errors: [], check: async (owner) => {
+    const rows = await contactsOf(owner);
+    assertEquals(rows.map((r) => r.display_name), ["Ada Lovelace", "Alan Turing", "Grace Hopper"]);
+    assertEquals(rows[0].channels, ["email:ada@example.com:unknown", "phone:+442079460018:unknown"]);
+    assert(rows.every((r) => r.source === "import"));
+  } },
+  { file: "02_utf8_bom.csv", status: "completed", total: 2, counts: [2, 0, 0, 0], errors: [], encoding: "utf-8", check: async (owner) => {
+    assertEquals((await contactsOf(owner)).map((r) => [r.first_name, r.organization]), [["Søren", null], ["Zoë", "Café Ñandú"]]);
+  } },
+  { file: "03_semicolon.csv", status: "completed", total: 2, counts: [2, 0, 0, 0], errors: [], delimiter: ";", check: async (owner) => {
+    assertEquals((await contactsOf(owner))[0].metadata, { revenue: "1.234,56" });
+  } },
+  { file: "04_tab.tsv", status: "completed", total: 2, counts: [2, 0, 0, 0], errors: [], delimiter: "\t", check: async (owner) => {
+    assertEquals((await contactsOf(owner))[0].organization, "Engines, Ltd");
+  } },
+  { file: "05_windows1252.csv", status: "completed", total: 2, counts: [2, 0, 0, 0], errors: [], encoding: "windows-1252", check: async (owner) => {
+    const rows = await contactsOf(owner);
+    assertEquals(rows.map((r) => r.display_name), ["Françoise Dégas", "José Müller"]);
+    assertEquals(rows[0].metadata.city, "Besançon – 5€");
+  } },
+  { file: "06_utf16le_bom.csv", status: "completed", total: 2, counts: [2, 0, 0, 0], errors: [], encoding: "utf-16le", check: async (owner) => {
+    assertEquals((await contactsOf(owner)).map((r) => r.organization), ["Engines", "東京"]);
+  } },
+  { file: "07_utf16be_bom.csv", status: "completed", total: 2, counts: [2, 0, 0, 0], errors: [], encoding: "utf-16be", check: async (owner) => {
+    assertEquals((await contactsOf(owner)).map((r) => r.display_name), ["Ada Lovelace", "Kōji Tanaka"]);
+  } },
+  { file: "08_utf16le_no_bom.csv", status: "completed", total: 2, counts: [2, 0, 0, 0], errors: [], encoding: "utf-16le" },
+  { file: "09_quoted_newlines.csv", status: "completed", total: 3, counts: [3, 0, 0, 0], errors: [], check: async (owner) => {
+    const rows = await contactsOf(owner);
+    assertEquals(rows.find((r) => r.last_name === "Lovelace")!.metadata.notes, "first line\nsecond line");
+    const grace = rows.find((r) => r.last_name === "Hopper")!;
+    assertEquals(grace.first_name, 'Grace "Amazing"');
+    assertEquals(grace.metadata.notes, 'says "hi", then\n\nleaves');
+  } },
+  { file: "10_unterminated_quote.csv", status: "completed", total: 3, counts: [2, 0, 0, 1], errors: [[3, null, "unterminated_quote"]] },
+  { file: "11_empty.csv", status: "failed", total: 0, counts: [0, 0, 0, 0], errors: [[1, null, "empty_file"]] },
+  { file: "12_header_only.csv", status: "completed", total: 0, counts: [0, 0, 0, 0], errors: [] },
+  { file: "13_missing_email_column.csv", status: "failed", total: 1, counts: [0, 0, 0, 0], errors: [[1, null, "missing_required_column"]] },
+  { file: "14_duplicate_headers.csv", status: "failed", total: 1, counts: [0, 0, 0, 0], errors: [[1, "Email", "duplicate_header"]] },
+  { file: "15_extra_cells.csv", status: "completed", total: 3, counts: [2, 0, 0, 1], errors: [[3, null, "too_many_fields"]] },
+  { file: "16_missing_cells.csv", status: "completed", total: 3, counts: [2, 0, 0, 1], errors: [[3, null, "too_few_fields"]] },
+  { file: "17_blank_lines.csv", status: "completed", total: 2, counts: [2, 0, 0, 0], errors: [] },
+  { file: "18_duplicates_in_file.csv", status: "completed", total: 4, counts: [2, 0, 2, 0], errors: [[4, null, "duplicate_in_file"], [5, null, "duplicate_in_file"]], check: async (owner) => {
+    assertEquals((await contactsOf(owner)).map((r) => r.display_name), ["Ada Lovelace", "Grace Hopper"]);
+  } },
+  { file: "19_phones_many_formats.csv", options: { default_country: "GB" }, status: "completed", total: 10, counts: [8, 0, 0, 2], errors: [[9, "phone", "invalid_phone"], [10, "phone", "invalid_phone"]], check: async (owner) => {
+    const phones = (await contactsOf(owner)).flatMap((r) => r.channels.filter((c) => c.startsWith("phone:")).map((c) => c.split(":")[1])).sort();
+    assertEquals(phones, ["+14155550101", "+33142685300", "+442079460018", "+442079460019", "+442079460020", "+4930901820", "+81332249999", "+919876543210"]);
+  } },
+  { file: "20_invalid_emails.csv", status: "completed", total: 6, counts: [1, 0, 0, 5], errors: [[3, "email", "invalid_email"], [4, "email", "invalid_email"], [5, "email", "invalid_email"], [6, "email", "invalid_email"], [7, "email", "invalid_email"]] },
+  { file: "21_formula_injection.csv", status: "completed", total: 3, counts: [1, 0, 0, 2], errors: [[2, "email", "invalid_email"], [3, "email", "invalid_email"]], check: async (owner) => {
+    const [carol] = await contactsOf(owner);
+    assertEquals([carol.first_name, carol.metadata.notes], ["@SUM(A1)", "@note"], "stored as text, as given");
+  } },
+  { file: "22_html_and_control_chars.csv", status: "completed", total: 2, counts: [2, 0, 0, 0], errors: [], check: async (owner) => {
+    const rows = await contactsOf(owner);
+    assertEquals(rows.find((r) => r.last_name === "O'Neil")!.first_name, "<script>alert(1)</script>");
+    assertEquals(rows.find((r) => r.last_name === "O'Neil")!.metadata.bio, "<b>bold</b> & \x01\x07 bell");
+  } },
+  { file: "23_crlf.csv", status: "completed", total: 2, counts: [2, 0, 0, 0], errors: [], check: async (owner) => {
+    assertEquals((await contactsOf(owner))[0].channels, ["email:ada@example.com:unknown"], "no carriage return left in the last field");
+  } },
+  { file: "24_cr_only.csv", status: "completed", total: 2, counts: [2, 0, 0, 0], errors: [] },
+  { file: "25_no_trailing_newline.csv", status: "completed", total: 2, counts: [2, 0, 0, 0], errors: [] },
+  { file: "26_whitespace_and_case.csv", status: "completed", total: 1, counts: [1, 0, 0, 0], errors: [], check: async (owner) => {
+    const [ada] = await contactsOf(owner);
+    assertEquals([ada.first_name, ada.last_name, ada.channels], ["Ada", "Lovelace", ["email:ada@example.com:unknown"]]);
+  } },
+  { file: "27_custom_fields.csv", status: "completed", total: 2, counts: [2, 0, 0, 0], errors: [], check: async (owner) => {
+    const [ada, grace] = await contactsOf(owner);
+    assertEquals(ada.metadata, { favourite_colour: "Blue", customer_tier: "Gold" });
+    assertEquals(ada.tags, ["vip", "newsletter"]);
+    assertEquals([grace.metadata, grace.tags], [{ customer_tier: "Silver" }, []]);
+  } },
+  { file: "28_consent_columns.csv", status: "completed", total: 4, counts: [3, 0, 0, 1], errors: [[5, "email_consent", "invalid_consent"]], check: async (owner, job) => {
+    assertEquals((await contactsOf(owner)).map((r) => r.channels[0]), [
+      "email:ada@example.com:granted", "email:alan@example.com:unknown", "email:grace@example.com:withdrawn",
+    ]);
+    const events = await sql<{ status: string; source: string; source_ref: string }>(
+      `select status, source, source_ref from public.contact_consent_events where user_id = $1 order by status`, [owner.id]);
+    assertEquals(events, [
+      { status: "granted", source: "import", source_ref: job.id },
+      { status: "withdrawn", source: "import", source_ref: job.id },
+    ], "consent columns are recorded as consent events with source import and the job id");
+  } },
+  { file: "29_identifier_conflict.csv", status: "completed", total: 2, counts: [1, 0, 0, 1], errors: [[3, "phone", "identifier_conflict"]] },
+  { file: "30_pipe_delimiter.csv", status: "completed", total: 1, counts: [1, 0, 0, 0], errors: [], delimiter: "|" },
+  { file: "31_only_delimiters.csv", status: "completed", total: 3, counts: [1, 0, 2, 0], errors: [[2, null, "empty_row"], [4, null, "empty_row"]] },
+  { file: "32_nul_byte.csv", status: "completed", total: 2, counts: [1, 0, 0, 1], errors: [[2, "last_name", "invalid_character"]] },
+  {
+    file: "33_external_id_mapping.csv",
+    options: { dedupe_key: "external_id", mapping: JSON.stringify({ "Customer No": "external_id", Vorname: "first_name", Nachname: "last_name", Mail: "email" }) },
+    status: "completed", total: 3, counts: [2, 0, 1, 0], errors: [[4, null, "duplicate_in_file"]],
+    check: async (owner) => assertEquals((await contactsOf(owner)).map((r) => r.external_id), ["C-1", "C-2"]),
+  },
+  { file: "34_forced_utf8_invalid_bytes.csv", options: { encoding: "utf-8" }, status: "completed", total: 2, counts: [1, 0, 0, 1], errors: [[3, null, "invalid_encoding"]] },
+  { file: "35_missing_name.csv", status: "completed", total: 2, counts: [1, 0, 0, 1], errors: [[2, null, "missing_name"]], check: async (owner) => {
+    assertEquals((await contactsOf(owner))[0].display_name, "lonely@example.com", "an identifier stands in for a missing name");
+  } },
+  { file: "36_quote_inside_unquoted_field.csv", status: "completed", total: 2, counts: [2, 0, 0, 0], errors: [], check: async (owner) => {
+    assertEquals((await contactsOf(owner)).map((r) => r.last_name), ["Lovelace", 'O"Neal']);
+  } },
+  { file: "37_too_long_values.csv", status: "completed", total: 2, counts: [1, 0, 0, 1], errors: [[2, "first_name", "value_too_long"]] },
+];
+
+const reasonCodes = (lines: { row_number: number; column_name: string | null; reason: string }[]): Line[] =>
+  lines.map((l) => [l.row_number, l.column_name, l.reason.split(":")[0]]);
+
+async function importAndWait(owner: Owner, body: BodyInit, options: Record<string, string> = {}): Promise<Job> {
+  const token = await owner.token();
+  const response = await upload(token, body, options);
+  assert(response.status === 202 || response.status === 200, `upload: ${response.status} ${JSON.stringify(response.body)}`);
+  return await waitForJob(token, response.body.id);
+}
+
+/** Exact accounting: every row is created, updated, skipped or failed, and nothing else. */
+function assertAccounting(job: Job): void {
+  assertEquals(job.created + job.updated + job.skipped + job.failed, job.processed_rows, "counts add up to the rows processed");
+  if (job.status === "completed") assertEquals(job.processed_rows, job.total_rows, "a completed job processed every row");
+}
+
+Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, async (t) => {
+  const owner = await createOwner("import-owner");
+  const stranger = await createOwner("import-stranger");
+  const owners = [owner, stranger];
+  const fresh = async (label: string) => {
+    const o = await createOwner(label);
+    owners.push(o);
+    return o;
+  };
+  try {
+    await t.step(`a corpus of ${CORPUS.length + 2} bad and tricky files: status, exact counts and error report of each`, async (t) => {
+      assert(CORPUS.length + 2 >= 30);
+      for (const c of CORPUS) {
+        await t.step(c.file, async () => {
+          const o = await fresh("corpus");
+          const job = await importAndWait(o, fixture(c.file), { force: "true", ...c.options });
+          assertEquals(job.status, c.status, `${c.file}: ${job.error_summary}`);
+          assertEquals(job.total_rows, c.total, "total rows");
+          assertEquals([job.created, job.updated, job.skipped, job.failed], c.counts, "created, updated, skipped, failed");
+          assertAccounting(job);
+          const lines = await errorLines(await o.token(), job.id);
+          assertEquals(reasonCodes(lines), c.errors, "error report");
+          for (const line of lines) assert(line.reason.length > line.reason.split(":")[0].length + 2, "each reason says why");
+          if (c.encoding) assertEquals(job.encoding, c.encoding);
+          if (c.delimiter) assertEquals(job.delimiter, c.delimiter);
+          await c.check?.(o, job);
+        });
+      }
+
+      await t.step("a 1 MB single cell (generated): the row fails with value_too_long, the others import", async () => {
+        const o = await fresh("corpus-big-cell");
+        const cell = "x".repeat(1024 * 1024);
+        const csv = `first_name,email,notes\nAda,ada@example.com,"${cell}"\n${cell},big@example.com,n\nGrace,grace@example.com,ok\n`;
+        const job = await importAndWait(o, csv);
+        assertEquals([job.status, job.total_rows, job.created, job.failed], ["completed", 3, 1, 2]);
+        const lines = await errorLines(await o.token(), job.id);
+        assertEquals(reasonCodes(lines), [[2, "notes", "value_too_long"], [3, "first_name", "value_too_long"]]);
+        assertEquals(lines[0].value_excerpt, "x".repeat(200), "the excerpt is cut at 200 characters");
+      });
+
+      await t.step("a file over the row limit (generated, 1,048,577 rows): 413 before any job exists", async () => {
+        const o = await fresh("corpus-over-limit");
+        const response = await upload(await o.token(), generatedCsv(1_048_577, { extra: (i) => `A,B,a${i}@x.io,,,\n` }));
+        assertError(response, 413, "payload_too_large");
+        assertMatch(response.body.message!, /more than 1048576 rows/);
+        assertEquals((await sql(`select 1 from public.contact_import_jobs where user_id = $1`, [o.id])).length, 0);
+      });
+    });
+
+    await t.step("the error report as CSV neutralizes formulas and keeps every line", async () => {
+      const job = await importAndWait(owner, fixture("21_formula_injection.csv"));
+      const response = await fetch(`${stack.url}/functions/v1/${FN}/${job.id}/errors?format=csv`, {
+        headers: { Authorization: `Bearer ${await owner.token()}` },
+      });
+      assertEquals(response.headers.get("content-type"), "text/csv; charset=utf-8");
+      const text = await response.text();
+      const lines = text.trim().split("\r\n");
+      assertEquals(lines[0], "row_number,column,value,reason");
+      assertEquals(lines.length, 3);
+      assertMatch(lines[1], /^2,email,bad1,"?invalid_email/);
+      assertMatch(lines[2], /^3,email,"?'@bad2"?,/, "a leading @ is prefixed with a quote");
+      await sql(`delete from public.contacts where user_id = $1`, [owner.id]);
+      await sql(`delete from public.contact_import_jobs where user_id = $1`, [owner.id]);
+    });
+
+    await t.step("supabase-js: invoke with a Blob, watch progress, fetch errors; multipart; a Storage reference", async () => {
+      const client = userClient(await owner.token());
+      const file = new Blob([await fixture("01_basic.csv").arrayBuffer()], { type: "text/csv" });
+      const { data, error } = await client.functions.invoke<Job>(`${FN}?file_name=people.csv`, { body: file });
+      assertEquals(error, null);
+      assertEquals(data!.file_name, "people.csv");
+      const job = await waitForJob(await owner.token(), data!.id);
+      assertEquals([job.status, job.created], ["completed", 3]);
+      const progress = await client.functions.invoke<Job>(`${FN}/${job.id}`, { method: "GET" });
+      assertEquals(progress.data!.percent, 100);
+
+      const form = new FormData();
+      form.append("dedupe_key", "email");
+      form.append("on_duplicate", "update");
+      form.append("file", new Blob([await fixture("18_duplicates_in_file.csv").arrayBuffer()], { type: "text/csv" }), "dupes.csv");
+      const multipart = await client.functions.invoke<Job>(FN, { body: form });
+      assertEquals(multipart.error, null, JSON.stringify(multipart.error));
+      const fromForm = await waitForJob(await owner.token(), multipart.data!.id);
+      assertEquals([fromForm.file_name, fromForm.status, fromForm.created, fromForm.updated, fromForm.skipped], ["dupes.csv", "completed", 0, 2, 2]);
+
+      const folder = `${Deno.env.get("SUPABASE_LOCAL_STORAGE_DIR")}/imports/${owner.id}`;
+      Deno.mkdirSync(folder, { recursive: true });
+      Deno.writeFileSync(`${folder}/from-storage.csv`, Deno.readFileSync(new URL("30_pipe_delimiter.csv", FIXTURES)));
+      const stored = await client.functions.invoke<Job>(FN, {
+        body: { storage: { bucket: "imports", path: `${owner.id}/from-storage.csv` }, on_duplicate: "merge_fill_empty" },
+      });
+      assertEquals(stored.error, null);
+      const fromStorage = await waitForJob(await owner.token(), stored.data!.id);
+      assertEquals([fromStorage.file_name, fromStorage.status, fromStorage.updated], ["from-storage.csv", "completed", 1]);
+      assertExists(Deno.statSync(`${folder}/from-storage.csv`), "a referenced file stays where it is");
+      const uploads = [...Deno.readDirSync(folder)].map((e) => e.name);
+      assertEquals(uploads, ["from-storage.csv"], "uploaded files are removed once their job ends");
+    });
+
+    await t.step("the same file twice returns the first job; with force it only updates (no-ops)", async () => {
+      const o = await fresh("idempotent");
+      const token = await o.token();
+      const first = await upload(token, fixture("01_basic.csv"));
+      assertEquals(first.status, 202);
+      assertEquals(first.body.existing, false);
+      assertEquals(first.headers.get("location"), `/functions/v1/${FN}/${first.body.id}`);
+      await waitForJob(token, first.body.id);
+      const again = await upload(token, fixture("01_basic.csv"));
+      assertEquals([again.status, again.body.id, again.body.existing], [200, first.body.id, true]);
+      const forced = await upload(token, fixture("01_basic.csv"), { force: "true", on_duplicate: "update" });
+      assertEquals(forced.status, 202);
+      const job = await waitForJob(token, forced.body.id);
+      assertEquals([job.created, job.updated, job.skipped, job.failed], [0, 3, 0, 0]);
+      assertEquals((await sql(`select count(*)::int as n from public.contacts where user_id = $1`, [o.id]))[0], { n: 3 });
+      const changed = await sql(`select previous from public.contact_import_changes where job_id = $1`, [job.id]);
+      assert(changed.every((c) => JSON.stringify(c.previous) === "{}"), "no field changed");
+    });
+
+    await t.step("duplicates of existing contacts: skip, update and merge_fill_empty", async () => {
+      const o = await fresh("policies");
+      const token = await o.token();
+      const existing = (await sql<{ id: string }>(
+        `insert into public.contacts (user_id, first_name, last_name, organization) values ($1, 'Ada', 'Old', null) returning id`, [o.id],
+      ))[0].id;
+      await sql(`insert into public.contact_communication_channels (user_id, contact_id, channel_type, identifier) values ($1, $2, 'email', 'ada@example.com')`, [o.id, existing]);
+      const csv = "first_name,last_name,email,company,phone\nAda,Lovelace,ada@example.com,Engines,+442079460018\n";
+      const skip = await importAndWait(o, csv);
+      assertEquals([skip.skipped, skip.updated], [1, 0]);
+      assertEquals(reasonCodes(await errorLines(token, skip.id)), [[2, null, "duplicate"]]);
+      const fill = await importAndWait(o, csv, { on_duplicate: "merge_fill_empty", force: "true" });
+      assertEquals(fill.updated, 1);
+      let [ada] = await contactsOf(o);
+      assertEquals([ada.last_name, ada.organization, ada.channels.length], ["Old", "Engines", 2], "only empty fields filled; the new phone added");
+      const update = await importAndWait(o, csv, { on_duplicate: "update", force: "true" });
+      assertEquals(update.updated, 1);
+      [ada] = await contactsOf(o);
+      assertEquals(ada.last_name, "Lovelace");
+      const [change] = await sql<{ previous: Record<string, unknown> }>(`select previous from public.contact_import_changes where job_id = $1`, [update.id]);
+      assertEquals(change.previous, { last_name: "Old" });
+    });
+
+    await t.step("undo removes what the job created and restores what it updated, unless changed since", async () => {
+      const o = await fresh("undo");
+      const token = await o.token();
+      const group = (await sql<{ id: string }>(`insert into public.contact_groups (user_id, name) values ($1, 'Imported') returning id`, [o.id]))[0].id;
+      const keep = (await sql<{ id: string }>(
+        `insert into public.contacts (user_id, first_name, last_name) values ($1, 'Grace', 'Original') returning id`, [o.id],
+      ))[0].id;
+      await sql(`insert into public.contact_communication_channels (user_id, contact_id, channel_type, identifier) values ($1, $2, 'email', 'grace@example.com')`, [o.id, keep]);
+      const job = await importAndWait(o, fixture("01_basic.csv"), { on_duplicate: "update", group_id: group });
+      assertEquals([job.created, job.updated], [2, 1]);
+      assertEquals((await sql(`select 1 from public.contact_group_memberships where group_id = $1`, [group])).length, 3);
+      // Someone edits Alan after the import: undo must leave him.
+      await sql(`update public.contacts set job_title = 'Codebreaker' where user_id = $1 and first_name = 'Alan'`, [o.id]);
+      const response = await call(FN, { method: "DELETE", path: `/${job.id}`, token });
+      assertEquals(response.status, 200, JSON.stringify(response.body));
+      const undone = response.body as Job & { undo: Record<string, unknown> };
+      assertEquals(undone.undo, { removed: 1, restored: 1, kept: 1, done: true });
+      assertExists(undone.undone_at);
+      const rows = await contactsOf(o);
+      assertEquals(rows.map((r) => r.display_name), ["Alan Turing", "Grace Original"]);
+      assertEquals(rows[1].channels, ["email:grace@example.com:unknown"], "the phone the import added is gone");
+      assertEquals((await sql(`select 1 from public.contact_group_memberships where group_id = $1`, [group])).length, 1, "only the kept contact stays in the group");
+      assertError(await call(FN, { method: "POST", path: `/${job.id}/undo`, token }), 409, "conflict");
+    });
+
+    await t.step("a dry run writes no contacts and reports would-be counts with a sample", async () => {
+      const o = await fresh("dry-run");
+      const token = await o.token();
+      await importAndWait(o, "first_name,email\nAda,ada@example.com\n");
+      const before = await sql(`select (select count(*) from public.contacts where user_id = $1)::int as contacts,
+        (select count(*) from public.contact_communication_channels where user_id = $1)::int as channels,
+        (select count(*) from public.contact_import_changes where user_id = $1)::int as changes`, [o.id]);
+      const csv = "first_name,last_name,email\nAda,Lovelace,ada@example.com\nGrace,Hopper,grace@example.com\nGrace,Again,grace@example.com\nBad,Email,nope\n";
+      const job = await importAndWait(o, csv, { dry_run: "true", on_duplicate: "update" });
+      assertEquals([job.status, job.created, job.updated, job.skipped, job.failed], ["completed", 1, 1, 1, 1]);
+      assertEquals(job.dry_run_report!.new, [{ row: 3, display_name: "Grace Hopper", identifiers: ["grace@example.com"] }]);
+      assertEquals((job.dry_run_report!.changed as { changes: unknown }[])[0].changes, { last_name: { from: null, to: "Lovelace" } });
+      assertEquals((job.dry_run_report!.failing as { row: number }[]).map((f) => f.row), [5]);
+      const after = await sql(`select (select count(*) from public.contacts where user_id = $1)::int as contacts,
+        (select count(*) from public.contact_communication_channels where user_id = $1)::int as channels,
+        (select count(*) from public.contact_import_changes where user_id = $1)::int as changes`, [o.id]);
+      assertEquals(after, before, "nothing written");
+      assertEquals((await sql(`select 1 from private.contact_import_dry_run_claims where job_id = $1`, [job.id])).length, 0, "scratch cleared");
+      const real = await upload(token, csv, { on_duplicate: "update" });
+      assertEquals(real.status, 202, "a dry run does not make the real import a duplicate");
+      assertError(await call(FN, { method: "DELETE", path: `/${job.id}`, token }), 409, "conflict");
+      await waitForJob(token, real.body.id);
+    });
+
+    await t.step("two concurrent imports of overlapping files create no duplicate contacts", async () => {
+      const o = await fresh("concurrent");
+      const token = await o.token();
+      const [a, b] = await Promise.all([
+        collect(generatedCsv(3000, { from: 0 })),
+        collect(generatedCsv(3000, { from: 2000 })),
+      ]);
+      const [ra, rb] = await Promise.all([upload(token, new Blob([a as BlobPart])), upload(token, new Blob([b as BlobPart]))]);
+      const [ja, jb] = await Promise.all([waitForJob(token, ra.body.id), waitForJob(token, rb.body.id)]);
+      assertEquals([ja.status, jb.status], ["completed", "completed"]);
+      assertEquals(ja.created + jb.created, 5000);
+      assertEquals(ja.skipped + jb.skipped, 1000);
+      const [counts] = await sql<{ contacts: number; emails: number }>(
+        `select (select count(*) from public.contacts where user_id = $1)::int as contacts,
+                (select count(distinct normalized_identifier) from public.contact_communication_channels where user_id = $1 and channel_type = 'email')::int as emails`,
+        [o.id],
+      );
+      assertEquals(counts, { contacts: 5000, emails: 5000 });
+    });
+
+    await t.step("cancel stops a job; resume of a cancelled job is refused", async () => {
+      const o = await fresh("cancel");
+      const token = await o.token();
+      const started = await upload(token, generatedCsv(30_000));
+      const cancelled = await call(FN, { method: "POST", path: `/${started.body.id}/cancel`, token });
+      assertEquals(cancelled.status, 200, JSON.stringify(cancelled.body));
+      const job = await waitForJob(token, started.body.id);
+      assertEquals(job.status, "cancelled");
+      assertAccounting(job);
+      assert(job.processed_rows < 30_000);
+      assertError(await call(FN, { method: "POST", path: `/${job.id}/resume`, token }), 409, "conflict");
+    });
+
+    await t.step("limits: a declared size over 512 MB is refused with 413 before the body is read", async () => {
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port: Number(new URL(stack.url).port) });
+      const request = `POST /functions/v1/${FN} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${await owner.token()}\r\n` +
+        `Content-Type: text/csv\r\nContent-Length: 600000000\r\nConnection: close\r\n\r\nfirst_name,email\n`;
+      await conn.write(new TextEncoder().encode(request));
+      // The answer comes while the client still owes 600 MB: read it, then hang up.
+      let reply = "";
+      const buffer = new Uint8Array(4096);
+      while (!reply.includes("payload_too_large")) {
+        const n = await conn.read(buffer);
+        if (n === null) break;
+        reply += new TextDecoder().decode(buffer.subarray(0, n));
+      }
+      conn.close();
+      assertMatch(reply, /^HTTP\/1\.1 413/);
+      assertMatch(reply, /payload_too_large/);
+    });
+
+    await t.step("limits: a streamed body without a declared size is cut at the size limit with 413", async () => {
+      // max_bytes lowers the 512 MB limit for this request, so the stream need not be 512 MB long.
+      let sent = 0;
+      const row = new TextEncoder().encode(`Ada,${"x".repeat(200)},ada@example.com\n`);
+      const endless = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent > 64 * 1024 * 1024) return controller.close();
+          const chunk = new Uint8Array(row.length * 64);
+          for (let i = 0; i < 64; i++) chunk.set(row, i * row.length);
+          sent += chunk.length;
+          controller.enqueue(chunk);
+        },
+      });
+      const response = await upload(await owner.token(), endless, { max_bytes: String(1024 * 1024) });
+      assertError(response, 413, "payload_too_large");
+      assertEquals((response.body as unknown as { details: unknown }).details, { max_bytes: 1024 * 1024 });
+      assert(sent < 64 * 1024 * 1024, `the upload stopped early (${sent} bytes sent)`);
+    });
+
+    await t.step("limits: max_rows lowers the row limit; an unknown media type is 415; bad options are 422", async () => {
+      const token = await owner.token();
+      assertError(await upload(token, fixture("01_basic.csv"), { max_rows: "2" }), 413, "payload_too_large");
+      assertError(await upload(token, fixture("01_basic.csv"), {}, stack.url, "image/png"), 415, "unsupported_media_type");
+      const invalid: Record<string, string>[] = [{ on_duplicate: "overwrite" }, { dedupe_key: "name" }, { default_country: "gb" }, { surprise: "1" },
+        { mapping: "{not json" }, { mapping: JSON.stringify({ email: "password" }) }, { max_rows: "99999999" }, { group_id: "x" },
+        { max_bytes: String(2 ** 40) }];
+      for (const options of invalid) {
+        const response = await upload(token, fixture("01_basic.csv"), options);
+        assertError(response, 422, "validation_failed");
+        assert(Array.isArray((response.body as unknown as { details: { issues: unknown[] } }).details.issues));
+      }
+      assertError(await call(FN, { method: "POST", token, body: "{not json" }), 400, "malformed_json");
+    });
+
+    await t.step("suppressed identifiers are skipped with reason suppressed", async () => {
+      const o = await fresh("suppressed");
+      await sql(`insert into public.contact_suppressions (user_id, identifier_type, identifier_hmac)
+                 values ($1, 'email', private.owner_hmac($1, private.channel_identifier_key('email', 'grace@example.com')))`, [o.id]);
+      const job = await importAndWait(o, fixture("01_basic.csv"));
+      assertEquals([job.created, job.skipped], [2, 1]);
+      assertEquals(reasonCodes(await errorLines(await o.token(), job.id)), [[3, "email", "suppressed"]]);
+    });
+
+    await t.step("the service imports for an owner it names; an owner cannot name another", async () => {
+      const o = await fresh("service");
+      const service = await upload(stack.secretKey, fixture("01_basic.csv"), { owner_id: o.id });
+      assertEquals(service.status, 202, JSON.stringify(service.body));
+      const job = await waitForJob(stack.secretKey, service.body.id);
+      assertEquals(job.created, 3);
+      assertEquals((await sql(`select user_id from public.contact_import_jobs where id = $1`, [job.id]))[0], { user_id: o.id });
+      assertError(await upload(stack.secretKey, fixture("01_basic.csv")), 422, "validation_failed");
+      assertError(await upload(await owner.token(), fixture("01_basic.csv"), { owner_id: o.id }), 403, "forbidden");
+      const { data, error } = await serviceClient().functions.invoke<Job>(`${FN}/${job.id}`, { method: "GET" });
+      assertEquals([error, data!.id], [null, job.id]);
+    });
+
+    await t.step("another owner's token cannot read, undo, resume or cancel the job (404), nor reach its file", async () => {
+      const job = await importAndWait(owner, fixture("20_invalid_emails.csv"));
+      const token = await stranger.token();
+      assertError(await call(FN, { method: "GET", path: `/${job.id}`, token }), 404, "not_found");
+      assertError(await call(FN, { method: "GET", path: `/${job.id}/errors`, token }), 404, "not_found");
+      assertError(await call(FN, { method: "GET", path: `/${job.id}/errors?format=csv`, token }), 404, "not_found");
+      assertError(await call(FN, { method: "DELETE", path: `/${job.id}`, token }), 404, "not_found");
+      assertError(await call(FN, { method: "POST", path: `/${job.id}/resume`, token }), 404, "not_found");
+      assertError(await call(FN, { method: "POST", path: `/${job.id}/cancel`, token }), 404, "not_found");
+      assertEquals((await getJob(await owner.token(), job.id)).undone_at, null, "untouched");
+      const theirs = await call(FN, {
+        method: "POST", token, body: JSON.stringify({ storage: { bucket: "imports", path: `${owner.id}/from-storage.csv` } }),
+      });
+      assertError(theirs, 404, "not_found");
+      assertError(await call(FN, { method: "POST", token, body: JSON.stringify({ storage: { bucket: "imports", path: `${stranger.id}/../${owner.id}/from-storage.csv` } }) }), 404, "not_found");
+      assertError(await call(FN, { method: "GET", path: `/${crypto.randomUUID()}`, token }), 404, "not_found");
+      assertError(await call(FN, { method: "GET", path: "/not-a-uuid", token }), 422, "validation_failed");
+    });
+
+    await t.step("agent tokens are refused (403); only the service runs slices (403)", async () => {
+      const agent = (await sql<{ id: string }>(`insert into public.agents (user_id, name) values ($1, 'Importer') returning id`, [owner.id]))[0].id;
+      assertError(await upload(await owner.agentToken(agent), fixture("01_basic.csv")), 403, "forbidden");
+      const [job] = await sql<{ id: string }>(`select id from public.contact_import_jobs where user_id = $1 limit 1`, [owner.id]);
+      assertError(await call(FN, { method: "GET", path: `/${job.id}`, token: await owner.agentToken(agent) }), 403, "forbidden");
+      assertError(await call(FN, { method: "POST", path: `/${job.id}/process`, token: await owner.token() }), 403, "forbidden");
+    });
+
+    await t.step("preflight, missing and forged tokens (401 before any SQL), wrong method (405)", async () => {
+      const jobs = () => sql<{ n: number }>(`select count(*)::int as n from public.contact_import_jobs`).then((r) => r[0].n);
+      await assertGuarded(FN, { method: "POST", wrongMethod: "PATCH", body: "first_name,email\nA,a@b.co\n", userId: owner.id, beforeSql: jobs });
+      const [job] = await sql<{ id: string }>(`select id from public.contact_import_jobs where user_id = $1 limit 1`, [owner.id]);
+      await assertGuarded(FN, { method: "GET", wrongMethod: "PUT", path: `/${job.id}`, userId: owner.id });
+      const wrong = await call(FN, { method: "GET", path: `/${job.id}/resume`, token: await owner.token() });
+      assertError(wrong, 405, "method_not_allowed");
+      assertEquals(wrong.headers.get("allow"), "POST");
+    });
+  } finally {
+    await removeOwners(...owners);
+  }
+});
