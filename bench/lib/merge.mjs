@@ -16,6 +16,7 @@
 //   moves the same rows. Long-lived sessions, taking turns, timed in the client.
 import crypto from "node:crypto";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -326,8 +327,9 @@ function renderMerge({ options, command, startedAt, machine, data, shape, find, 
     "",
     `**Method**: ${options.warmup} untimed then ${options.iterations} timed calls each way, taking turns on long-lived sessions, ` +
       "timed in the client around one round trip, JIT off; every call in its own transaction, rolled back. *Find*: the owner " +
-      "(role `authenticated`, RLS on) asks `find_duplicate_contacts` for its first page of 50 pairs, owner-wide (every call " +
-      "computes all candidates: key groups read in index order, name blocks confirmed by trigram similarity); the reference " +
+      "(role `authenticated`, RLS on) asks `find_duplicate_contacts` for its first page of 50 pairs, owner-wide: every call " +
+      "reads the keys the triggers noted as shared, fetches their contacts from the match-key indexes, confirms and scores " +
+      "every candidate pair (trigram similarity for names) and ranks them all before cutting the page; the reference " +
       "is plain SQL finding exact duplicates only (identical normalized identifiers across types, identical lower-cased " +
       "external ids, identical lower-cased names in one organization), as the same owner. *Merge*: `merge_contacts` as the owner " +
       "vs the raw `UPDATE`s of the same rows (channels with the primary demoted, interactions, memberships, grant listing, " +
@@ -338,6 +340,9 @@ function renderMerge({ options, command, startedAt, machine, data, shape, find, 
     "| --- | ---: | ---: | ---: |",
     line("find_duplicate_contacts (first page) vs plain exact self-joins", find),
     line("merge_contacts vs raw UPDATEs", merge),
+    "",
+    `Load average at the end of the run: ${os.loadavg().map((value) => value.toFixed(2)).join(" ")} (the machine is shared: ` +
+      "other work running at the same time shows in both columns alike).",
     "",
     `Targets: duplicate finding under 1 s at ${count(shape.owner_contacts)} contacts: ${verdict(find.project.p95 < 1000)} ` +
       `(p95 ${fixed(find.project.p95)} ms); merge within 1.5x of the raw UPDATEs: ${verdict(merge.ratio <= 1.5)} ` +

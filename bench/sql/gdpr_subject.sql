@@ -11,8 +11,8 @@ insert into public.contact_communication_channels (id, user_id, contact_id, chan
 select md5('bench-gdpr-channel-' || n)::uuid, md5('bench-owner-0')::uuid, md5('bench-gdpr-subject')::uuid, t.channel_type,
   case t.channel_type
     when 'email' then format('gudrun.subjectsdottir%s@erasure-%s.example', n, n)
-    when 'phone' then format('+3546%s', lpad((1000000 + n)::text, 6, '0'))
-    when 'whatsapp' then format('+3547%s', lpad((2000000 + n)::text, 6, '0'))
+    when 'phone' then '+35461' || lpad(n::text, 5, '0')
+    when 'whatsapp' then '+35472' || lpad(n::text, 5, '0')
     else format('@gudrun_%s_%s', t.channel_type, n) end,
   t.channel_type || ' ' || n, n in (1, 3, 4, 6, 7, 8, 14), 'granted'
 from generate_series(1, 20) n

@@ -103,11 +103,15 @@ begin
     union all
     select n.x, n.y, 'similar_name', 0.6::float8 * n.similarity
     from (
-      select a.member_id as x, b.member_id as y, extensions.similarity(a.display_name, b.display_name) as similarity
+      -- Names equal up to case need no trigrams (pg_trgm folds case: their similarity is 1).
+      select a.member_id as x, b.member_id as y,
+        case when lower(a.display_name) = lower(b.display_name) then 1::real
+             else extensions.similarity(a.display_name, b.display_name) end as similarity
       from name_members a
       -- The block includes the organization: equal 64-bit blocks are one organization (a collision
       -- would need a name similar enough to pass the threshold as well).
       join name_members b on b.block = a.block and b.member_id > a.member_id
+      offset 0 -- a fence: the similarity is computed once per pair, not again for the filter
     ) n
     where n.similarity >= 0.5
   )

@@ -56,7 +56,12 @@ Deno.test("import-contacts under the hosted limits", { sanitizeResources: false,
         "every row exactly once: no contact lost, none twice");
     });
 
-    await t.step("1,048,576 rows complete in bounded slices under a 20 s wall clock and 256 MB, in flat memory", async () => {
+    // The million-row proof runs with `npm run test:load` (CONTACTS_LOAD_TESTS=1): it takes long
+    // enough on two cores that the everyday suite leaves it to that command.
+    await t.step({
+      name: "1,048,576 rows complete in bounded slices under a 20 s wall clock and 256 MB, in flat memory",
+      ignore: Deno.env.get("CONTACTS_LOAD_TESTS") !== "1",
+      fn: async () => {
       const token = await million.token();
       const rows = 1_048_576;
       // A file this size goes to Storage first (as supabase-js storage.upload puts it there); the
@@ -84,6 +89,7 @@ Deno.test("import-contacts under the hosted limits", { sanitizeResources: false,
       const stats = await ownerStats(million.id);
       assertEquals(stats, { contacts: rows, emails: rows, distinct_emails: rows, changes: rows });
       Deno.removeSync(folder, { recursive: true });
+      },
     });
   } finally {
     await gateway.stop();
