@@ -224,7 +224,8 @@ function render({ command, startedAt, machine, schema, base, overhead, health, r
     "",
     "Why it is cheap: the triggers are statement-level with transition tables (one `insert ... select` into the log per " +
       "statement, not one call per row), and the changed columns are found by comparing old and new rows column by column in " +
-      "that one statement (built from the catalog), without converting rows to JSON.",
+      "that one statement (built from the catalog), without converting rows to JSON. Statements of up to 20 rows (an API " +
+      "call) take a path with cached plans instead, so a single-row update does not pay for planning a statement.",
     "",
   ];
   if (health) {

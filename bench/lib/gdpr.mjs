@@ -37,8 +37,8 @@ const USAGE = `Usage: npm run bench -- --gdpr [options]
   --contacts N      contacts in the data set (default 1000000)
   --owners N        owners besides the big one (default 100)
   --sizes LIST      interactions in the database, comma-separated (default 100000,1000000,10000000)
-  --iterations N    timed calls each way, per size (default 15)
-  --warmup N        untimed calls each way first (default 3)
+  --iterations N    timed calls each way, per size (default 40)
+  --warmup N        untimed calls each way first (default 5)
   --fresh           regenerate the base data set and every size
   --write-docs      replace the gdpr section of docs/benchmarks.md`;
 
@@ -49,8 +49,8 @@ function parseOptions(argv) {
       contacts: { type: "string", default: "1000000" },
       owners: { type: "string", default: "100" },
       sizes: { type: "string", default: "100000,1000000,10000000" },
-      iterations: { type: "string", default: "15" },
-      warmup: { type: "string", default: "3" },
+      iterations: { type: "string", default: "40" },
+      warmup: { type: "string", default: "5" },
       fresh: { type: "boolean", default: false },
       "write-docs": { type: "boolean", default: false },
       help: { type: "boolean", default: false },
@@ -338,8 +338,14 @@ function renderGdpr({ options, command, startedAt, machine, base, results }) {
     `Targets at ${sizeLabel(largest.size)}: delete <= 1.5x and <= 250 ms: ${verdict(deleteOk)} ` +
       `(${largest.deletion.ratio.toFixed(2)}x, p95 ${fixed(largest.deletion.project.p95)} ms); export <= 2x and <= 500 ms: ` +
       `${verdict(exportOk)} (${largest.exporting.ratio.toFixed(2)}x, p95 ${fixed(largest.exporting.project.p95)} ms). ` +
-      `Delete time from ${sizeLabel(first.size)} to ${sizeLabel(largest.size)} interactions: p50 ` +
-      `${fixed(first.deletion.project.p50)} -> ${fixed(largest.deletion.project.p50)} ms.`,
+      `Delete time from ${sizeLabel(first.size)} to ${sizeLabel(largest.size)} interactions in the database: p50 ` +
+      `${fixed(first.deletion.project.p50)} -> ${fixed(largest.deletion.project.p50)} ms (raw DELETEs ` +
+      `${fixed(first.deletion.reference.p50)} -> ${fixed(largest.deletion.reference.p50)} ms): every statement reaches the ` +
+      "subject's rows through an index on its foreign key, so the size of the tables does not enter (plans below). " +
+      "What the erasure adds to the raw deletes is fixed work, independent of the subject's size: resolving and locking " +
+      "the contacts, hashing and storing 20 identifiers, the trace searches, the catalog walk, the receipt and its audit " +
+      "entry. What the export adds to the plain reads is JSON: rendering 10,000 rows as JSON text costs more than " +
+      "sending them as rows.",
     "",
     `The receipt of the measured erasure counted: ${Object.entries(largest.counts).map(([k, v]) => `${k} ${v}`).join(", ")}.`,
     "",

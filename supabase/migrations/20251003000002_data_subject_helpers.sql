@@ -92,7 +92,8 @@ grant execute on function private.subject_identifier_key(text) to authenticated,
 
 -- The owner's contacts a request designates, in id order (the order every lock is taken in): the
 -- one contact named by id, or every contact with a channel carrying the identifier (one e-mail or
--- number may sit on several contacts). Security invoker: owners see their own rows only.
+-- number may sit on several contacts); given both, the contact if it carries the identifier.
+-- Security invoker: owners see their own rows only.
 create function private.data_subject_contact_ids(owner_id uuid, contact_id uuid, identifier_key text)
 returns uuid[]
 language plpgsql
@@ -106,23 +107,41 @@ declare
 begin
   -- PL/pgSQL rather than SQL: its plans are re-made when the role changes within a transaction,
   -- so RLS is always the current caller's.
-  select coalesce(array_agg(matches.id order by matches.id), '{}'::uuid[]) into ids
-  from (
-    select c.id
+  if data_subject_contact_ids.contact_id is not null then
+    select coalesce(array_agg(c.id), '{}'::uuid[]) into ids
     from public.contacts c
-    where data_subject_contact_ids.contact_id is not null
-      and c.id = data_subject_contact_ids.contact_id and c.user_id = data_subject_contact_ids.owner_id
-    union
-    select ch.contact_id
+    where c.id = data_subject_contact_ids.contact_id and c.user_id = data_subject_contact_ids.owner_id;
+  end if;
+  if data_subject_contact_ids.identifier_key is not null then
+    select coalesce(array_agg(distinct ch.contact_id order by ch.contact_id), '{}'::uuid[]) into ids
     from public.contact_communication_channels ch
-    where data_subject_contact_ids.identifier_key is not null
-      and ch.user_id = data_subject_contact_ids.owner_id
+    where ch.user_id = data_subject_contact_ids.owner_id
       and ch.channel_type = any (case kind when 'phone' then array['phone', 'sms', 'whatsapp'] else array[kind] end)
       and ch.normalized_identifier = wanted
-  ) as matches;
-  return ids;
+      and (data_subject_contact_ids.contact_id is null or ch.contact_id = any (ids));
+  end if;
+  return coalesce(ids, '{}'::uuid[]);
 end;
 $$;
 comment on function private.data_subject_contact_ids(uuid, uuid, text) is 'Ids of the owner''s contacts named by id or carrying the identifier key, sorted (the lock order).';
 revoke execute on function private.data_subject_contact_ids(uuid, uuid, text) from public;
 grant execute on function private.data_subject_contact_ids(uuid, uuid, text) to authenticated, service_role;
+
+-- Adds two {table: count} objects key by key.
+create function private.sum_counts(a jsonb, b jsonb)
+returns jsonb
+language sql
+immutable
+set search_path = ''
+as $$
+  select coalesce(jsonb_object_agg(x.key, x.total), '{}'::jsonb)
+  from (
+    select e.key, sum(e.value::bigint) as total
+    from (select * from jsonb_each_text(coalesce(sum_counts.a, '{}'::jsonb))
+          union all select * from jsonb_each_text(coalesce(sum_counts.b, '{}'::jsonb))) as e
+    group by e.key
+  ) as x
+$$;
+comment on function private.sum_counts(jsonb, jsonb) is 'Adds two {table: row count} objects.';
+revoke execute on function private.sum_counts(jsonb, jsonb) from public;
+grant execute on function private.sum_counts(jsonb, jsonb) to authenticated, service_role;

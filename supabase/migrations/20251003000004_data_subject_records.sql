@@ -26,6 +26,31 @@ comment on function private.subject_request_receipt(public.contact_subject_reque
 revoke execute on function private.subject_request_receipt(public.contact_subject_requests) from public;
 grant execute on function private.subject_request_receipt(public.contact_subject_requests) to authenticated, service_role;
 
+-- Security definer: callers never read the keys, only get hashes (as private.owner_hmac, of which
+-- this is the batch form: the key is read once, not once per value). Creates the owner's key on
+-- first use. The same HMAC as owner_hmac, so hashes from either compare equal.
+create function private.owner_hmacs(owner_id uuid, input_values text[])
+returns text[]
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  secret bytea;
+begin
+  insert into private.owner_keys (user_id) values (owner_hmacs.owner_id) on conflict (user_id) do nothing;
+  select k.hmac_key into strict secret from private.owner_keys k where k.user_id = owner_hmacs.owner_id;
+  return array(
+    select encode(extensions.hmac(convert_to(v.value, 'UTF8'), secret, 'sha256'), 'hex')
+    from unnest(owner_hmacs.input_values) with ordinality as v (value, position)
+    order by v.position);
+end;
+$$;
+comment on function private.owner_hmacs(uuid, text[]) is 'HMAC-SHA-256 (hex) of each value under the owner''s secret key, in input order (the batch form of private.owner_hmac).';
+revoke execute on function private.owner_hmacs(uuid, text[]) from public;
+grant execute on function private.owner_hmacs(uuid, text[]) to authenticated, service_role;
+
 -- Security definer: owners cannot write their suppression list (it is evidence, and the HMAC key
 -- is never theirs to read). Authorizes the caller: the owner or the service, never an agent token.
 -- Also used by retention (issue 7) when a policy suppresses the identifiers of erased contacts.
@@ -43,11 +68,14 @@ begin
      or not (private.is_service_caller() or suppress_identifiers.owner_id = (select auth.uid())) then
     raise exception 'only the owner or the service can suppress identifiers' using errcode = '42501';
   end if;
+  with keys as (
+    select array_agg(distinct x) as list from unnest(suppress_identifiers.identifier_keys) as k (x) where x is not null
+  )
   insert into public.contact_suppressions (user_id, identifier_type, identifier_hmac, request_id)
-  select suppress_identifiers.owner_id, split_part(k.key, ':', 1), private.owner_hmac(suppress_identifiers.owner_id, k.key),
-    suppress_identifiers.request_id
-  from (select distinct x as key from unnest(suppress_identifiers.identifier_keys) as keys (x) where x is not null) k
-  order by 3
+  select suppress_identifiers.owner_id, split_part(h.key, ':', 1), h.hmac, suppress_identifiers.request_id
+  from keys, unnest(keys.list, private.owner_hmacs(suppress_identifiers.owner_id, keys.list)) as h (key, hmac)
+  where keys.list is not null
+  order by h.hmac
   on conflict (user_id, identifier_hmac) where lifted_at is null do nothing;
   get diagnostics added = row_count;
   return added;
@@ -90,8 +118,8 @@ begin
   values (
     record_subject_request.request_id, record_subject_request.owner_id, record_subject_request.request_type,
     record_subject_request.idempotency_key, record_subject_request.contact_ids,
-    array(select distinct private.owner_hmac(record_subject_request.owner_id, k)
-          from unnest(record_subject_request.identifier_keys) as keys (k) where k is not null order by 1),
+    array(select distinct h from unnest(private.owner_hmacs(record_subject_request.owner_id, array(
+            select k from unnest(record_subject_request.identifier_keys) as keys (k) where k is not null))) as hashes (h) order by 1),
     record_subject_request.counts,
     (select auth.uid()),
     case when private.is_service_caller() then 'service' else 'owner' end)

@@ -25,12 +25,16 @@ as $$
        and ((not a.attnotnull and a.atttypid in ('text'::regtype, 'varchar'::regtype, 'text[]'::regtype, 'varchar[]'::regtype,
                                                    'json'::regtype, 'jsonb'::regtype))
             or (a.attnotnull and a.atttypid = 'jsonb'::regtype)))
-  from pg_catalog.pg_constraint con
+  -- Foreign keys to contacts, found through the referential triggers they put on contacts (an
+  -- indexed lookup, where pg_constraint has no index on the referenced table).
+  from pg_catalog.pg_trigger tg
+  join pg_catalog.pg_constraint con on con.oid = tg.tgconstraint
   join pg_catalog.pg_class cl on cl.oid = con.conrelid
   cross join lateral unnest(con.conkey, con.confkey) as k (child_attnum, parent_attnum)
   join pg_catalog.pg_attribute parent_att on parent_att.attrelid = con.confrelid and parent_att.attnum = k.parent_attnum
   join pg_catalog.pg_attribute att on att.attrelid = con.conrelid and att.attnum = k.child_attnum
-  where con.contype = 'f' and con.confrelid = 'public.contacts'::regclass
+  where tg.tgrelid = 'public.contacts'::regclass and tg.tgisinternal and tg.tgtype & 8 = 8  -- the on-delete trigger
+    and con.contype = 'f' and con.confrelid = 'public.contacts'::regclass
     and con.connamespace = 'public'::regnamespace and parent_att.attname = 'id'
     and cl.relname not in ('contacts', 'contact_communication_channels', 'contact_interactions',
                            'contact_group_memberships', 'agent_specific_contact_access')
@@ -39,25 +43,6 @@ $$;
 comment on function private.contact_reference_columns() is 'From the catalog: the columns of other public tables that reference a contact, whether deleting the contact cascades to them, and what anonymization sets in each such table.';
 revoke execute on function private.contact_reference_columns() from public;
 grant execute on function private.contact_reference_columns() to authenticated, service_role;
-
--- Adds two {table: count} objects key by key.
-create function private.sum_counts(a jsonb, b jsonb)
-returns jsonb
-language sql
-immutable
-set search_path = ''
-as $$
-  select coalesce(jsonb_object_agg(x.key, x.total), '{}'::jsonb)
-  from (
-    select e.key, sum(e.value::bigint) as total
-    from (select * from jsonb_each_text(coalesce(sum_counts.a, '{}'::jsonb))
-          union all select * from jsonb_each_text(coalesce(sum_counts.b, '{}'::jsonb))) as e
-    group by e.key
-  ) as x
-$$;
-comment on function private.sum_counts(jsonb, jsonb) is 'Adds two {table: row count} objects.';
-revoke execute on function private.sum_counts(jsonb, jsonb) from public;
-grant execute on function private.sum_counts(jsonb, jsonb) to authenticated, service_role;
 
 -- Security definer: tables that reference contacts may be append-only for their owners (import
 -- changes keep what undo needs), yet anonymization must wipe their free text. Authorizes the

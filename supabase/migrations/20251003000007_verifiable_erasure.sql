@@ -5,9 +5,65 @@
 -- anonymizes, and returns the stored PII-free receipt. verify_subject_erasure answers "erased on
 -- <date>" to whoever holds the identifier. Replaces gdpr_delete_contact of
 -- 20250916000010_gdpr_functions with a wrapper over gdpr_delete_subject (same signature, same
--- answers, now with a stored receipt).
+-- answers, now with a stored receipt), and forget_contact_traces with a version that hashes the
+-- subject's mentions in one batch.
 set lock_timeout = '5s';
 set statement_timeout = '5min';
+
+-- Replaces forget_contact_traces of 20250916000010_gdpr_functions (same signature and answer): the
+-- owner's key is read once for all the names and identifiers (private.owner_hmacs) instead of once
+-- per mention, and only when the owner's access log holds anything. Security definer, as before:
+-- owners cannot delete error rows or log rows; it authorizes the caller itself.
+create or replace function private.forget_contact_traces(contact_id uuid)
+returns jsonb
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  owner_id uuid;
+  mentions text[];
+  errors_count bigint := 0;
+  searches_count bigint := 0;
+begin
+  select c.user_id into owner_id from public.contacts c where c.id = forget_contact_traces.contact_id;
+  if owner_id is null or private.current_agent_id() is not null
+     or not (private.is_service_caller() or owner_id = (select auth.uid())) then
+    raise exception 'contact not found' using errcode = 'P0002';
+  end if;
+
+  select coalesce(array_agg(distinct lower(btrim(m))) filter (where char_length(btrim(m)) >= 3), '{}') into mentions
+  from (
+    select unnest(array[c.display_name, concat_ws(' ', c.first_name, c.last_name), c.external_id]) as m
+    from public.contacts c where c.id = forget_contact_traces.contact_id
+    union all
+    select unnest(array[ch.identifier, ch.normalized_identifier])
+    from public.contact_communication_channels ch
+    where ch.contact_id = forget_contact_traces.contact_id and ch.user_id = owner_id
+  ) as names_and_identifiers;
+
+  with removed as (
+    delete from public.contact_import_job_errors e
+    where e.user_id = owner_id
+      and exists (select 1 from unnest(mentions) as x (m) where strpos(lower(e.value_excerpt), x.m) > 0)
+    returning 1
+  )
+  select count(*) into errors_count from removed;
+
+  if exists (select 1 from public.agent_contact_access_log l where l.user_id = owner_id) then
+    with removed as (
+      delete from public.agent_contact_access_log l
+      where l.user_id = owner_id and l.query_hmac = any (private.owner_hmacs(owner_id, mentions))
+      returning 1
+    )
+    select count(*) into searches_count from removed;
+  end if;
+
+  return jsonb_build_object('contact_import_job_errors', errors_count, 'agent_contact_access_log', searches_count);
+end;
+$$;
+comment on function private.forget_contact_traces(uuid) is 'Deletes import error rows and access-log rows that mention a contact''s names or identifiers.';
 
 create function public.gdpr_delete_subject(
   contact_id uuid default null,
@@ -116,7 +172,8 @@ begin
 
   -- Traces first: they are found through the names and channels about to go.
   foreach subject_id in array locked loop
-    counts := private.sum_counts(counts, private.forget_contact_traces(subject_id));
+    counts := case when cardinality(locked) = 1 then private.forget_contact_traces(subject_id)
+                   else private.sum_counts(counts, private.forget_contact_traces(subject_id)) end;
   end loop;
 
   if gdpr_delete_subject.mode = 'anonymize' then
@@ -139,25 +196,25 @@ begin
       )
       select count(*) into removed from removed_rows;
     end if;
-    counts := private.sum_counts(counts, jsonb_build_object('contact_interactions', removed));
+    counts := counts || jsonb_build_object('contact_interactions', removed);
 
     with removed_rows as (
       delete from public.contact_communication_channels ch where ch.contact_id = any (locked) and ch.user_id = owner returning 1
     )
     select count(*) into removed from removed_rows;
-    counts := private.sum_counts(counts, jsonb_build_object('contact_communication_channels', removed));
+    counts := counts || jsonb_build_object('contact_communication_channels', removed);
 
     with removed_rows as (
       delete from public.contact_group_memberships m where m.contact_id = any (locked) and m.user_id = owner returning 1
     )
     select count(*) into removed from removed_rows;
-    counts := private.sum_counts(counts, jsonb_build_object('contact_group_memberships', removed));
+    counts := counts || jsonb_build_object('contact_group_memberships', removed);
 
     with removed_rows as (
       delete from public.agent_specific_contact_access s where s.contact_id = any (locked) and s.user_id = owner returning 1
     )
     select count(*) into removed from removed_rows;
-    counts := private.sum_counts(counts, jsonb_build_object('agent_specific_contact_access', removed));
+    counts := counts || jsonb_build_object('agent_specific_contact_access', removed);
 
     -- Every other table that references these contacts (found in the catalog): counted here and
     -- removed by the cascade of the contacts' deletion below (such tables may be append-only for
@@ -167,14 +224,14 @@ begin
           else 'with removed_rows as (delete from public.%I t where t.%I = any ($1)%s returning 1) select count(*) from removed_rows' end,
         child.table_name, child.column_name, case when child.has_user_id then ' and t.user_id = $2' else '' end)
         into removed using locked, owner;
-      counts := private.sum_counts(counts, jsonb_build_object(child.table_name, removed));
+      counts := counts || jsonb_build_object(child.table_name, coalesce((counts ->> child.table_name)::bigint, 0) + removed);
     end loop;
 
     with removed_rows as (
       delete from public.contacts c where c.id = any (locked) and c.user_id = owner returning 1
     )
     select count(*) into removed from removed_rows;
-    counts := private.sum_counts(counts, jsonb_build_object('contacts', removed));
+    counts := counts || jsonb_build_object('contacts', removed);
   end if;
 
   return private.record_subject_request(

@@ -54,4 +54,5 @@ end;
 $$;
 comment on function public.export_contact_data_for_subject(uuid) is 'Subject access: every row about one contact, one key per table (plus its smart groups), under the caller''s RLS.';
 
+drop function private.contact_export(uuid);
 drop function private.contact_data_sources();

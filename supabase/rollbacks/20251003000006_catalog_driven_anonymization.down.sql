@@ -46,5 +46,4 @@ $$;
 comment on function private.anonymize_contacts(uuid[]) is 'Wipes personal fields of contacts and their interactions and removes their channels; rows stay for aggregates.';
 
 drop function private.wipe_contact_references(uuid[]);
-drop function private.sum_counts(jsonb, jsonb);
 drop function private.contact_reference_columns();

@@ -6,7 +6,7 @@ import { ownerScope, subjectIdentifier } from "../_shared/data-subjects.ts";
 import { databaseErrorToHttp } from "../_shared/db.ts";
 import { parseJson, parseQuery } from "../_shared/schemas.ts";
 import { GdprExportQuery, GdprExportRequest } from "../_shared/schemas/gdpr.ts";
-import { exportArchive, exportSubject } from "./export.ts";
+import { exportArchive, exportSubjectText, parseExport } from "./export.ts";
 
 export const handler = createHandler(
   { name: "gdpr-export", methods: ["POST"], auth: ["user", "secret"], maxBodyBytes: 16 * 1024 },
@@ -19,13 +19,14 @@ export const handler = createHandler(
       contactId: input.contact_id ?? null,
       identifier: subjectIdentifier(input.identifier, input.default_country),
     };
-    let result;
+    let text;
     try {
-      result = await exportSubject(ctx.db, subject);
+      text = await exportSubjectText(ctx.db, subject);
     } catch (error) {
       throw databaseErrorToHttp(error, "read", { fn: ctx.fn, req });
     }
     if (format === "zip") {
+      const result = parseExport(text);
       return new Response(exportArchive(result), {
         headers: {
           "content-type": "application/zip",
@@ -33,7 +34,7 @@ export const handler = createHandler(
         },
       });
     }
-    return Response.json(result);
+    return new Response(text, { headers: { "content-type": "application/json" } });
   },
 );
 

@@ -2,7 +2,7 @@
 -- return type where it is an API, and a pinned search_path everywhere. Definer rights only in
 -- private, and only for the three helpers that need them. Catalog assertions only: no personas.
 begin;
-select plan(77);
+select plan(79);
 
 select functions_are('public', array[
   'is_valid_email', 'is_valid_e164_phone', 'is_valid_smart_group_criteria', 'contact_group_member_ids',
@@ -19,7 +19,7 @@ select functions_are('private', array[
   'is_service_caller', 'record_agent_search', 'protect_legal_hold', 'owner_hmac', 'forget_contact_traces',
   'data_subject_owner', 'channel_identifier_key', 'subject_identifier_key', 'data_subject_contact_ids', 'is_suppressed',
   'reject_suppressed_channels', 'record_suppression_lift', 'subject_request_receipt', 'suppress_identifiers',
-  'record_subject_request', 'contact_data_sources', 'contact_reference_columns', 'sum_counts', 'wipe_contact_references',
+  'record_subject_request', 'contact_data_sources', 'contact_reference_columns', 'sum_counts', 'wipe_contact_references', 'owner_hmacs', 'contact_export',
   'fill_retention_policy_defaults', 'retention_interactions_batch', 'retention_contacts_batch', 'retention_import_jobs_batch',
   'retention_logs_batch', 'retention_lock_key', 'retention_run_start', 'retention_run_step', 'retention_run_finish',
   'record_contact_audit', 'take_table_size_snapshot',
@@ -64,6 +64,9 @@ select is_definer('private', 'record_subject_request', array['uuid', 'uuid', 'te
   'private.record_subject_request(...) is security definer (requests, statistics and audit entries are append-only for owners)');
 select is_definer('private', 'wipe_contact_references', array['uuid[]'],
   'private.wipe_contact_references(uuid[]) is security definer (anonymization wipes tables that are append-only for owners)');
+select is_definer('private', 'owner_hmacs', array['uuid', 'text[]'],
+  'private.owner_hmacs(uuid, text[]) is security definer (callers never read the HMAC keys, only get hashes)');
+select isnt_definer('private', 'contact_export', array['uuid'], 'private.contact_export(uuid) is security invoker (RLS applies)');
 select isnt_definer('private', 'data_subject_owner', array['uuid'], 'private.data_subject_owner(uuid) is security invoker');
 select isnt_definer('private', 'data_subject_contact_ids', array['uuid', 'uuid', 'text'], 'private.data_subject_contact_ids(uuid, uuid, text) is security invoker (RLS applies)');
 select isnt_definer('private', 'contact_data_sources', array[]::text[], 'private.contact_data_sources() is security invoker');
@@ -149,7 +152,7 @@ select set_eq($$
   where p.prosecdef and p.pronamespace = 'private'::regnamespace
 $$, array['contact_in_group:stable', 'agent_can_access_contact:stable', 'search_contact_candidates:stable', 'record_agent_search:volatile',
   'owner_hmac:volatile', 'forget_contact_traces:volatile', 'is_suppressed:stable', 'suppress_identifiers:volatile',
-  'record_subject_request:volatile', 'wipe_contact_references:volatile', 'reject_suppressed_channels:volatile', 'record_contact_audit:volatile',
+  'record_subject_request:volatile', 'wipe_contact_references:volatile', 'reject_suppressed_channels:volatile', 'owner_hmacs:volatile', 'record_contact_audit:volatile',
   'derive_channel_consent:volatile', 'record_channel_consent_inserts:volatile', 'record_channel_consent_updates:volatile',
   'agent_can_message_on_channel:stable',
   'duplicate_contact_pairs:stable', 'merge_contact_pair:volatile', 'track_shared_channel_keys:volatile',

@@ -190,7 +190,7 @@ select throws_ok($$ select public.export_subject_data(contact_id => 'c0600000-00
   '22023', 'the service must name the owner of a data subject request (owner_id)',
   'the service must name the owner it exports for');
 select is(
-  (select public.export_subject_data(identifier => '+447700900601', owner_id => tests.get_supabase_uid('export60_other')) -> 'contact_ids'),
+  (select public.export_subject_data(identifier => '+447700900601', owner_id => tests.get_supabase_uid('export60_other'))::jsonb -> 'contact_ids'),
   '["c0600000-0000-4000-8000-000000000099"]'::jsonb,
   'the service naming the other owner exports only that owner''s contact with the phone number');
 select throws_ok($$ select public.export_subject_data(contact_id => 'c0600000-0000-4000-8000-000000000001',

@@ -397,22 +397,33 @@ Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, a
     });
 
     await t.step("limits: a streamed body without a declared size is cut at the size limit with 413", async () => {
-      // max_bytes lowers the 512 MB limit for this request, so the stream need not be 512 MB long.
-      let sent = 0;
+      // max_bytes lowers the 512 MB limit for this request. The body never ends: after 8 MB it stalls
+      // until the test hangs up, so an answer at all proves the function stopped reading at the limit.
+      const hangUp = new AbortController();
+      const stalled = new Promise<void>((resolve) => hangUp.signal.addEventListener("abort", () => resolve()));
       const row = new TextEncoder().encode(`Ada,${"x".repeat(200)},ada@example.com\n`);
+      let sent = 0;
       const endless = new ReadableStream<Uint8Array>({
-        pull(controller) {
-          if (sent > 64 * 1024 * 1024) return controller.close();
+        async pull(controller) {
+          if (sent >= 8 * 1024 * 1024) {
+            await stalled;
+            return controller.close();
+          }
           const chunk = new Uint8Array(row.length * 64);
           for (let i = 0; i < 64; i++) chunk.set(row, i * row.length);
           sent += chunk.length;
           controller.enqueue(chunk);
         },
       });
-      const response = await upload(await owner.token(), endless, { max_bytes: String(1024 * 1024) });
-      assertError(response, 413, "payload_too_large");
-      assertEquals((response.body as unknown as { details: unknown }).details, { max_bytes: 1024 * 1024 });
-      assert(sent < 64 * 1024 * 1024, `the upload stopped early (${sent} bytes sent)`);
+      const giveUp = setTimeout(() => hangUp.abort(new Error("no answer while the body was still streaming")), 60_000);
+      try {
+        const response = await upload(await owner.token(), endless, { max_bytes: String(1024 * 1024) }, stack.url, "text/csv", hangUp.signal);
+        assertError(response, 413, "payload_too_large");
+        assertEquals((response.body as unknown as { details: unknown }).details, { max_bytes: 1024 * 1024 });
+      } finally {
+        clearTimeout(giveUp);
+        hangUp.abort();
+      }
     });
 
     await t.step("limits: max_rows lowers the row limit; an unknown media type is 415; bad options are 422", async () => {

@@ -46,12 +46,14 @@ export async function upload(
   options: Record<string, string> = {},
   base = stack.url,
   contentType = "text/csv",
+  signal?: AbortSignal,
 ): Promise<{ status: number; body: Job & { code?: string; message?: string }; headers: Headers }> {
   const query = new URLSearchParams(options);
   const response = await fetch(`${base}/functions/v1/${FN}?${query}`, {
     method: "POST",
     headers: { ...authHeaders(token), "content-type": contentType },
     body,
+    signal,
     // @ts-ignore: streamed bodies need duplex half.
     duplex: body instanceof ReadableStream ? "half" : undefined,
   });
