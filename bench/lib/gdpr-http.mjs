@@ -61,11 +61,13 @@ function removeCopies(database) {
   psql(["-c", `delete from public.contacts where user_id in ('${BIG_OWNER_ID}', '${COPY_OWNER_ID}') and external_id like 'bench-gdpr-copy-%'`], { database });
 }
 
-/** One POST through the gateway, timed around the round trip and the whole body. */
-async function post(gateway, token, fn, body) {
+/** One call through the gateway (POST with a JSON body, or GET), timed around the round trip and the whole body. */
+async function call(gateway, token, fn, body, query = "") {
   const start = process.hrtime.bigint();
-  const response = await fetch(`${gateway.url}/functions/v1/${fn}`, {
-    method: "POST", headers: { Authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body),
+  const response = await fetch(`${gateway.url}/functions/v1/${fn}${query}`, {
+    method: body ? "POST" : "GET",
+    headers: { Authorization: `Bearer ${token}`, ...(body ? { "content-type": "application/json" } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
   });
   const text = await response.text();
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
@@ -75,8 +77,9 @@ async function post(gateway, token, fn, body) {
 
 /**
  * Calls through the gateway at one size: gdpr-delete (each call a fresh copy) vs the raw DELETEs of
- * other copies, committed; gdpr-export of the subject vs the plain SELECTs. `plainSelects` is the
- * export's reference query of the database-level comparison.
+ * other copies, committed; gdpr-export of the subject vs the plain SELECTs; and a receipt check
+ * (GET gdpr-delete, one small query) for what a call through the gateway costs by itself.
+ * `plainSelects` is the export's reference query of the database-level comparison.
  */
 export async function measureHttp(database, { subjectId, subjectEmail, plainSelects, warmup, iterations, log }) {
   const run = String(Math.floor(Date.now() / 1000));
@@ -98,13 +101,13 @@ export async function measureHttp(database, { subjectId, subjectEmail, plainSele
   await copyReference.query("set jit = off");
   await actAs(copyReference, { sub: COPY_OWNER_ID, role: "authenticated", aud: "authenticated" });
   const { rows: [{ since }] } = await reference.query("select clock_timestamp() as since");
-  const samples = { delete: { project: [], reference: [] }, export: { project: [], reference: [] } };
+  const samples = { delete: { project: [], reference: [] }, export: { project: [], reference: [] }, call: [] };
   try {
     for (let i = 0; i < perSide; i += 1) {
       const timed = i >= warmup;
       const sides = [
         async () => {
-          const { ms } = await post(gateway, copyToken, "gdpr-delete", { identifier: copyEmail(run, 2 * i + 1) });
+          const { ms } = await call(gateway, copyToken, "gdpr-delete", { identifier: copyEmail(run, 2 * i + 1) });
           if (timed) samples.delete.project.push({ ms });
         },
         async () => {
@@ -114,7 +117,7 @@ export async function measureHttp(database, { subjectId, subjectEmail, plainSele
           if (timed) samples.delete.reference.push({ ms: Number(process.hrtime.bigint() - start) / 1e6 });
         },
         async () => {
-          const { ms } = await post(gateway, token, "gdpr-export", { identifier: subjectEmail });
+          const { ms } = await call(gateway, token, "gdpr-export", { identifier: subjectEmail });
           if (timed) samples.export.project.push({ ms });
         },
         async () => {
@@ -124,6 +127,9 @@ export async function measureHttp(database, { subjectId, subjectEmail, plainSele
         },
       ];
       for (const side of i % 2 === 0 ? sides : [sides[1], sides[0], sides[3], sides[2]]) await side();
+      // What any call through the gateway costs: a receipt check (GET), one small query.
+      const { ms } = await call(gateway, copyToken, "gdpr-delete", null, "?identifier=nobody%40bench.example");
+      if (timed) samples.call.push({ ms });
     }
   } finally {
     await reference.end();
@@ -143,5 +149,6 @@ export async function measureHttp(database, { subjectId, subjectEmail, plainSele
     const ref = summarize(samples[way].reference);
     result[way] = { project, reference: ref, ratio: project.p95 / ref.p95 };
   }
+  result.call = summarize(samples.call);
   return result;
 }

@@ -283,6 +283,7 @@ export async function runGdprBench(argv, log = console.log) {
       `${fixed(http.delete.reference.p50)}/${fixed(http.delete.reference.p95)} ms (raw DELETEs, committed), ratio ${http.delete.ratio.toFixed(2)}x`);
     log(`  gdpr-export  p50/p95 ${fixed(http.export.project.p50)}/${fixed(http.export.project.p95)} ms vs ` +
       `${fixed(http.export.reference.p50)}/${fixed(http.export.reference.p95)} ms (plain SELECTs), ratio ${http.export.ratio.toFixed(2)}x`);
+    log(`  a receipt check (GET gdpr-delete, one small query) p50/p95 ${fixed(http.call.p50)}/${fixed(http.call.p95)} ms`);
   }
   if (results.length) {
     const largest = results.at(-1);
@@ -364,6 +365,7 @@ function renderGdpr({ options, command, startedAt, machine, base, results, http 
       "| --- | ---: | --- | ---: | ---: |",
       `| gdpr-delete (HTTP) | ${pair(http.delete.project)} | raw DELETEs, committed | ${pair(http.delete.reference)} | ${http.delete.ratio.toFixed(2)}x |`,
       `| gdpr-export (HTTP) | ${pair(http.export.project)} | plain SELECTs | ${pair(http.export.reference)} | ${http.export.ratio.toFixed(2)}x |`,
+      `| receipt check, \`GET gdpr-delete?identifier=...\` (HTTP, one small query) | ${pair(http.call)} | | | |`,
       "",
     ] : []),
     `**Targets at ${sizeLabel(largest.size)}**. The issue names the Edge Functions; what each number is held to:`,

@@ -23,12 +23,11 @@ set search_path = ''
 as $$
 declare
   source record;
-  names text[] := '{}';
+  names text[] := '{}'::text[];
   columns text := '';
   sources text := '';
   jobs text := $k$'{}'::uuid[]$k$;
-  per_contact text[] := '{}';
-  k integer;
+  per_contact text[] := '{}'::text[];
 begin
   if contact_export_statement.contacts is null or contact_export_statement.contacts < 1 then
     raise exception 'contacts must be at least 1' using errcode = '22023';

@@ -135,6 +135,11 @@ Deno.test("gdpr-export", { sanitizeResources: false, sanitizeOps: false }, async
       assertError(await post(token, { identifier: "erin@exportable.example" }), 403, "forbidden");
     });
 
+    await t.step("a token whose agent_id claim is not a uuid is refused (401), never treated as the owner's", async () => {
+      const token = await w.owner.token({ extraClaims: { agent_id: "not-a-uuid" } });
+      assertError(await post(token, { contact_id: w.erin }), 401, "invalid_token");
+    });
+
     await t.step("bad input: no subject, both, a name, unknown fields, bad country, bad format, bad JSON", async () => {
       const token = await w.owner.token();
       for (const body of [{}, { contact_id: w.erin, identifier: "erin@exportable.example" }, { identifier: "Erin Exportable" },
