@@ -5,8 +5,9 @@
 //   (bench/sql/gdpr_copies.sql: the same 20 channels, 50 memberships, grant and 10,000
 //   interactions), generated before the calls. The reference deletes its copies' rows with the
 //   raw DELETEs, committed too.
-//   Export: the subject itself; each export records itself (a request row and its audit entry),
-//   and those records are removed afterwards so the next run exports the same rows.
+//   Export: the subject itself, named by its e-mail address (its generated id is an md5 digest, not
+//   one of the RFC 9562 uuids the functions accept); each export records itself (a request row and
+//   its audit entry), and those records are removed afterwards so the next run exports the same rows.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
@@ -46,9 +47,6 @@ async function startGateway(database, keys) {
   return { url, stop: () => new Promise((resolve) => { child.once("exit", resolve); child.kill("SIGTERM"); }) };
 }
 
-// Requests name the subject by e-mail address, as a data subject does (the subject's id is an md5
-// digest, not one of the RFC 9562 uuids the functions accept).
-const copyEmail = (run, k) => `gudrun.copy${k}.1.${run}@erasure-1.example`;
 const copyId = async (client, run, k) =>
   (await client.query("select id from public.contacts where external_id = $1", [`bench-gdpr-copy-${run}-${k}`])).rows[0].id;
 const rawDelete = (contactId) => [
@@ -107,7 +105,8 @@ export async function measureHttp(database, { subjectId, subjectEmail, plainSele
       const timed = i >= warmup;
       const sides = [
         async () => {
-          const { ms } = await call(gateway, copyToken, "gdpr-delete", { identifier: copyEmail(run, 2 * i + 1) });
+          const contactId = await copyId(copyReference, run, 2 * i + 1);
+          const { ms } = await call(gateway, copyToken, "gdpr-delete", { contact_id: contactId });
           if (timed) samples.delete.project.push({ ms });
         },
         async () => {

@@ -354,10 +354,12 @@ function renderGdpr({ options, command, startedAt, machine, base, results, http 
     "",
     ...(http ? [
       `**Through the functions gateway** at ${sizeLabel(largest.size)} interactions: \`POST /functions/v1/gdpr-delete\` and ` +
-        "`POST /functions/v1/gdpr-export` with the owner's JWT, naming the subject by one of its e-mail addresses (`{ \"identifier\": ... }`), on a gateway started for this database, " +
+        "`POST /functions/v1/gdpr-export` with the owner's JWT on a gateway started for this database (gdpr-delete names each copy by " +
+        "`contact_id`; gdpr-export names the subject by one of its e-mail addresses, its generated id not being an RFC 9562 uuid), " +
         "timed in the client from the request to the last byte of the answer: JWT check, the Edge Function, its pooled Postgres " +
         "connection, the SQL function, the commit and the JSON answer. Every erasure commits, so each call (either way) erases its " +
-        "own copy of the subject, same shape (`bench/sql/gdpr_copies.sql`); the reference is the same five raw `DELETE`s, committed. " +
+        "own copy of the subject, same shape, of an owner whose id is an RFC 9562 uuid as the functions' answers require " +
+        "(`bench/sql/gdpr_copies.sql`); the reference is the same five raw `DELETE`s of a copy, committed. " +
         "The export calls export the subject itself (their records are removed afterwards); the reference is the plain `SELECT`s " +
         `above. 3 untimed then ${http.delete.project.n} timed calls each way, taking turns.`,
       "",

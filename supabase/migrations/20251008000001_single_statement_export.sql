@@ -3,9 +3,9 @@
 -- query per table whose results PL/pgSQL collected into arrays and wrapped again level by level.
 -- A bundle of 10,000 interactions is megabytes of json, and every level (array append, variable,
 -- json_object_agg, json_agg, json_build_object) copied all of it into freshly allocated memory:
--- those copies cost about a third of the export. Same keys, same rows, same counts (the json is
--- written without the blanks json_build_object put around colons). Replaces contact_export and
--- export_subject_data of 20251003000005_catalog_driven_export.
+-- those copies cost about a third of the export. Same keys, same rows, same counts (the bundles
+-- are written without the blanks json_build_object put around colons). Replaces contact_export
+-- and export_subject_data of 20251003000005_catalog_driven_export.
 set lock_timeout = '5s';
 set statement_timeout = '5min';
 
@@ -122,10 +122,11 @@ begin
     raise exception 'contact not found' using errcode = 'P0002';
   end if;
 
-  -- row_to_json renders the answer, the bundles inside it and their tables' json in one pass.
-  execute format($answer$select row_to_json(d), d.counts
-    from (select $3::uuid as request_id, now() as exported_at, $4::text as identifier_type, $1 as contact_ids, e.counts, e.subjects
-          from (%s) as e) as d$answer$, private.contact_export_statement(cardinality(ids)))
+  -- One json_build_object renders the answer, the bundles inside it (records, so no json of
+  -- their own) and their tables' json, in one pass.
+  execute format($answer$select json_build_object('request_id', $3::uuid, 'exported_at', now(), 'identifier_type', $4::text,
+      'contact_ids', $1, 'counts', e.counts, 'subjects', e.subjects), e.counts
+    from (%s) as e$answer$, private.contact_export_statement(cardinality(ids)))
     into answer, counts using ids, owner, request_id, split_part(identifier_key, ':', 1);
 
   perform private.record_subject_request(request_id, owner, 'export', ids, '{}', counts);
