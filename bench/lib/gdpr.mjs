@@ -16,6 +16,7 @@ import { parseArgs } from "node:util";
 import fs from "node:fs";
 import path from "node:path";
 import { ensureDataset, fingerprint } from "./dataset.mjs";
+import { measureHttp } from "./gdpr-http.mjs";
 import { sizeLabel } from "./docs.mjs";
 import { BIG_OWNER_ID, benchId } from "./ids.mjs";
 import { describeMachine } from "./machine.mjs";
@@ -39,6 +40,7 @@ const USAGE = `Usage: npm run bench -- --gdpr [options]
   --sizes LIST      interactions in the database, comma-separated (default 100000,1000000,10000000)
   --iterations N    timed calls each way, per size (default 40)
   --warmup N        untimed calls each way first (default 5)
+  --http-iterations N  timed calls through the functions gateway at the largest size (default 40; 0 skips)
   --fresh           regenerate the base data set and every size
   --write-docs      replace the gdpr section of docs/benchmarks.md`;
 
@@ -51,6 +53,7 @@ function parseOptions(argv) {
       sizes: { type: "string", default: "100000,1000000,10000000" },
       iterations: { type: "string", default: "40" },
       warmup: { type: "string", default: "5" },
+      "http-iterations": { type: "string", default: "40" },
       fresh: { type: "boolean", default: false },
       "write-docs": { type: "boolean", default: false },
       help: { type: "boolean", default: false },
@@ -72,6 +75,7 @@ function parseOptions(argv) {
     sizes,
     iterations: int("iterations", 1),
     warmup: int("warmup", 0),
+    httpIterations: int("http-iterations", 0),
     fresh: values.fresh,
     writeDocs: values["write-docs"],
   };
@@ -268,6 +272,19 @@ export async function runGdprBench(argv, log = console.log) {
     log(`  export  p50/p95 ${fixed(exporting.project.p50)}/${fixed(exporting.project.p95)} ms (export_subject_data) vs ` +
       `${fixed(exporting.reference.p50)}/${fixed(exporting.reference.p95)} ms (plain SELECTs), ratio ${exporting.ratio.toFixed(2)}x`);
   }
+  let http = null;
+  if (results.length && options.httpIterations > 0) {
+    const largest = results.at(-1);
+    log(`\nThrough the functions gateway at ${sizeLabel(largest.size)} interactions:`);
+    http = await measureHttp(largest.database, {
+      subjectId: SUBJECT_ID, subjectEmail: "gudrun.subjectsdottir1@erasure-1.example", plainSelects: PLAIN_SELECTS, warmup: 3, iterations: options.httpIterations, log,
+    });
+    log(`  gdpr-delete  p50/p95 ${fixed(http.delete.project.p50)}/${fixed(http.delete.project.p95)} ms vs ` +
+      `${fixed(http.delete.reference.p50)}/${fixed(http.delete.reference.p95)} ms (raw DELETEs, committed), ratio ${http.delete.ratio.toFixed(2)}x`);
+    log(`  gdpr-export  p50/p95 ${fixed(http.export.project.p50)}/${fixed(http.export.project.p95)} ms vs ` +
+      `${fixed(http.export.reference.p50)}/${fixed(http.export.reference.p95)} ms (plain SELECTs), ratio ${http.export.ratio.toFixed(2)}x`);
+    log(`  a receipt check (GET gdpr-delete, one small query) p50/p95 ${fixed(http.call.p50)}/${fixed(http.call.p95)} ms`);
+  }
   if (results.length) {
     const largest = results.at(-1);
     log(`\nPlans of one erasure at ${sizeLabel(largest.size)} interactions (auto_explain, rolled back):\n`);
@@ -275,7 +292,7 @@ export async function runGdprBench(argv, log = console.log) {
   }
   if (options.writeDocs) {
     const command = `npm run bench -- ${argv.join(" ")}`.trim();
-    writeGdprSection(renderGdpr({ options, command, startedAt, machine, base, results }));
+    writeGdprSection(renderGdpr({ options, command, startedAt, machine, base, results, http }));
     log(`\nWrote the gdpr section of ${DOCS_FILE}.`);
   }
 }
@@ -294,7 +311,7 @@ function writeGdprSection(markdown) {
   fs.writeFileSync(DOCS_FILE, next);
 }
 
-function renderGdpr({ options, command, startedAt, machine, base, results }) {
+function renderGdpr({ options, command, startedAt, machine, base, results, http }) {
   const count = (n) => Number(n).toLocaleString("en-US");
   const verdict = (ok) => (ok ? "met" : "**not met**");
   const rows = results.map(({ size, deletion, exporting }) =>
@@ -304,8 +321,10 @@ function renderGdpr({ options, command, startedAt, machine, base, results }) {
     `${exporting.ratio.toFixed(2)}x |`);
   const largest = results.at(-1);
   const first = results[0];
-  const deleteOk = largest.deletion.ratio <= 1.5 && largest.deletion.project.p95 <= 250;
-  const exportOk = largest.exporting.ratio <= 2 && largest.exporting.project.p95 <= 500;
+  const met = ({ project, reference, ratio }, maxRatio, maxMs) =>
+    `${verdict(ratio <= maxRatio && project.p95 <= maxMs)} (p95 ratio ${ratio.toFixed(2)}x, p95 ${fixed(project.p95)} ms; ` +
+    `p50 ratio ${(project.p50 / reference.p50).toFixed(2)}x)`;
+  const pair = (s) => `${fixed(s.p50)} / ${fixed(s.p95)}`;
   const interactionsPlan = (plans) => plans.find((p) => /delete from public\.contact_interactions/.test(p)) ?? "(not captured)";
   const planLines = (plan) => plan.split("\n").filter((line) => /->|Delete on|Index|Buffers|Planning|Execution|rows=/.test(line)).join("\n");
   return [
@@ -328,24 +347,55 @@ function renderGdpr({ options, command, startedAt, machine, base, results }) {
       `${options.iterations} timed calls each, timed in the client around one round trip. *Delete*: \`gdpr_delete_subject\` ` +
       "(erase: locks, suppression of 20 identifiers as keyed hashes, traces, bulk deletes, catalog walk, receipt, audit entry) " +
       "vs the five raw `DELETE`s of the same rows (interactions, channels, memberships, grant, contact) sent as one query. " +
-      "*Export*: `export_subject_data` (catalog-driven JSON bundle of every table, recorded) vs plain `SELECT *` of the same " +
+      "*Export*: `export_subject_data` (catalog-driven JSON bundle of every table, rendered in one statement, recorded) vs plain `SELECT *` of the same " +
       "rows (contact, channels, memberships, grant, interactions, audit entries) sent as one query.",
     "",
     "| interactions in the database | gdpr_delete_subject p50 / p95 ms | raw DELETEs p50 / p95 ms | delete p95 ratio | export_subject_data p50 / p95 ms | plain SELECTs p50 / p95 ms | export p95 ratio |",
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ...rows,
     "",
-    `Targets at ${sizeLabel(largest.size)}: delete <= 1.5x and <= 250 ms: ${verdict(deleteOk)} ` +
-      `(${largest.deletion.ratio.toFixed(2)}x, p95 ${fixed(largest.deletion.project.p95)} ms); export <= 2x and <= 500 ms: ` +
-      `${verdict(exportOk)} (${largest.exporting.ratio.toFixed(2)}x, p95 ${fixed(largest.exporting.project.p95)} ms). ` +
-      `Delete time from ${sizeLabel(first.size)} to ${sizeLabel(largest.size)} interactions in the database: p50 ` +
+    ...(http ? [
+      `**Through the functions gateway** at ${sizeLabel(largest.size)} interactions: \`POST /functions/v1/gdpr-delete\` and ` +
+        "`POST /functions/v1/gdpr-export` with the owner's JWT on a gateway started for this database (gdpr-delete names each copy by " +
+        "`contact_id`; gdpr-export names the subject by one of its e-mail addresses, its generated id not being an RFC 9562 uuid), " +
+        "timed in the client from the request to the last byte of the answer: JWT check, the Edge Function, its pooled Postgres " +
+        "connection, the SQL function, the commit and the JSON answer. Every erasure commits, so each call (either way) erases its " +
+        "own copy of the subject, same shape, of an owner whose id is an RFC 9562 uuid as the functions' answers require " +
+        "(`bench/sql/gdpr_copies.sql`); the reference is the same five raw `DELETE`s of a copy, committed. " +
+        "The export calls export the subject itself (their records are removed afterwards); the reference is the plain `SELECT`s " +
+        `above. 3 untimed then ${http.delete.project.n} timed calls each way, taking turns.`,
+      "",
+      "| call | p50 / p95 ms | reference | reference p50 / p95 ms | p95 ratio |",
+      "| --- | ---: | --- | ---: | ---: |",
+      `| gdpr-delete (HTTP) | ${pair(http.delete.project)} | raw DELETEs, committed | ${pair(http.delete.reference)} | ${http.delete.ratio.toFixed(2)}x |`,
+      `| gdpr-export (HTTP) | ${pair(http.export.project)} | plain SELECTs | ${pair(http.export.reference)} | ${http.export.ratio.toFixed(2)}x |`,
+      `| receipt check, \`GET gdpr-delete?identifier=...\` (HTTP, one small query) | ${pair(http.call)} | | | |`,
+      "",
+    ] : []),
+    `**Targets at ${sizeLabel(largest.size)}**. The issue names the Edge Functions; what each number is held to (the verdict ` +
+      "is on p95s, as the targets are; p50 ratios are given too, because on a shared 2-core machine a few slow calls on " +
+      "either side move a p95 ratio more than the code does):",
+    "",
+    ...(http ? [
+      `- gdpr-delete through the gateway vs the raw DELETEs (committed), <= 1.5x and <= 250 ms: ${met(http.delete, 1.5, 250)}.`,
+      `- gdpr-export through the gateway vs the plain SELECTs, <= 2x and <= 500 ms: ${met(http.export, 2, 500)}.`,
+    ] : []),
+    `- \`gdpr_delete_subject\` vs the raw DELETEs, both one round trip on a database session (the work the database does), ` +
+      `<= 1.5x and <= 250 ms: ${met(largest.deletion, 1.5, 250)}.`,
+    `- \`export_subject_data\` vs the plain SELECTs, likewise, <= 2x and <= 500 ms: ` +
+      `${met(largest.exporting, 2, 500)}.`,
+    `- Delete time flat from ${sizeLabel(first.size)} to ${sizeLabel(largest.size)} interactions in the database: p50 ` +
       `${fixed(first.deletion.project.p50)} -> ${fixed(largest.deletion.project.p50)} ms (raw DELETEs ` +
       `${fixed(first.deletion.reference.p50)} -> ${fixed(largest.deletion.reference.p50)} ms): every statement reaches the ` +
-      "subject's rows through an index on its foreign key, so the size of the tables does not enter (plans below). " +
-      "What the erasure adds to the raw deletes is fixed work, independent of the subject's size: resolving and locking " +
-      "the contacts, hashing and storing 20 identifiers, the trace searches, the catalog walk, the receipt and its audit " +
-      "entry. What the export adds to the plain reads is JSON: rendering 10,000 rows as JSON text costs more than " +
-      "sending them as rows.",
+      "subject's rows through an index on its foreign key, so the size of the tables does not enter (plans below).",
+    "",
+    "What the erasure adds to the raw deletes is fixed work, independent of the subject's size: resolving and locking the " +
+      "contacts, hashing and storing 20 identifiers, the trace searches, the catalog walk (planned once per session), the receipt " +
+      "and its audit entry. What the export adds to the plain reads is rendering 10,000 rows as JSON text (escaping every string) " +
+      "where the reference sends them as rows; the answer is rendered in one pass (one `json_build_object` over the contacts' " +
+      "bundles as records), because every extra level of JSON assembly copies megabytes into fresh memory. Through the gateway " +
+      "both also pay what any call pays (the receipt check above: the HTTP hops, the JWT check, setting the caller on a pooled " +
+      "connection, a small query), the erasure its commit, and the export moving about 8 MB of JSON through the function.",
     "",
     `The receipt of the measured erasure counted: ${Object.entries(largest.counts).map(([k, v]) => `${k} ${v}`).join(", ")}.`,
     "",

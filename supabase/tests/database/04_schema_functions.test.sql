@@ -2,7 +2,7 @@
 -- return type where it is an API, and a pinned search_path everywhere. Definer rights only in
 -- private, and only for the three helpers that need them. Catalog assertions only: no personas.
 begin;
-select plan(79);
+select plan(80);
 
 select functions_are('public', array[
   'is_valid_email', 'is_valid_e164_phone', 'is_valid_smart_group_criteria', 'contact_group_member_ids',
@@ -20,6 +20,7 @@ select functions_are('private', array[
   'data_subject_owner', 'channel_identifier_key', 'subject_identifier_key', 'data_subject_contact_ids', 'is_suppressed',
   'reject_suppressed_channels', 'record_suppression_lift', 'subject_request_receipt', 'suppress_identifiers',
   'record_subject_request', 'contact_data_sources', 'contact_reference_columns', 'sum_counts', 'wipe_contact_references', 'owner_hmacs', 'contact_export',
+  'contact_export_statement',
   'fill_retention_policy_defaults', 'retention_interactions_batch', 'retention_contacts_batch', 'retention_import_jobs_batch',
   'retention_logs_batch', 'retention_lock_key', 'retention_run_start', 'retention_run_step', 'retention_run_finish',
   'record_contact_audit', 'take_table_size_snapshot',
@@ -67,6 +68,7 @@ select is_definer('private', 'wipe_contact_references', array['uuid[]'],
 select is_definer('private', 'owner_hmacs', array['uuid', 'text[]'],
   'private.owner_hmacs(uuid, text[]) is security definer (callers never read the HMAC keys, only get hashes)');
 select isnt_definer('private', 'contact_export', array['uuid'], 'private.contact_export(uuid) is security invoker (RLS applies)');
+select isnt_definer('private', 'contact_export_statement', array['integer'], 'private.contact_export_statement(integer) is security invoker');
 select isnt_definer('private', 'data_subject_owner', array['uuid'], 'private.data_subject_owner(uuid) is security invoker');
 select isnt_definer('private', 'data_subject_contact_ids', array['uuid', 'uuid', 'text'], 'private.data_subject_contact_ids(uuid, uuid, text) is security invoker (RLS applies)');
 select isnt_definer('private', 'contact_data_sources', array[]::text[], 'private.contact_data_sources() is security invoker');

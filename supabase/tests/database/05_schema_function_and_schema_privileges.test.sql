@@ -2,7 +2,7 @@
 -- roles that call it (anon to none), every private function to authenticated and service_role
 -- only, and anon cannot even resolve names in the private schema.
 begin;
-select plan(170);
+select plan(172);
 
 -- Schemas.
 select schema_privs_are('private', 'anon', array[]::text[], 'anon has no usage on schema private');
@@ -181,6 +181,8 @@ select function_privs_are('private', 'owner_hmacs', array['uuid', 'text[]'], 'au
 select function_privs_are('private', 'owner_hmacs', array['uuid', 'text[]'], 'service_role', array['EXECUTE'], 'service_role can execute private.owner_hmacs(uuid, text[])');
 select function_privs_are('private', 'contact_export', array['uuid'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.contact_export(uuid)');
 select function_privs_are('private', 'contact_export', array['uuid'], 'service_role', array['EXECUTE'], 'service_role can execute private.contact_export(uuid)');
+select function_privs_are('private', 'contact_export_statement', array['integer'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.contact_export_statement(integer)');
+select function_privs_are('private', 'contact_export_statement', array['integer'], 'service_role', array['EXECUTE'], 'service_role can execute private.contact_export_statement(integer)');
 
 select function_privs_are('private', 'record_contact_audit', array[]::text[], 'authenticated', array['EXECUTE'],
   'authenticated can execute private.record_contact_audit() (its statements fire the audit triggers)');

@@ -1,5 +1,5 @@
 begin;
-select plan(29);
+select plan(32);
 
 -- export_subject_data (gdpr-export's entry point): a data subject named by contact id or by an
 -- identifier (e-mail, phone in any separator format) gets every row about every matching contact,
@@ -97,6 +97,20 @@ select is((select result -> 'contact_ids' from exported where persona = 'by_phon
   'a phone number in another format finds both of the owner''s contacts that carry it (as phone and as WhatsApp)');
 select is((select jsonb_array_length(result -> 'subjects') from exported where persona = 'by_phone'), 2,
   'the export by phone holds one bundle per matching contact');
+select is((select array_agg(b ->> 'contact_id' order by i) from exported, jsonb_array_elements(result -> 'subjects') with ordinality as x (b, i)
+            where persona = 'by_phone'),
+  array['c0600000-0000-4000-8000-000000000001', 'c0600000-0000-4000-8000-000000000002'],
+  'the bundles of an export by phone come in the order of contact_ids, each naming its own contact');
+select is((select count(*) from exported, jsonb_array_elements(result -> 'subjects') as x (b), jsonb_each(x.b) as t (key, rows),
+             jsonb_array_elements(case when jsonb_typeof(t.rows) = 'array' then t.rows else '[]' end) as r (row)
+           where persona = 'by_phone' and r.row ? 'contact_id' and r.row ->> 'contact_id' <> x.b ->> 'contact_id'), 0::bigint,
+  'every row in a bundle of a two-contact export is about that bundle''s contact, none about the other');
+select is((select result -> 'counts' from exported where persona = 'by_phone'),
+  (select jsonb_object_agg(t.key, t.n) from (
+     select t.key, sum(jsonb_array_length(t.rows)) as n
+     from exported, jsonb_array_elements(result -> 'subjects') as x (b), jsonb_each(x.b) as t (key, rows)
+     where persona = 'by_phone' and jsonb_typeof(t.rows) = 'array' group by t.key) as t),
+  'the counts of a two-contact export are the rows of both bundles added up, key by key');
 select is((select result ->> 'identifier_type' from exported where persona = 'by_phone'), 'phone',
   'the export says which kind of identifier it was asked for');
 select is((select result -> 'contact_ids' from exported where persona = 'by_email'), '["c0600000-0000-4000-8000-000000000001"]'::jsonb,

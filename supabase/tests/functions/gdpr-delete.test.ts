@@ -157,13 +157,22 @@ Deno.test("gdpr-delete", { sanitizeResources: false, sanitizeOps: false }, async
       assertError(await post(await owner.token(), { contact_id: crypto.randomUUID() }), 404, "not_found");
     });
 
-    await t.step("other owners' contacts answer 404; agents 403; owner_id is the service's", async () => {
+    await t.step("other owners' contacts answer 404; agents 403; malformed agent claims and the anon keys 401; owner_id is the service's", async () => {
       const theirs = await contact(stranger.id, "Not", "Yours");
       assertError(await post(await owner.token(), { contact_id: theirs }), 404, "not_found");
       assertError(await post(await owner.token(), { contact_id: theirs, owner_id: stranger.id }), 403, "forbidden");
       assertError(await post(await owner.agentToken(agent), { contact_id: theirs }), 403, "forbidden");
       assertError(await verify(await owner.agentToken(agent), "identifier=a%40b.example"), 403, "forbidden");
       assertEquals((await sql(`select 1 from public.contacts where id = $1`, [theirs])).length, 1, "still there");
+      const mine = await contact(owner.id, "Claimed", "Byagent");
+      const malformed = await owner.token({ extraClaims: { agent_id: "not-a-uuid" } });
+      assertError(await post(malformed, { contact_id: mine }), 401, "invalid_token");
+      assertError(await verify(malformed, "identifier=a%40b.example"), 401, "invalid_token");
+      assertEquals((await sql(`select 1 from public.contacts where id = $1`, [mine])).length, 1, "an agent claim that is not a uuid erases nothing");
+      for (const key of [{ headers: { apikey: stack.publishableKey } }, { token: stack.anonKey }]) {
+        assertError(await call(FN, { method: "POST", body: JSON.stringify({ contact_id: mine }), ...key }), 401);
+      }
+      assertEquals((await sql(`select 1 from public.contacts where id = $1`, [mine])).length, 1, "the anon keys erase nothing");
       const { data, error } = await serviceClient().functions.invoke<Receipt>(FN, { body: { contact_id: theirs, owner_id: stranger.id } });
       assertEquals(error, null);
       assertEquals(data!.actor, { role: "service", user_id: null });

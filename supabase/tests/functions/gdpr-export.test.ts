@@ -5,7 +5,7 @@ import { assert, assertEquals, assertExists } from "@std/assert/mod.js";
 import { FunctionsHttpError } from "@supabase/supabase-js";
 import { unzipSync, strFromU8 } from "fflate";
 import { assertCors, assertError, assertGuarded } from "./_support/http.ts";
-import { call, createOwner, functionUrl, type Owner, removeOwners, serviceClient, sql, userClient } from "./_support/stack.ts";
+import { call, createOwner, functionUrl, type Owner, removeOwners, serviceClient, sql, stack, userClient } from "./_support/stack.ts";
 
 const FN = "gdpr-export";
 
@@ -133,6 +133,21 @@ Deno.test("gdpr-export", { sanitizeResources: false, sanitizeOps: false }, async
       const token = await w.owner.agentToken(w.agent);
       assertError(await post(token, { contact_id: w.erin }), 403, "forbidden");
       assertError(await post(token, { identifier: "erin@exportable.example" }), 403, "forbidden");
+    });
+
+    await t.step("the publishable key and the legacy anon key are not a user: 401, nothing exported", async () => {
+      const exports = async () =>
+        Number((await sql<{ n: string }>(`select count(*) as n from public.contact_subject_requests where user_id = $1`, [w.owner.id]))[0].n);
+      const before = await exports();
+      const body = JSON.stringify({ contact_id: w.erin });
+      assertError(await call(FN, { method: "POST", body, headers: { apikey: stack.publishableKey } }), 401);
+      assertError(await call(FN, { method: "POST", body, token: stack.anonKey }), 401);
+      assertEquals(await exports(), before, "no export was recorded");
+    });
+
+    await t.step("a token whose agent_id claim is not a uuid is refused (401), never treated as the owner's", async () => {
+      const token = await w.owner.token({ extraClaims: { agent_id: "not-a-uuid" } });
+      assertError(await post(token, { contact_id: w.erin }), 401, "invalid_token");
     });
 
     await t.step("bad input: no subject, both, a name, unknown fields, bad country, bad format, bad JSON", async () => {
