@@ -71,10 +71,10 @@ select function_privs_are('private', 'agent_can_access_contact', array['uuid', '
   'authenticated can execute private.agent_can_access_contact(uuid, uuid, text, text)');
 select function_privs_are('private', 'agent_can_access_contact', array['uuid', 'uuid', 'text', 'text'], 'service_role', array['EXECUTE'],
   'service_role can execute private.agent_can_access_contact(uuid, uuid, text, text)');
-select function_privs_are('private', 'search_contact_candidates', array['uuid', 'text', 'text[]', 'uuid', 'integer', 'numeric', 'uuid'], 'authenticated', array['EXECUTE'],
-  'authenticated can execute private.search_contact_candidates(uuid, text, text[], uuid, integer, numeric, uuid)');
-select function_privs_are('private', 'search_contact_candidates', array['uuid', 'text', 'text[]', 'uuid', 'integer', 'numeric', 'uuid'], 'service_role', array['EXECUTE'],
-  'service_role can execute private.search_contact_candidates(uuid, text, text[], uuid, integer, numeric, uuid)');
+select function_privs_are('private', 'search_contacts_page', array['uuid', 'text', 'text[]', 'uuid', 'integer', 'numeric', 'uuid'], 'authenticated', array['EXECUTE'],
+  'authenticated can execute private.search_contacts_page(uuid, text, text[], uuid, integer, numeric, uuid)');
+select function_privs_are('private', 'search_contacts_page', array['uuid', 'text', 'text[]', 'uuid', 'integer', 'numeric', 'uuid'], 'service_role', array['EXECUTE'],
+  'service_role can execute private.search_contacts_page(uuid, text, text[], uuid, integer, numeric, uuid)');
 select function_privs_are('private', 'forbid_agent_tokens', array['text'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.forbid_agent_tokens(text)');
 select function_privs_are('private', 'forbid_agent_tokens', array['text'], 'service_role', array['EXECUTE'], 'service_role can execute private.forbid_agent_tokens(text)');
 select function_privs_are('private', 'anonymize_contacts', array['uuid[]'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.anonymize_contacts(uuid[])');

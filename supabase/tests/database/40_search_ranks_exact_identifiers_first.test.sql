@@ -202,7 +202,7 @@ select results_eq(
   $$ values ('c0400000-0000-4000-8000-000000000021'::uuid), ('c0400000-0000-4000-8000-000000000022'::uuid),
             ('c0400000-0000-4000-8000-000000000023'::uuid), ('c0400000-0000-4000-8000-000000000024'::uuid),
             ('c0400000-0000-4000-8000-000000000025'::uuid), ('c0400000-0000-4000-8000-000000000026'::uuid) $$,
-  'results are ordered by score, then by contact id among equal scores'
+  'results are ordered by score, then by name, then by contact id among equal names'
 );
 
 select results_eq(
