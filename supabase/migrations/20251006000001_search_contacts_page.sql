@@ -84,9 +84,9 @@ declare
   filters text;
   -- Each kind: its SQL, its score (null when it keysets itself) and its keyset after the cursor.
   -- $13 is what the page still lacks.
-  kinds text[] := '{}';
-  kind_scores numeric[] := '{}';
-  kind_after text[] := '{}';
+  kinds text[] := '{}'::text[];
+  kind_scores numeric[] := '{}'::numeric[];
+  kind_after text[] := '{}'::text[];
   by_name constant text := ' and (lower(c.display_name) collate "C", c.id) > ($15, $17)';
   typos text;
   strong bigint;
