@@ -1,11 +1,12 @@
 -- Search indexes that return a page without collecting every match. Each kind of match of the agent
 -- search is read in the order results are ranked in (an owner's active contacts by lower-cased
 -- name, in byte order, then id), so a page stops after about a page of index entries however many
--- contacts match. The multi-column GIN indexes led by user_id are replaced: for an owner of 300,000
--- contacts their user_id entry alone lists 300,000 rows, which every GIN search walked. The text
--- indexes here hold active contacts only and no owner; the search filters the owner on the few rows
--- they return, or reads the name-ordered index instead where a word is common (the planner decides
--- per query, from the word's statistics).
+-- contacts match. The full-text GIN index led by user_id is replaced by one without the owner: for
+-- an owner of 300,000 contacts its user_id entry alone lists 300,000 rows, which every full-text
+-- search walked. The search filters the owner on the few rows a rare word returns, and reads a
+-- common word in the name order instead (the planner decides per query, from the word's
+-- statistics). The trigram indexes led by user_id stay: typos are looked up by one word, and
+-- there the owner's entry narrows the rows to check.
 set lock_timeout = '5s';
 set statement_timeout = '15min';
 
@@ -33,20 +34,7 @@ comment on index public.contacts_user_id_last_name_sort_idx is
 create index contacts_search_vector_idx on public.contacts using gin (search_vector) where status = 'active';
 comment on index public.contacts_search_vector_idx is
   'Agent search: full-text words of the names, organization and title of active contacts (rare words; common ones read the name order).';
--- squawk-ignore require-concurrent-index-creation -- as above.
-create index contacts_display_name_trgm_idx on public.contacts using gin (display_name extensions.gin_trgm_ops)
-  where status = 'active';
-comment on index public.contacts_display_name_trgm_idx is 'Agent search: typo-tolerant names of active contacts (trigram).';
--- squawk-ignore require-concurrent-index-creation -- as above.
-create index contacts_organization_trgm_idx on public.contacts using gin (organization extensions.gin_trgm_ops)
-  where status = 'active';
-comment on index public.contacts_organization_trgm_idx is 'Agent search: typo-tolerant organizations of active contacts (trigram).';
-
 -- squawk-ignore require-concurrent-index-deletion -- replaced above, inside the migration's transaction.
 drop index public.contacts_user_id_display_name_prefix_idx;
 -- squawk-ignore require-concurrent-index-deletion -- as above.
 drop index public.contacts_user_id_search_vector_idx;
--- squawk-ignore require-concurrent-index-deletion -- as above.
-drop index public.contacts_user_id_display_name_trgm_idx;
--- squawk-ignore require-concurrent-index-deletion -- as above.
-drop index public.contacts_user_id_organization_trgm_idx;

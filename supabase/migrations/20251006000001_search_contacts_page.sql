@@ -44,10 +44,9 @@ stable
 security definer
 rows 20
 set search_path = ''
--- Typos: candidates come from the query's longest word, within 0.5 word-similarity of a word of the
--- name or organization (pg_trgm's 0.6 default misses transposed letters in short names; 0.4 lets a
--- six-letter word match every name starting with its first three letters). They are kept when the
--- whole query is within 0.4 word-similarity.
+-- Typos: a query word is within 0.5 word-similarity of a word of the name or organization (pg_trgm's
+-- 0.6 default misses transposed letters in short names; 0.4 lets a six-letter word match every name
+-- starting with its first three letters).
 set pg_trgm.word_similarity_threshold = 0.5
 as $$
 declare
@@ -97,6 +96,7 @@ declare
   typo_ids uuid[];
   typo_scores numeric[];
   typo_reasons text[];
+  typo_words text[];
   -- Leaves out what a stronger kind lists: name prefixes, organizations and surnames that are the
   -- query, identifiers.
   not_stronger constant text := ' and not (lower(c.display_name) collate "C" >= $6 and lower(c.display_name) collate "C" < $9)'
@@ -188,7 +188,7 @@ begin
   -- Each kind: (id, score, reason, k1, k2) in rank order, at most a page of it. $6 needle, $7 the
   -- needle and a space, $8 the needle and '!', $9 upper bound, $10 word query, $11 prefix query,
   -- $12 identifiers, $13 page size, $14 cursor score, $15 cursor name, $16 cursor organization,
-  -- $17 cursor id, $18 and $19 the identifiers' scores and reasons, $20 the longest query word.
+  -- $17 cursor id, $18 and $19 the identifiers' scores and reasons, $20 the words typos are looked up by.
   kinds := array[
     -- Identifiers, in memory (a handful).
     $k$(select c.id, x.score, x.reason, lower(c.display_name) collate "C" as k1, ''::text collate "C" as k2
@@ -251,14 +251,16 @@ begin
         where c.user_id = $2 and c.status = 'active' and c.search_vector @@ $11 and not c.search_vector @@ $10
           #not_stronger# #filters# #after#
         order by lower(c.display_name) collate "C", c.id limit $13)$k$];
-    -- Typos, after every other kind: what none of them found, at least 0.4 similar to the query. The
-    -- index is asked for the longest word only: the fewest trigram lists, and the rarest.
+    -- Typos, after every other kind: what none of them found, each of the query's (longest three)
+    -- words within 0.5 word-similarity of a word of the name or organization, the whole query within
+    -- 0.4. The index intersects one small list of rows per word instead of checking every row
+    -- that looks like any one word.
     typos := $k$select t.id, round(0.7 * t.similarity, 4), 'trigram', t.k1, t.k2 from (
         select c.id, greatest(extensions.word_similarity($6, c.display_name),
                               extensions.word_similarity($6, coalesce(c.organization, '')))::numeric as similarity,
           lower(c.display_name) collate "C" as k1, ''::text collate "C" as k2
         from public.contacts c
-        where ($20 operator(extensions.<%) c.display_name or $20 operator(extensions.<%) c.organization)
+        where c.user_id = $2 #typo_words#
           and c.user_id = $2 and c.status = 'active' and not c.search_vector @@ $11 #not_stronger# #filters#) t
       where t.similarity >= 0.4
         and ($14 is null or round(0.7 * t.similarity, 4) < $14
@@ -288,7 +290,7 @@ begin
     using search_contacts_page.agent_id, owner_id, search_contacts_page.channel_types, search_contacts_page.group_id,
       specific_grants, needle, needle || ' ', needle || '!', upper_bound, word_query, prefix_query, identifiers,
       search_contacts_page.result_limit - cardinality(page_ids), search_contacts_page.after_score, cursor_name,
-      cursor_organization, search_contacts_page.after_contact_id, identifier_scores, identifier_reasons, null::text;
+      cursor_organization, search_contacts_page.after_contact_id, identifier_scores, identifier_reasons, null::text[];
     page_ids := page_ids || coalesce(kind_ids, '{}');
     page_scores := page_scores || coalesce(kind_found_scores, '{}');
     page_reasons := page_reasons || coalesce(kind_reasons, '{}');
@@ -309,21 +311,26 @@ begin
         using search_contacts_page.agent_id, owner_id, search_contacts_page.channel_types, search_contacts_page.group_id,
           specific_grants, needle, needle || ' ', needle || '!', upper_bound, word_query, prefix_query, identifiers,
           search_contacts_page.result_limit - strong, null::numeric, null::text, null::text, null::uuid, identifier_scores,
-          identifier_reasons, null::text;
+          identifier_reasons, null::text[];
         strong := strong + kind_count;
       end loop;
     end if;
     if strong < result_limit then
+      typo_words := coalesce(nullif(array(select w from unnest(words) as ws (w) where char_length(w) >= 3
+                                          order by char_length(w) desc, w limit 3), '{}'), array[needle]);
       execute 'select array_agg(p.id order by p.n), array_agg(p.score order by p.n), array_agg(p.reason order by p.n) '
         || 'from (select *, row_number() over () as n from ('
-        || replace(replace(typos, '#not_stronger#', not_stronger), '#filters#', filters)
+        || replace(replace(replace(typos, '#not_stronger#', not_stronger), '#filters#', filters), '#typo_words#',
+             (select string_agg(format(' and ($20[%s] operator(extensions.<%%) c.display_name'
+                                       || ' or $20[%s] operator(extensions.<%%) c.organization)', n, n), '')
+              from generate_series(1, cardinality(typo_words)) as ns (n)))
         || ') t) p (id, score, reason, k1, k2, n)'
       into typo_ids, typo_scores, typo_reasons
       using search_contacts_page.agent_id, owner_id, search_contacts_page.channel_types, search_contacts_page.group_id,
         specific_grants, needle, needle || ' ', needle || '!', upper_bound, word_query, prefix_query, identifiers,
         search_contacts_page.result_limit - cardinality(page_ids), search_contacts_page.after_score, cursor_name,
         cursor_organization, search_contacts_page.after_contact_id, identifier_scores, identifier_reasons,
-        (select w from unnest(words) as ws (w) order by char_length(w) desc, w limit 1);
+        typo_words;
       page_ids := page_ids || coalesce(typo_ids, '{}');
       page_scores := page_scores || coalesce(typo_scores, '{}');
       page_reasons := page_reasons || coalesce(typo_reasons, '{}');

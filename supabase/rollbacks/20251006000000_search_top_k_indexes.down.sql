@@ -8,17 +8,7 @@ comment on index public.contacts_user_id_display_name_prefix_idx is 'Agent searc
 -- squawk-ignore require-concurrent-index-creation -- as above.
 create index contacts_user_id_search_vector_idx on public.contacts using gin (user_id, search_vector);
 comment on index public.contacts_user_id_search_vector_idx is 'Full-text search over names, organization and title, within one owner (btree_gin leads with user_id).';
--- squawk-ignore require-concurrent-index-creation -- as above.
-create index contacts_user_id_display_name_trgm_idx on public.contacts using gin (user_id, display_name extensions.gin_trgm_ops);
-comment on index public.contacts_user_id_display_name_trgm_idx is 'Typo-tolerant and substring name search (trigram), within one owner.';
--- squawk-ignore require-concurrent-index-creation -- as above.
-create index contacts_user_id_organization_trgm_idx on public.contacts using gin (user_id, organization extensions.gin_trgm_ops);
-comment on index public.contacts_user_id_organization_trgm_idx is 'Typo-tolerant organization search (trigram), within one owner.';
 
--- squawk-ignore require-concurrent-index-deletion -- as above.
-drop index public.contacts_organization_trgm_idx;
--- squawk-ignore require-concurrent-index-deletion -- as above.
-drop index public.contacts_display_name_trgm_idx;
 -- squawk-ignore require-concurrent-index-deletion -- as above.
 drop index public.contacts_search_vector_idx;
 -- squawk-ignore require-concurrent-index-deletion -- as above.

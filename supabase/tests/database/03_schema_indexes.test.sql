@@ -2,7 +2,7 @@
 -- GIN), and the generic rule that every foreign key in public is served by an index whose leading
 -- columns are exactly the key's columns. Catalog assertions only: no personas.
 begin;
-select plan(75);
+select plan(74);
 
 -- Exact index sets per table (constraint-backed indexes included).
 select indexes_are('public', 'agents', array['agents_pkey', 'agents_id_user_id_key', 'agents_user_id_name_key'],
@@ -10,8 +10,8 @@ select indexes_are('public', 'agents', array['agents_pkey', 'agents_id_user_id_k
 select indexes_are('public', 'contacts', array[
   'contacts_pkey', 'contacts_id_user_id_key', 'contacts_user_id_external_id_key', 'contacts_user_id_display_name_active_idx',
   'contacts_user_id_updated_at_idx', 'contacts_user_id_name_sort_idx', 'contacts_user_id_last_name_sort_idx',
-  'contacts_user_id_organization_sort_idx', 'contacts_search_vector_idx', 'contacts_display_name_trgm_idx',
-  'contacts_organization_trgm_idx', 'contacts_metadata_idx', 'contacts_tags_idx', 'contacts_user_id_created_at_idx',
+  'contacts_user_id_organization_sort_idx', 'contacts_search_vector_idx', 'contacts_user_id_display_name_trgm_idx',
+  'contacts_user_id_organization_trgm_idx', 'contacts_metadata_idx', 'contacts_tags_idx', 'contacts_user_id_created_at_idx',
   'contacts_legal_hold_idx', 'contacts_name_block_idx', 'contacts_external_id_match_idx'
 ], 'contacts have exactly their list, search and filter indexes');
 select indexes_are('public', 'contact_communication_channels', array[
@@ -98,10 +98,10 @@ select has_index('public', 'contacts', 'contacts_user_id_organization_sort_idx',
   'organization searches read an owner''s contacts by (user_id, lower(organization)) in rank order, last names included');
 select has_index('public', 'contacts', 'contacts_search_vector_idx', array['search_vector'],
   'full-text search on contacts uses an index on search_vector (rare words)');
-select has_index('public', 'contacts', 'contacts_display_name_trgm_idx', array['display_name'],
-  'fuzzy name search uses a trigram index on display_name');
-select has_index('public', 'contacts', 'contacts_organization_trgm_idx', array['organization'],
-  'fuzzy organization search uses a trigram index on organization');
+select has_index('public', 'contacts', 'contacts_user_id_display_name_trgm_idx', array['user_id', 'display_name'],
+  'fuzzy name search uses an index on (user_id, display_name)');
+select has_index('public', 'contacts', 'contacts_user_id_organization_trgm_idx', array['user_id', 'organization'],
+  'fuzzy organization search uses an index on (user_id, organization)');
 select has_index('public', 'contacts', 'contacts_metadata_idx', array['metadata'],
   'custom-field containment queries use an index on metadata');
 select has_index('public', 'contacts', 'contacts_tags_idx', array['tags'],
@@ -196,8 +196,7 @@ select index_is_unique('public', 'contact_communication_channels', 'contact_comm
 select index_is_unique('public', 'contact_communication_channels', 'contact_communication_channels_primary_key',
   'the primary-channel index is unique: one primary per contact and type');
 select index_is_type('public', 'contacts', 'contacts_search_vector_idx', 'gin', 'the full-text index is a GIN index');
-select index_is_type('public', 'contacts', 'contacts_display_name_trgm_idx', 'gin', 'the name trigram index is a GIN index');
-select index_is_type('public', 'contacts', 'contacts_organization_trgm_idx', 'gin', 'the organization trigram index is a GIN index');
+select index_is_type('public', 'contacts', 'contacts_user_id_display_name_trgm_idx', 'gin', 'the name trigram index is a GIN index');
 select index_is_type('public', 'contacts', 'contacts_metadata_idx', 'gin', 'the custom-field index is a GIN index');
 select index_is_type('public', 'contacts', 'contacts_tags_idx', 'gin', 'the tag index is a GIN index');
 
