@@ -15,7 +15,7 @@ select functions_are('private', array[
   'set_updated_at', 'normalize_channel_identifier', 'current_agent_id', 'fill_contact_display_name',
   'prepare_contact_channel', 'prevent_contact_group_cycle', 'require_static_group', 'require_specific_contacts_grant',
   'track_interaction_delivery', 'check_import_job_transition', 'permission_level_rank', 'contact_matches_criteria',
-  'contact_in_group', 'agent_can_access_contact', 'search_contacts_page', 'forbid_agent_tokens', 'anonymize_contacts',
+  'contact_in_group', 'agent_can_access_contact', 'search_contacts_page', 'search_match_kinds', 'forbid_agent_tokens', 'anonymize_contacts',
   'is_service_caller', 'record_agent_search', 'protect_legal_hold', 'owner_hmac', 'forget_contact_traces',
   'data_subject_owner', 'channel_identifier_key', 'subject_identifier_key', 'data_subject_contact_ids', 'is_suppressed',
   'reject_suppressed_channels', 'record_suppression_lift', 'subject_request_receipt', 'suppress_identifiers',

@@ -83,10 +83,11 @@ declare
   filters text;
   -- Each kind: its SQL, its score (null when it keysets itself) and its keyset after the cursor.
   -- $13 is what the page still lacks.
-  kinds text[] := '{}'::text[];
-  kind_scores numeric[] := '{}'::numeric[];
-  kind_after text[] := '{}'::text[];
-  by_name constant text := ' and (lower(c.display_name) collate "C", c.id) > ($15, $17)';
+  kinds text[];
+  kind_scores numeric[];
+  kind_after text[];
+  kind_steps integer[];
+  statement text;
   typos text;
   strong bigint;
   kind_count bigint;
@@ -97,12 +98,6 @@ declare
   typo_scores numeric[];
   typo_reasons text[];
   typo_words text[];
-  -- Leaves out what a stronger kind lists: name prefixes, organizations and surnames that are the
-  -- query, identifiers.
-  not_stronger constant text := ' and not (lower(c.display_name) collate "C" >= $6 and lower(c.display_name) collate "C" < $9)'
-    || ' and not coalesce(lower(c.organization) collate "C" = $6 or (lower(c.organization) collate "C" >= $7'
-    || ' and lower(c.organization) collate "C" < $8), false)'
-    || ' and lower(c.last_name) collate "C" is distinct from $6 and c.id <> all ($12)';
   page_ids uuid[];
   page_scores numeric[];
   page_reasons text[];
@@ -185,106 +180,33 @@ begin
     order by x.id, x.score desc
   ) m;
 
-  -- Each kind: (id, score, reason, k1, k2) in rank order, at most a page of it. $6 needle, $7 the
-  -- needle and a space, $8 the needle and '!', $9 upper bound, $10 word query, $11 prefix query,
-  -- $12 identifiers, $13 page size, $14 cursor score, $15 cursor name, $16 cursor organization,
-  -- $17 cursor id, $18 and $19 the identifiers' scores and reasons, $20 the words typos are looked up by.
-  kinds := array[
-    -- Identifiers, in memory (a handful).
-    $k$(select c.id, x.score, x.reason, lower(c.display_name) collate "C" as k1, ''::text collate "C" as k2
-      from unnest($12, $18, $19) as x (contact_id, score, reason)
-      join public.contacts c on c.id = x.contact_id and c.user_id = $2 and c.status = 'active'
-      where ($14 is null or x.score < $14 or (x.score = $14 and (lower(c.display_name) collate "C", c.id) > ($15, $17)))
-        #filters#
-      order by x.score desc, k1, c.id limit $13)$k$];
-  kind_scores := array[null];
-  kind_after := array[''];
-  if name_like then
-    kinds := kinds || array[
-      -- Names that are the query or start with it and a space.
-      $k$(select c.id, 0.92::numeric, 'name_prefix', lower(c.display_name) collate "C", ''::text collate "C"
-        from public.contacts c
-        where c.user_id = $2 and c.status = 'active'
-          and lower(c.display_name) collate "C" >= $6 and lower(c.display_name) collate "C" < $8
-          and (lower(c.display_name) collate "C" = $6 or lower(c.display_name) collate "C" >= $7)
-          and c.id <> all ($12) #filters# #after#
-        order by lower(c.display_name) collate "C", c.id limit $13)$k$,
-      -- Other names starting with the query: before and after the block above, in order.
-      $k$(select * from ((select c.id, 0.9::numeric, 'name_prefix', lower(c.display_name) collate "C", ''::text collate "C"
-          from public.contacts c
-          where c.user_id = $2 and c.status = 'active'
-            and lower(c.display_name) collate "C" > $6 and lower(c.display_name) collate "C" < $7
-            and c.id <> all ($12) #filters# #after#
-          order by lower(c.display_name) collate "C", c.id limit $13)
-        union all
-        (select c.id, 0.9::numeric, 'name_prefix', lower(c.display_name) collate "C", ''::text collate "C"
-          from public.contacts c
-          where c.user_id = $2 and c.status = 'active'
-            and lower(c.display_name) collate "C" >= $8 and lower(c.display_name) collate "C" < $9
-            and c.id <> all ($12) #filters# #after#
-          order by lower(c.display_name) collate "C", c.id limit $13)) both_sides limit $13)$k$,
-      -- Last names that are the query (surnames are the most common words of all).
-      $k$(select c.id, 0.87::numeric, 'full_text', lower(c.display_name) collate "C", ''::text collate "C"
-        from public.contacts c
-        where c.user_id = $2 and c.status = 'active' and c.last_name is not null
-          and lower(c.last_name) collate "C" = $6
-          and not (lower(c.display_name) collate "C" >= $6 and lower(c.display_name) collate "C" < $9)
-          and c.id <> all ($12) #filters# #after#
-        order by lower(c.last_name) collate "C", lower(c.display_name) collate "C", c.id limit $13)$k$,
-      -- Organizations that are the query or start with it and a space.
-      $k$(select c.id, 0.86::numeric, 'full_text', lower(c.organization) collate "C", lower(c.display_name) collate "C"
-        from public.contacts c
-        where c.user_id = $2 and c.status = 'active' and c.organization is not null
-          and lower(c.organization) collate "C" >= $6 and lower(c.organization) collate "C" < $8
-          and (lower(c.organization) collate "C" = $6 or lower(c.organization) collate "C" >= $7)
-          and not (lower(c.display_name) collate "C" >= $6 and lower(c.display_name) collate "C" < $9)
-          and lower(c.last_name) collate "C" is distinct from $6
-          and c.id <> all ($12) #filters# #after#
-        order by lower(c.organization) collate "C", lower(c.display_name) collate "C", c.id limit $13)$k$,
-      -- Whole words, then word prefixes, anywhere in the names, organization and title.
-      $k$(select c.id, 0.85::numeric, 'full_text', lower(c.display_name) collate "C", ''::text collate "C"
-        from public.contacts c
-        where c.user_id = $2 and c.status = 'active' and c.search_vector @@ $10 #not_stronger# #filters# #after#
-        order by lower(c.display_name) collate "C", c.id limit $13)$k$,
-      $k$(select c.id, 0.8::numeric, 'full_text', lower(c.display_name) collate "C", ''::text collate "C"
-        from public.contacts c
-        where c.user_id = $2 and c.status = 'active' and c.search_vector @@ $11 and not c.search_vector @@ $10
-          #not_stronger# #filters# #after#
-        order by lower(c.display_name) collate "C", c.id limit $13)$k$];
-    -- Typos, after every other kind: what none of them found, each of the query's (longest three)
-    -- words within 0.5 word-similarity of a word of the name or organization, the whole query within
-    -- 0.4. The index intersects one small list of rows per word instead of checking every row
-    -- that looks like any one word.
-    typos := $k$select t.id, round(0.7 * t.similarity, 4), 'trigram', t.k1, t.k2 from (
-        select c.id, greatest(extensions.word_similarity($6, c.display_name),
-                              extensions.word_similarity($6, coalesce(c.organization, '')))::numeric as similarity,
-          lower(c.display_name) collate "C" as k1, ''::text collate "C" as k2
-        from public.contacts c
-        where c.user_id = $2 #typo_words#
-          and c.user_id = $2 and c.status = 'active' and not c.search_vector @@ $11 #not_stronger# #filters#) t
-      where t.similarity >= 0.4
-        and ($14 is null or round(0.7 * t.similarity, 4) < $14
-             or (round(0.7 * t.similarity, 4) = $14 and (t.k1, t.id) > ($15, $17)))
-      order by t.similarity desc, t.k1, t.id limit $13$k$;
-    kind_scores := kind_scores || array[0.92, 0.9, 0.87, 0.86, 0.85, 0.8];
-    kind_after := kind_after || array[by_name, by_name, by_name,
-      ' and (lower(c.organization) collate "C", lower(c.display_name) collate "C", c.id) > ($16, $15, $17)', by_name, by_name];
-  end if;
+  -- The kinds of match that apply: the identifier kind always, the others for names.
+  select array_agg(k.statement order by k.kind), array_agg(k.score order by k.kind), array_agg(k.keyset order by k.kind),
+    array_agg(k.step order by k.kind)
+  into kinds, kind_scores, kind_after, kind_steps
+  from private.search_match_kinds() k
+  where k.step < 3 and (name_like or not k.names_only);
+  select k.statement into typos from private.search_match_kinds() k where k.step = 3;
 
-  -- The kinds after the cursor, best first, each asked for what the page still lacks and planned
-  -- only when reached (the planner sees the values, and so picks per word between the full-text
-  -- index and the name order): a kind above the cursor's score is over, the cursor's own continues
-  -- after it, the ones below start from their beginning.
+  -- The kinds after the cursor, best first, in two steps, each asked for what the page still lacks
+  -- and planned only when reached: the index ranges, then full text (planned with the values, so
+  -- that the planner picks per word between the full-text index and the name order). A kind above
+  -- the cursor's score is over, the cursor's own continues after it, the ones below start from
+  -- their beginning.
   page_ids := '{}';
   page_scores := '{}';
   page_reasons := '{}';
-  for i in 1 .. cardinality(kinds) loop
+  for step in 1 .. 2 loop
     exit when cardinality(page_ids) >= result_limit;
-    continue when kind_scores[i] > after_score;
+    statement := array_to_string(array(
+      select replace(replace(kinds[i], '#filters#', filters),
+               '#after#', case when kind_scores[i] = after_score then kind_after[i] else '' end)
+      from generate_subscripts(kinds, 1) as ks (i)
+      where kind_steps[i] = step and not coalesce(kind_scores[i] > after_score, false)
+      order by i), ' union all ');
+    continue when statement = '';
     execute 'select array_agg(p.id order by p.score desc, p.k1, p.k2, p.id), array_agg(p.score order by p.score desc, p.k1, p.k2, p.id), '
-      || 'array_agg(p.reason order by p.score desc, p.k1, p.k2, p.id) from '
-      || replace(replace(replace(kinds[i], '#not_stronger#', not_stronger), '#filters#', filters),
-           '#after#', case when kind_scores[i] = after_score then kind_after[i] else '' end)
+      || 'array_agg(p.reason order by p.score desc, p.k1, p.k2, p.id) from (select * from (' || statement || ') kinds limit $13)'
       || ' p (id, score, reason, k1, k2)'
     into kind_ids, kind_found_scores, kind_reasons
     using search_contacts_page.agent_id, owner_id, search_contacts_page.channel_types, search_contacts_page.group_id,
@@ -303,10 +225,12 @@ begin
       strong := cardinality(page_ids);
     else
       strong := 0;
-      for i in 1 .. cardinality(kinds) loop
+      for step in 1 .. 2 loop
         exit when strong >= result_limit;
-        execute 'select count(*) from '
-          || replace(replace(replace(kinds[i], '#not_stronger#', not_stronger), '#filters#', ''), '#after#', '') || ' p'
+        statement := array_to_string(array(
+          select replace(replace(kinds[i], '#filters#', ''), '#after#', '')
+          from generate_subscripts(kinds, 1) as ks (i) where kind_steps[i] = step order by i), ' union all ');
+        execute 'select count(*) from (select 1 from (' || statement || ') kinds limit $13) p'
         into kind_count
         using search_contacts_page.agent_id, owner_id, search_contacts_page.channel_types, search_contacts_page.group_id,
           specific_grants, needle, needle || ' ', needle || '!', upper_bound, word_query, prefix_query, identifiers,
@@ -320,7 +244,7 @@ begin
                                           order by char_length(w) desc, w limit 3), '{}'), array[needle]);
       execute 'select array_agg(p.id order by p.n), array_agg(p.score order by p.n), array_agg(p.reason order by p.n) '
         || 'from (select *, row_number() over () as n from ('
-        || replace(replace(replace(typos, '#not_stronger#', not_stronger), '#filters#', filters), '#typo_words#',
+        || replace(replace(typos, '#filters#', filters), '#typo_words#',
              (select string_agg(format(' and ($20[%s] operator(extensions.<%%) c.display_name'
                                        || ' or $20[%s] operator(extensions.<%%) c.organization)', n, n), '')
               from generate_series(1, cardinality(typo_words)) as ns (n)))

@@ -1,4 +1,4 @@
--- Rolls back 20251006000002_search_contacts_for_agent_pages: restores
+-- Rolls back 20251006000003_search_contacts_for_agent_pages: restores
 -- private.search_contact_candidates as 20250916000009 defined it and search_contacts_for_agent as
 -- 20251002000001 did.
 set lock_timeout = '5s';

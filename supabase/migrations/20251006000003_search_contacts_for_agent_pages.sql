@@ -1,4 +1,4 @@
--- search_contacts_for_agent reads its page from private.search_contacts_page (20251006000001):
+-- search_contacts_for_agent reads its page from private.search_contacts_page (20251006000002):
 -- the page, its rows and their channels come from there, decided from the agent's grants read once,
 -- instead of reading candidates from private.search_contact_candidates and then each row and
 -- channel again through RLS, which asked private.agent_can_access_contact per contact and per
