@@ -81,6 +81,8 @@ declare
   identifier_scores numeric[];
   identifier_reasons text[];
   filters text;
+  joined_filters text;
+  scope text;
   -- Each kind: its SQL, its score (null when it keysets itself) and its keyset after the cursor.
   -- $13 is what the page still lacks.
   kinds text[];
@@ -139,21 +141,28 @@ begin
   end if;
 
   -- Who may see a contact (c), as SQL for the kinds below; $1 agent, $2 owner, $3 channel types,
-  -- $4 group, $5 the specific grants.
+  -- $4 group, $5 the specific grants. Without group grants, the contacts listed under the specific
+  -- grants: probed row by row where a kind walks an index range in rank order and stops after a
+  -- page (a hash of the whole list would cost more), joined where the planner chooses between
+  -- full-text index and name order (it must know how few rows the list lets through).
   filters := case
       when reads_all then ''
-      -- A probe per row, never a join: each kind walks its index in rank order and stops after a
-      -- page, which a hash of the whole list (built per kind) would cost more than.
       when not group_grants then ' and exists (select 1 from public.agent_specific_contact_access s'
         || ' where s.agent_id = $1 and s.contact_id = c.id and s.permission_id = any ($5) offset 0)'
       else ' and private.agent_can_access_contact($1, c.id, ''read'')'
-    end
-    || case when channel_types is null then '' else
+    end;
+  joined_filters := case when not reads_all and not group_grants
+      then ' and c.id in (select s.contact_id from public.agent_specific_contact_access s'
+        || ' where s.agent_id = $1 and s.permission_id = any ($5))'
+      else filters end;
+  scope := case when channel_types is null then '' else
          ' and exists (select 1 from public.contact_communication_channels ch where ch.contact_id = c.id and ch.user_id = $2'
          || ' and ch.channel_type = any ($3)'
          || case when types_restricted then ' and private.agent_can_access_contact($1, c.id, ''read'', ch.channel_type)' else '' end
          || ')' end
     || case when group_id is null then '' else ' and private.contact_in_group(c.id, $4)' end;
+  filters := filters || scope;
+  joined_filters := joined_filters || scope;
 
   -- Identifiers: an agent must not be able to confirm identifiers on channels it may not see.
   select coalesce(array_agg(m.id), '{}'), coalesce(array_agg(m.score), '{}'), coalesce(array_agg(m.reason), '{}')
@@ -199,7 +208,7 @@ begin
   for step in 1 .. 2 loop
     exit when cardinality(page_ids) >= result_limit;
     statement := array_to_string(array(
-      select replace(replace(kinds[i], '#filters#', filters),
+      select replace(replace(kinds[i], '#filters#', case when step = 1 then filters else joined_filters end),
                '#after#', case when kind_scores[i] = after_score then kind_after[i] else '' end)
       from generate_subscripts(kinds, 1) as ks (i)
       where kind_steps[i] = step and not coalesce(kind_scores[i] > after_score, false)
