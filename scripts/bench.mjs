@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // npm run bench: times search_contacts_for_agent against a naive ILIKE scan on generated data, in
 // one run, and prints both with their ratio. See `npm run bench -- --help` and docs/benchmarks.md.
-import { describeData, describeSchema, ensureDataset } from "../bench/lib/dataset.mjs";
+import { describeData, describeSchema, ensureDataset, migrateForward } from "../bench/lib/dataset.mjs";
 import { renderSection, sizeLabel, writeSection, DOCS_FILE } from "../bench/lib/docs.mjs";
 import { BIG_OWNER_ID } from "../bench/lib/ids.mjs";
 import { KINDS } from "../bench/lib/kinds.mjs";
@@ -22,19 +22,42 @@ const log = (line = "") => console.log(line);
 
 async function drawQueries(client, scenario, perKind) {
   const queries = [];
-  for (const kind of KINDS) {
+  for (const kind of scenario.kinds ?? KINDS) {
     for (const query of await kind.draw(client, scenario.visible, perKind)) queries.push({ ...query, kind });
   }
   return queries;
 }
 
+/**
+ * A paired scenario runs on two databases: each side draws its own queries the same way, and the
+ * i-th query of a kind on one side is timed against the i-th of that kind on the other.
+ */
+async function drawPairedQueries(admin, scenario, perKind, runners, baseline) {
+  const other = await connect(baseline.database);
+  try {
+    const [mine, theirs] = [await drawQueries(admin, scenario, perKind), await drawQueries(other, scenario, perKind)];
+    const byKind = (list, kind) => list.filter((query) => query.kind === kind);
+    return (scenario.kinds ?? KINDS).flatMap((kind) => {
+      const a = byKind(mine, kind);
+      const b = byKind(theirs, kind);
+      return a.slice(0, b.length).map((query, i) => ({
+        ...query, text: `${query.text} / ${b[i].text}`, perRunner: { [runners[0].id]: query, [runners[1].id]: b[i] },
+      }));
+    });
+  } finally {
+    await other.end();
+  }
+}
+
 /** Measures one scenario; with `explain`, also the plans of its slowest kind's first query. */
 async function runScenario({ admin, database, scenario, options, explain }) {
   const sampling = samplingOf(scenario, options);
-  const queries = await drawQueries(admin, scenario, sampling.perKind);
-  const runners = scenario.runners(database);
-  for (const runner of runners) await runner.open();
+  const runners = scenario.runners(database, { baseline: options.baseline });
+  const queries = scenario.paired
+    ? await drawPairedQueries(admin, scenario, sampling.perKind, runners, options.baseline)
+    : await drawQueries(admin, scenario, sampling.perKind);
   try {
+    for (const runner of runners) await runner.open();
     const samples = await measure({
       runners,
       queries,
@@ -43,18 +66,19 @@ async function runScenario({ admin, database, scenario, options, explain }) {
       onProgress: (done, total) => process.stderr.isTTY && process.stderr.write(`\r  ${done}/${total} queries measured`),
     });
     if (process.stderr.isTTY) process.stderr.write("\n");
-    const rows = figures({ kinds: KINDS, queries, samples, runners });
+    const rows = figures({ kinds: scenario.kinds ?? KINDS, queries, samples, runners });
     let explained;
-    if (explain) {
+    if (explain && scenario.explain !== false) {
       const slowest = rows.slice(0, -1).reduce((a, b) => (b.stats[0].p95 > a.stats[0].p95 ? b : a));
       const query = queries.find((q) => (options.explainKind ? q.kind.id === options.explainKind : q.kind.label === slowest.label));
-      if (!query) throw new StackError(`--explain-kind ${options.explainKind}: no such kind (${KINDS.map((k) => k.id).join(", ")}).`);
+      if (!query) throw new StackError(`--explain-kind ${options.explainKind}: no such kind (${(scenario.kinds ?? KINDS).map((k) => k.id).join(", ")}).`);
       explained = {
         query: query.text,
         kindLabel: query.kind.label,
         chosen: options.explainKind ? "chosen with --explain-kind" : "the kind with the highest p95 of the project's search",
         project: await runners[0].explain(query.text),
         reference: await runners[1].explain(query.text),
+        referenceLabel: runners[1].id === "naive" ? "the naive reference" : runners[1].label,
       };
     }
     return { scenario, sampling, queries, runners, rows, explained };
@@ -63,13 +87,13 @@ async function runScenario({ admin, database, scenario, options, explain }) {
   }
 }
 
-function printExplained({ query, project, reference }) {
+function printExplained({ query, project, reference, referenceLabel }) {
   log(`\nEXPLAIN (ANALYZE, BUFFERS), project's search for '${query}':\n${project.top}`);
   log("\nNested statements (auto_explain):");
   for (const plan of project.nested.plans) log(`\n${plan}`);
   log("\nOther nested statements (calls, total time):");
   for (const line of project.nested.counted) log(`  ${line}`);
-  log(`\nEXPLAIN (ANALYZE, BUFFERS), naive reference for '${query}':\n${reference.top}`);
+  log(`\nEXPLAIN (ANALYZE, BUFFERS), ${referenceLabel} for '${query}':\n${reference.top}`);
 }
 
 async function main() {
@@ -100,7 +124,16 @@ async function main() {
 
   const startedAt = new Date();
   await startCluster();
-  const dataset = ensureDataset({ ...options, log });
+  // A data set of this size generated before the latest migrations is migrated forward, not generated again.
+  const migrated = options.fresh ? null : migrateForward(options.database, "bench.dataset", (row) =>
+    row.contacts === options.contacts && row.owners === options.owners && Number(row.big_owner_share) === options.bigShare &&
+    row.specific_grants === options.specificGrants, log);
+  const dataset = { ...ensureDataset({ ...options, log }), migrated };
+  if (options.scenarios.some((name) => SCENARIOS[name].paired)) {
+    const baseline = options.baseline;
+    const baseMigrated = migrateForward(baseline.database, "bench.dataset", (row) => row.contacts === baseline.contacts, log);
+    baseline.dataset = { ...ensureDataset({ ...options, database: baseline.database, contacts: baseline.contacts, log }), migrated: baseMigrated };
+  }
   const admin = await connect(options.database);
   try {
     // The search appends to the access log on every call; start each run from the same state.
@@ -114,6 +147,7 @@ async function main() {
       const scenario = SCENARIOS[name];
       log(`\n${scenario.title} (${sizeLabel(options.contacts)} contacts)`);
       const result = await runScenario({ admin, database: options.database, scenario, options, explain: options.explain });
+      if (scenario.paired) result.baseline = options.baseline;
       log(consoleTable(result.rows, result.runners));
       if (result.explained) printExplained(result.explained);
       results.push(result);

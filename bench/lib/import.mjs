@@ -10,12 +10,12 @@
 //   the file's e-mail, phone, city and tags.
 //   Search while importing: search_contacts_for_agent as an owner of 20,000 other contacts (through
 //   an all-contacts agent), p95 of calls made while the first import runs vs the same calls idle.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { API_PORT, dbUrl, ROOT } from "../../scripts/lib/config.mjs";
-import { denoEnv, denoPath } from "../../scripts/lib/deno.mjs";
+import { startGateway } from "./gateway.mjs";
 import { LOCAL_STORAGE_DIR } from "../../scripts/lib/gateway.mjs";
 import { loadKeys, mintUserToken } from "../../scripts/lib/keys.mjs";
 import { describeMachine } from "./machine.mjs";
@@ -70,26 +70,10 @@ async function generate(rows) {
   return file;
 }
 
-async function startGateway(keys) {
-  const port = API_PORT + 700;
-  const url = `http://127.0.0.1:${port}`;
-  const env = {
-    SUPABASE_URL: url, SUPABASE_DB_URL: dbUrl(), SUPABASE_JWKS: JSON.stringify(keys.jwks),
-    SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: keys.publishableKey }),
-    SUPABASE_SECRET_KEYS: JSON.stringify({ default: keys.secretKey }),
-    SUPABASE_ANON_KEY: keys.anonKey, SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey, SUPABASE_LOCAL_STORAGE_DIR: LOCAL_STORAGE_DIR,
-  };
-  const config = { root: ROOT, port, jwks: keys.jwks, jwtSecret: keys.jwtSecret, env, wallClockMs: 150_000, memoryMb: 256, firstWorkerPort: port + 20 };
-  const child = spawn(denoPath(), ["run", `--config=${path.join(ROOT, "supabase/functions/deno.json")}`, "--allow-all",
-    path.join(ROOT, "scripts/gateway/main.ts")], { env: { ...denoEnv(), GATEWAY_CONFIG: JSON.stringify(config) }, stdio: "ignore" });
-  for (let i = 0; i < 600; i++) {
-    try {
-      if ((await fetch(`${url}/_gateway/health`)).ok) break;
-    } catch {
-      // starting
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+async function startImportGateway(keys) {
+  const { url, child, stop } = await startGateway({
+    keys, port: API_PORT + 700, database: undefined, env: { SUPABASE_LOCAL_STORAGE_DIR: LOCAL_STORAGE_DIR },
+  });
   const workerPid = () => {
     for (const entry of fs.readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
       try {
@@ -103,7 +87,7 @@ async function startGateway(keys) {
     return null;
   };
   const peak = () => Number(fs.readFileSync(`/proc/${workerPid()}/status`, "utf8").match(/VmHWM:\s+(\d+) kB/)[1]) * 1024;
-  return { url, peak, stop: () => new Promise((resolve) => { child.once("exit", resolve); child.kill("SIGTERM"); }) };
+  return { url, peak, stop };
 }
 
 async function importFile(gateway, token, file, query) {
@@ -181,7 +165,7 @@ export async function runImportBench(argv, { log = console.log } = {}) {
 
       const idle = [];
       for (let k = 0; k < 60; k++) idle.push(await searcher.search());
-      const gateway = await startGateway(keys);
+      const gateway = await startImportGateway(keys);
       let first;
       let peak;
       const during = [];
@@ -198,7 +182,7 @@ export async function runImportBench(argv, { log = console.log } = {}) {
       } finally {
         await gateway.stop();
       }
-      const again = await startGateway(keys);
+      const again = await startImportGateway(keys);
       let reimport;
       try {
         reimport = await importFile(again, token, file, { default_country: "US", force: "true", on_duplicate: "update" });

@@ -103,3 +103,19 @@ export const KINDS = [
     check: (rows, query) => rows.length === 20 && rows.every((row) => words(row.display_name).includes(query.text)),
   },
 ];
+
+/**
+ * Deep paging: the two-letter name prefixes with the most matches, when they have more than 500
+ * pages of 20 (first names are Zipf-distributed: "ma", "jo", "da" ...).
+ */
+export const DEEP_KIND = {
+  id: "deep_prefix",
+  label: "name prefix, 10,000+ matches",
+  async draw(client, visible, count) {
+    const { rows } = await client.query(
+      `select p.text from (select lower(left(v.display_name, 2)) as text, count(*) as n from (${visible}) v group by 1) p
+       where p.n > 10020 and p.text ~ '^[a-z]{2}$' order by p.n desc, p.text limit ${count}`);
+    return rows;
+  },
+  check: (rows, query) => rows.length === 20 && rows.every((row) => row.display_name.toLowerCase().startsWith(query.text)),
+};

@@ -8,16 +8,18 @@
 export async function measure({ runners, queries, iterations, warmup, onProgress = () => {} }) {
   const samples = [];
   for (const [index, query] of queries.entries()) {
+    // A paired query names each runner's own query (the same kind drawn from its own data).
+    const own = (runner) => query.perRunner?.[runner.id] ?? query;
     for (let round = 0; round < warmup; round += 1) {
-      for (const runner of runners) await runner.run(query.text);
+      for (const runner of runners) await runner.run(own(runner).text);
     }
     for (let round = 0; round < iterations; round += 1) {
       const order = round % 2 === 0 ? runners : [...runners].reverse();
       for (const runner of order) {
         const start = process.hrtime.bigint();
-        const rows = await runner.run(query.text);
+        const rows = await runner.run(own(runner).text);
         const ms = Number(process.hrtime.bigint() - start) / 1e6;
-        samples.push({ kind: query.kind.id, runner: runner.id, ms, ok: query.kind.check(rows, query), rows: rows.length });
+        samples.push({ kind: query.kind.id, runner: runner.id, ms, ok: query.kind.check(rows, own(runner)), rows: rows.length });
       }
     }
     onProgress(index + 1, queries.length);

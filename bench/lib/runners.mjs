@@ -7,18 +7,36 @@ import { actAs, asSuperuser, connect } from "./session.mjs";
  * prepared statement, as PostgREST and pooled drivers use, so the figure is the function's work
  * rather than parsing the call.
  */
-export function projectRunner({ database, agentId, claims }) {
+export function projectRunner({ database, agentId, claims, id = "project", label = "search_contacts_for_agent", page = 1 }) {
   let client;
-  const search = "select * from public.search_contacts_for_agent($1::uuid, $2::text)";
+  const search = "select * from public.search_contacts_for_agent($1::uuid, $2::text, after_score => $3::numeric, after_contact_id => $4::uuid)";
+  // Page n of a query starts after the last row of page n - 1: found once by paging with the
+  // function itself, then reused by every timed call.
+  const cursors = new Map();
+  const call = async (text, after) =>
+    (await client.query({ name: "bench_project_search", text: search, values: [agentId, text, after?.score ?? null, after?.contact_id ?? null] })).rows;
+  async function cursorOf(text) {
+    if (page === 1) return null;
+    if (!cursors.has(text)) {
+      let after = null;
+      for (let n = 1; n < page; n += 1) {
+        const rows = await call(text, after);
+        if (rows.length < 20) throw new Error(`'${text}' has fewer than ${page} pages`);
+        after = rows.at(-1);
+      }
+      cursors.set(text, after);
+    }
+    return cursors.get(text);
+  }
   return {
-    id: "project",
-    label: "search_contacts_for_agent",
+    id,
+    label,
     async open() {
       client = await connect(database);
       await actAs(client, claims);
     },
     async run(text) {
-      return (await client.query({ name: "bench_project_search", text: search, values: [agentId, text] })).rows;
+      return await call(text, await cursorOf(text));
     },
     /**
      * EXPLAIN of the call shows a Function Scan only; the statements inside the plpgsql functions
@@ -34,8 +52,9 @@ export function projectRunner({ database, agentId, claims }) {
             "set auto_explain.log_buffers = on; set auto_explain.log_nested_statements = on; set client_min_messages = log"));
       client.on("notice", collect);
       let top;
+      const after = await cursorOf(text);
       try {
-        top = await client.query(`explain (analyze, buffers) ${search}`, [agentId, text]);
+        top = await client.query(`explain (analyze, buffers) ${search}`, [agentId, text, after?.score ?? null, after?.contact_id ?? null]);
       } finally {
         client.off("notice", collect);
         await asSuperuser(client, () =>
@@ -113,6 +132,70 @@ export function naiveRunner({ database, ownerId, claims, restriction = "" }) {
     },
     async close() {
       await client?.end();
+    },
+  };
+}
+
+/**
+ * The function called as an app calls it: supabase-js `functions.invoke` over HTTP through the
+ * functions gateway (JWT checks, the function's worker, its RLS-scoped connection), with the
+ * caller's access token.
+ */
+class NoRealtime {
+  constructor() {
+    throw new Error("the benchmark does not use realtime");
+  }
+}
+
+export function gatewayRunner({ database, userId, port }) {
+  let gateway;
+  let supabase;
+  // The generator's ids are md5 digests, not RFC 4122 UUIDs, and the function's request schema
+  // accepts only the latter: the owner gets one more all-contacts agent with a proper id.
+  const agentId = "6a7e11f0-5eab-4c4e-9a2e-0b3e5c1d2a01";
+  async function ensureAgent() {
+    const admin = await connect(database);
+    try {
+      await admin.query(
+        `insert into public.agents (id, user_id, name, description) values ($1, $2, 'bench-agent-gateway', 'Benchmark agent for calls through the gateway')
+         on conflict (id) do nothing`, [agentId, userId]);
+      await admin.query(
+        `insert into public.agent_contact_permissions (user_id, agent_id, permission_type, permission_level)
+         select $2, $1, 'all_contacts', 'read'
+         where not exists (select 1 from public.agent_contact_permissions where agent_id = $1)`, [agentId, userId]);
+    } finally {
+      await admin.end();
+    }
+  }
+  return {
+    id: "gateway",
+    label: "agent-contact-search via supabase-js",
+    async open() {
+      const { createClient } = await import("@supabase/supabase-js");
+      const { loadKeys, mintUserToken } = await import("../../scripts/lib/keys.mjs");
+      const { startGateway } = await import("./gateway.mjs");
+      const keys = await loadKeys();
+      await ensureAgent();
+      gateway = await startGateway({ keys, port, database });
+      const token = await mintUserToken(keys, { userId, email: "owner-0@bench.example", expiresIn: 6 * 3600 });
+      supabase = createClient(gateway.url, keys.publishableKey, {
+        auth: { persistSession: false, autoRefreshToken: false },
+        global: { headers: { Authorization: `Bearer ${token}` } },
+        // Node 20 has no WebSocket, which supabase-js wants for realtime at construction; the
+        // benchmark never opens a realtime channel.
+        realtime: { transport: globalThis.WebSocket ?? NoRealtime },
+      });
+    },
+    async run(text) {
+      const { data, error } = await supabase.functions.invoke("agent-contact-search", { body: { agent_id: agentId, query: text } });
+      if (error) throw new Error(`agent-contact-search answered ${error.context?.status}: ${await error.context?.text?.()}`);
+      return data.results;
+    },
+    async explain() {
+      return null;
+    },
+    async close() {
+      await gateway?.stop();
     },
   };
 }

@@ -61,12 +61,14 @@ export type AgentSearchRequest = z.infer<typeof AgentSearchRequest>;
 
 export const MatchReason = z.enum(["exact_identifier", "phone_suffix", "name_prefix", "full_text", "trigram"]);
 
+// Ids in results are whatever uuid the database holds (rows imported with their own ids need not be
+// RFC 4122 UUIDs), so they are checked as 8-4-4-4-12 hex only.
 export const AgentSearchResult = z.object({
-  contact_id: z.uuid(),
+  contact_id: z.guid(),
   display_name: z.string(),
   organization: z.string().nullable(),
   channels: z.array(z.object({
-    id: z.uuid(),
+    id: z.guid(),
     channel_type: ChannelType,
     identifier: z.string(),
     is_primary: z.boolean(),

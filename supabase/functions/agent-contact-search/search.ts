@@ -7,7 +7,7 @@ import { bindingOf, openCursor, sealCursor } from "../_shared/cursor.ts";
 import { type AgentSearchRequest, type AgentSearchResponse, AgentSearchResult } from "../_shared/schemas.ts";
 
 // Scores are numeric(…,4) in SQL and travel as text so that keyset comparisons stay exact.
-const Position = z.object({ score: z.string().regex(/^\d(\.\d{1,4})?$/), contact_id: z.uuid() });
+const Position = z.object({ score: z.string().regex(/^\d(\.\d{1,4})?$/), contact_id: z.guid() });
 
 interface SearchRow {
   contact_id: string;

@@ -2,15 +2,16 @@
 -- GIN), and the generic rule that every foreign key in public is served by an index whose leading
 -- columns are exactly the key's columns. Catalog assertions only: no personas.
 begin;
-select plan(71);
+select plan(74);
 
 -- Exact index sets per table (constraint-backed indexes included).
 select indexes_are('public', 'agents', array['agents_pkey', 'agents_id_user_id_key', 'agents_user_id_name_key'],
   'agents have exactly their primary key and two unique keys as indexes');
 select indexes_are('public', 'contacts', array[
   'contacts_pkey', 'contacts_id_user_id_key', 'contacts_user_id_external_id_key', 'contacts_user_id_display_name_active_idx',
-  'contacts_user_id_updated_at_idx', 'contacts_user_id_search_vector_idx', 'contacts_user_id_display_name_trgm_idx',
-  'contacts_user_id_organization_trgm_idx', 'contacts_user_id_display_name_prefix_idx', 'contacts_metadata_idx', 'contacts_tags_idx', 'contacts_user_id_created_at_idx',
+  'contacts_user_id_updated_at_idx', 'contacts_user_id_name_sort_idx', 'contacts_user_id_last_name_sort_idx',
+  'contacts_user_id_organization_sort_idx', 'contacts_search_vector_idx', 'contacts_user_id_display_name_trgm_idx',
+  'contacts_user_id_organization_trgm_idx', 'contacts_metadata_idx', 'contacts_tags_idx', 'contacts_user_id_created_at_idx',
   'contacts_legal_hold_idx', 'contacts_name_block_idx', 'contacts_external_id_match_idx'
 ], 'contacts have exactly their list, search and filter indexes');
 select indexes_are('public', 'contact_communication_channels', array[
@@ -87,8 +88,16 @@ select indexes_are('private', 'retention_runs', array[
 select indexes_are('private', 'retention_run_items', array[
   'retention_run_items_pkey', 'retention_run_items_user_id_idx', 'retention_run_items_pending_idx'
 ], 'retention run items have exactly their key, owner and next-policy indexes');
-select has_index('public', 'contacts', 'contacts_user_id_search_vector_idx', array['user_id', 'search_vector'],
-  'full-text search on contacts uses an index on (user_id, search_vector): one owner''s rows only');
+select has_index('public', 'contacts', 'contacts_user_id_name_sort_idx', array['user_id', 'lower(display_name)', 'id'],
+  'agent search reads an owner''s contacts in rank order: (user_id, lower(display_name), id)');
+select has_index('public', 'contacts', 'contacts_user_id_last_name_sort_idx',
+  array['user_id', 'lower(last_name)', 'lower(display_name)', 'id'],
+  'surname searches read an owner''s contacts by (user_id, lower(last_name)) in rank order');
+select has_index('public', 'contacts', 'contacts_user_id_organization_sort_idx',
+  array['user_id', 'lower(organization)', 'lower(display_name)', 'id', 'last_name'],
+  'organization searches read an owner''s contacts by (user_id, lower(organization)) in rank order, last names included');
+select has_index('public', 'contacts', 'contacts_search_vector_idx', array['search_vector'],
+  'full-text search on contacts uses an index on search_vector (rare words)');
 select has_index('public', 'contacts', 'contacts_user_id_display_name_trgm_idx', array['user_id', 'display_name'],
   'fuzzy name search uses an index on (user_id, display_name)');
 select has_index('public', 'contacts', 'contacts_user_id_organization_trgm_idx', array['user_id', 'organization'],
@@ -186,7 +195,7 @@ select index_is_unique('public', 'contact_communication_channels', 'contact_comm
   'the identifier index is unique: one owner holds an identifier once per type');
 select index_is_unique('public', 'contact_communication_channels', 'contact_communication_channels_primary_key',
   'the primary-channel index is unique: one primary per contact and type');
-select index_is_type('public', 'contacts', 'contacts_user_id_search_vector_idx', 'gin', 'the full-text index is a GIN index');
+select index_is_type('public', 'contacts', 'contacts_search_vector_idx', 'gin', 'the full-text index is a GIN index');
 select index_is_type('public', 'contacts', 'contacts_user_id_display_name_trgm_idx', 'gin', 'the name trigram index is a GIN index');
 select index_is_type('public', 'contacts', 'contacts_metadata_idx', 'gin', 'the custom-field index is a GIN index');
 select index_is_type('public', 'contacts', 'contacts_tags_idx', 'gin', 'the tag index is a GIN index');

@@ -15,7 +15,7 @@ select functions_are('private', array[
   'set_updated_at', 'normalize_channel_identifier', 'current_agent_id', 'fill_contact_display_name',
   'prepare_contact_channel', 'prevent_contact_group_cycle', 'require_static_group', 'require_specific_contacts_grant',
   'track_interaction_delivery', 'check_import_job_transition', 'permission_level_rank', 'contact_matches_criteria',
-  'contact_in_group', 'agent_can_access_contact', 'search_contact_candidates', 'forbid_agent_tokens', 'anonymize_contacts',
+  'contact_in_group', 'agent_can_access_contact', 'search_contacts_page', 'search_match_kinds', 'forbid_agent_tokens', 'anonymize_contacts',
   'is_service_caller', 'record_agent_search', 'protect_legal_hold', 'owner_hmac', 'forget_contact_traces',
   'data_subject_owner', 'channel_identifier_key', 'subject_identifier_key', 'data_subject_contact_ids', 'is_suppressed',
   'reject_suppressed_channels', 'record_suppression_lift', 'subject_request_receipt', 'suppress_identifiers',
@@ -53,8 +53,8 @@ select is_definer('private', 'contact_in_group', array['uuid', 'uuid'],
   'private.contact_in_group(uuid, uuid) is security definer (reads memberships RLS hides from agent tokens)');
 select is_definer('private', 'agent_can_access_contact', array['uuid', 'uuid', 'text', 'text'],
   'private.agent_can_access_contact(uuid, uuid, text, text) is security definer (reads grants from inside policies)');
-select is_definer('private', 'search_contact_candidates', array['uuid', 'text', 'text[]', 'uuid', 'integer', 'numeric', 'uuid'],
-  'private.search_contact_candidates(uuid, text, text[], uuid, integer, numeric, uuid) is security definer (index-driven candidates, authorizes its caller)');
+select is_definer('private', 'search_contacts_page', array['uuid', 'text', 'text[]', 'uuid', 'integer', 'numeric', 'uuid'],
+  'private.search_contacts_page(uuid, text, text[], uuid, integer, numeric, uuid) is security definer (index-driven page, authorizes its caller)');
 select is_definer('private', 'record_agent_search', array['uuid', 'text', 'integer'],
   'private.record_agent_search(uuid, text, integer) is security definer (callers cannot write the access log themselves)');
 select is_definer('private', 'is_suppressed', array['uuid', 'text', 'text'],
@@ -152,7 +152,7 @@ select set_eq($$
   select p.proname::text || ':' || case p.provolatile when 's' then 'stable' when 'i' then 'immutable' else 'volatile' end
   from pg_catalog.pg_proc p
   where p.prosecdef and p.pronamespace = 'private'::regnamespace
-$$, array['contact_in_group:stable', 'agent_can_access_contact:stable', 'search_contact_candidates:stable', 'record_agent_search:volatile',
+$$, array['contact_in_group:stable', 'agent_can_access_contact:stable', 'search_contacts_page:stable', 'record_agent_search:volatile',
   'owner_hmac:volatile', 'forget_contact_traces:volatile', 'is_suppressed:stable', 'suppress_identifiers:volatile',
   'record_subject_request:volatile', 'wipe_contact_references:volatile', 'reject_suppressed_channels:volatile', 'owner_hmacs:volatile', 'record_contact_audit:volatile',
   'derive_channel_consent:volatile', 'record_channel_consent_inserts:volatile', 'record_channel_consent_updates:volatile',

@@ -2,7 +2,7 @@
 -- roles that call it (anon to none), every private function to authenticated and service_role
 -- only, and anon cannot even resolve names in the private schema.
 begin;
-select plan(172);
+select plan(174);
 
 -- Schemas.
 select schema_privs_are('private', 'anon', array[]::text[], 'anon has no usage on schema private');
@@ -71,10 +71,12 @@ select function_privs_are('private', 'agent_can_access_contact', array['uuid', '
   'authenticated can execute private.agent_can_access_contact(uuid, uuid, text, text)');
 select function_privs_are('private', 'agent_can_access_contact', array['uuid', 'uuid', 'text', 'text'], 'service_role', array['EXECUTE'],
   'service_role can execute private.agent_can_access_contact(uuid, uuid, text, text)');
-select function_privs_are('private', 'search_contact_candidates', array['uuid', 'text', 'text[]', 'uuid', 'integer', 'numeric', 'uuid'], 'authenticated', array['EXECUTE'],
-  'authenticated can execute private.search_contact_candidates(uuid, text, text[], uuid, integer, numeric, uuid)');
-select function_privs_are('private', 'search_contact_candidates', array['uuid', 'text', 'text[]', 'uuid', 'integer', 'numeric', 'uuid'], 'service_role', array['EXECUTE'],
-  'service_role can execute private.search_contact_candidates(uuid, text, text[], uuid, integer, numeric, uuid)');
+select function_privs_are('private', 'search_contacts_page', array['uuid', 'text', 'text[]', 'uuid', 'integer', 'numeric', 'uuid'], 'authenticated', array['EXECUTE'],
+  'authenticated can execute private.search_contacts_page(uuid, text, text[], uuid, integer, numeric, uuid)');
+select function_privs_are('private', 'search_contacts_page', array['uuid', 'text', 'text[]', 'uuid', 'integer', 'numeric', 'uuid'], 'service_role', array['EXECUTE'],
+  'service_role can execute private.search_contacts_page(uuid, text, text[], uuid, integer, numeric, uuid)');
+select function_privs_are('private', 'search_match_kinds', array[]::text[], 'authenticated', array['EXECUTE'], 'authenticated can execute private.search_match_kinds()');
+select function_privs_are('private', 'search_match_kinds', array[]::text[], 'service_role', array['EXECUTE'], 'service_role can execute private.search_match_kinds()');
 select function_privs_are('private', 'forbid_agent_tokens', array['text'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.forbid_agent_tokens(text)');
 select function_privs_are('private', 'forbid_agent_tokens', array['text'], 'service_role', array['EXECUTE'], 'service_role can execute private.forbid_agent_tokens(text)');
 select function_privs_are('private', 'anonymize_contacts', array['uuid[]'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.anonymize_contacts(uuid[])');

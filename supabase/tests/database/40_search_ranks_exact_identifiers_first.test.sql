@@ -1,5 +1,5 @@
 begin;
-select plan(46);
+select plan(47);
 
 -- search_contacts_for_agent: ranking and match_reason (exact identifier 1.0 > phone suffix 0.95 >
 -- name prefix 0.85..0.95 > full text 0.5..0.8 / trigram up to 0.8), keyset paging, argument bounds,
@@ -202,7 +202,7 @@ select results_eq(
   $$ values ('c0400000-0000-4000-8000-000000000021'::uuid), ('c0400000-0000-4000-8000-000000000022'::uuid),
             ('c0400000-0000-4000-8000-000000000023'::uuid), ('c0400000-0000-4000-8000-000000000024'::uuid),
             ('c0400000-0000-4000-8000-000000000025'::uuid), ('c0400000-0000-4000-8000-000000000026'::uuid) $$,
-  'results are ordered by score, then by contact id among equal scores'
+  'results are ordered by score, then by name, then by contact id among equal names'
 );
 
 select results_eq(
@@ -229,6 +229,14 @@ select is_empty(
        public.search_contacts_for_agent('a0400000-0000-4000-8000-000000000001', 'pager', result_limit => 2,
          after_score => last_row.score, after_contact_id => last_row.contact_id) $$,
   'the page after the last one is empty'
+);
+
+delete from public.contacts where id = 'c0400000-0000-4000-8000-000000000026';
+select throws_ok(
+  $$ select * from public.search_contacts_for_agent('a0400000-0000-4000-8000-000000000001', 'pager', result_limit => 2,
+       after_score => 0.8, after_contact_id => 'c0400000-0000-4000-8000-000000000026') $$,
+  '22023', 'the cursor''s contact no longer exists: start the search again',
+  'a cursor whose contact was deleted since is refused rather than skipping or repeating rows'
 );
 
 select results_eq(
