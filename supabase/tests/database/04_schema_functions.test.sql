@@ -22,6 +22,7 @@ select functions_are('private', array[
   'record_subject_request', 'contact_data_sources', 'contact_reference_columns', 'sum_counts', 'wipe_contact_references', 'owner_hmacs', 'contact_export',
   'fill_retention_policy_defaults', 'retention_interactions_batch', 'retention_contacts_batch', 'retention_import_jobs_batch',
   'retention_logs_batch', 'retention_lock_key', 'retention_run_start', 'retention_run_step', 'retention_run_finish',
+  'retention_interactions_sweep',
   'record_contact_audit', 'take_table_size_snapshot',
   'prepare_consent_event', 'protect_consent_history', 'derive_channel_consent', 'record_channel_consent_inserts',
   'record_channel_consent_updates',
