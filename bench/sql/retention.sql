@@ -33,7 +33,7 @@ select md5('bench-interaction-' || x.g)::uuid, c.user_id, c.id, 'email', 'email'
 from (
   select g, now() - make_interval(days => :span_days) * (1 - g::double precision / :interactions) as t,
     1 + (g * 7919) % :contact_count as n
-  from generate_series(1, :interactions) g
+  from generate_series(1, :interactions::bigint) g
 ) x
 join bench.contact_numbers c on c.n = x.n;
 reset enable_hashjoin;

@@ -7,17 +7,20 @@
 -- heap blocks (a TID range scan, in block order) and deletes the rows there of every owner the run
 -- applies an interactions/delete policy for, past that owner's cutoff and not under legal hold.
 -- Every page is read and dirtied once, as by the plain DELETE, and a statement's cost is bounded by
--- its block range. The run decides at its start (20251009000001); this migration adds its state.
+-- its block range. The run decides at its start (20251009000002); this migration adds its state.
 set lock_timeout = '5s';
 set statement_timeout = '5min';
 
 alter table private.retention_runs
   add column sweep_next_block bigint,
-  add column sweep_end_block bigint;
+  add column sweep_end_block bigint,
+  add column sweep_skipped_locked boolean not null default false;
 comment on column private.retention_runs.sweep_next_block is
   'Sweep position: the next heap block of contact_interactions the run''s sweep examines (null: the run does not sweep).';
 comment on column private.retention_runs.sweep_end_block is
   'Where the sweep ends: the table''s size in blocks when the sweep began (rows written later are newer than any cutoff, or left for the next run).';
+comment on column private.retention_runs.sweep_skipped_locked is
+  'The sweep left rows another transaction held (skip locked): the next run looks at every row again.';
 
 alter table private.retention_run_items add column swept boolean not null default false;
 comment on column private.retention_run_items.swept is
@@ -68,6 +71,7 @@ begin
     from (select d.user_id, count(*) as n from removed d group by d.user_id) r;
     perform pg_catalog.set_config('lock_timeout', previous_lock_timeout, true);
   exception when lock_not_available then
+    update private.retention_runs r set sweep_skipped_locked = true where r.id = retention_interactions_sweep.run_id;
     with locked as (
       select i.ctid as row_tid
       from public.contact_interactions i

@@ -4,5 +4,6 @@ set lock_timeout = '5s';
 drop function private.retention_interactions_sweep(bigint, bigint, bigint, boolean);
 alter table private.retention_run_items drop column swept;
 alter table private.retention_runs
+  drop column sweep_skipped_locked,
   drop column sweep_end_block,
   drop column sweep_next_block;

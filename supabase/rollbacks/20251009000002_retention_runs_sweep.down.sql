@@ -1,4 +1,4 @@
--- Rolls back 20251009000001_retention_runs_sweep: retention_run_start and retention_run_step as
+-- Rolls back 20251009000002_retention_runs_sweep: retention_run_start and retention_run_step as
 -- 20251004000005 defined them.
 set lock_timeout = '5s';
 

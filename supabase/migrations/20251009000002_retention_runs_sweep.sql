@@ -1,14 +1,20 @@
 -- Redefines 20251004000005's retention_run_start and retention_run_step with the sweep of
--- 20251009000000. What changed:
---  - start: after listing the policies, a run that has at least sweep_min_rows interactions to
---    delete (counted over contact_interactions_user_occurred_idx, stopping at that number) sweeps:
---    its interactions/delete policies are marked swept and the sweep covers the table's blocks as
---    they are now. sweep_min_rows is a twentieth of the table (at least 10,000): below it, the keyset
---    batches touch fewer pages than a pass over the table; the setting
+-- 20251009000000 and the watermarks of 20251009000001. What changed:
+--  - start: a policy's keyset starts at the owner's watermark when there is one (and the run does
+--    not resume a position). Then, a run that has at least sweep_min_rows interactions to delete
+--    (counted over contact_interactions_user_occurred_idx from those positions, stopping at that
+--    number) sweeps: its interactions/delete policies are marked swept and the sweep covers the
+--    table's blocks as they are now. sweep_min_rows is a twentieth of the table (at least 10,000):
+--    below it, the keyset batches touch fewer pages than a pass over the table; the setting
 --    contacts.retention_sweep_min_rows overrides it (tests). A run resuming an unfinished sweep
 --    takes over its block position, as the keyset positions are taken over.
 --  - step: sweeps first, in statements of batch_size / 20 blocks (about batch_size rows) until the
 --    sweep ends or 200 ms have passed, then goes on with the keyset batches of the other policies.
+--    A real sweep started by a driver (session lock) writes a pending watermark per swept owner
+--    under a SHARE lock of contact_interactions taken at its start (waiting at most 100 ms for
+--    running writers; otherwise it records none), and records those not voided when it reaches
+--    the end without skipping locked rows. The one-transaction apply_retention_policies takes no
+--    such lock (it would hold it for the whole run) and records none.
 set lock_timeout = '5s';
 set statement_timeout = '5min';
 
@@ -24,6 +30,7 @@ declare
   new_run bigint;
   sweep_min_rows bigint;
   candidates bigint;
+  previous_lock_timeout constant text := pg_catalog.current_setting('lock_timeout');
 begin
   locked := case when retention_run_start.session_lock then pg_catalog.pg_try_advisory_lock(private.retention_lock_key())
                  else pg_catalog.pg_try_advisory_xact_lock(private.retention_lock_key()) end;
@@ -48,12 +55,13 @@ begin
   end if;
 
   insert into private.retention_runs (source, dry_run, owner_id, max_batches, batch_size, resumed_run_id,
-    sweep_next_block, sweep_end_block)
+    sweep_next_block, sweep_end_block, sweep_skipped_locked)
   select retention_run_start.source, retention_run_start.dry_run, retention_run_start.owner_id,
     retention_run_start.max_batches, retention_run_start.batch_size, resumed,
     -- An unfinished sweep goes on where it stopped.
     case when prev.sweep_next_block < prev.sweep_end_block then prev.sweep_next_block end,
-    case when prev.sweep_next_block < prev.sweep_end_block then prev.sweep_end_block end
+    case when prev.sweep_next_block < prev.sweep_end_block then prev.sweep_end_block end,
+    coalesce(prev.sweep_next_block < prev.sweep_end_block and prev.sweep_skipped_locked, false)
   from (select 1) one
   left join private.retention_runs prev on prev.id = resumed
   returning id into new_run;
@@ -61,13 +69,19 @@ begin
   insert into private.retention_run_items
     (run_id, policy_id, user_id, data_class, action, retain_days, suppress_identifiers, cutoff, position_at, position_id, swept)
   select new_run, p.id, p.user_id, p.data_class, p.action, p.retain_days, p.suppress_identifiers,
-    coalesce(prev.cutoff, now() - make_interval(days => p.retain_days)), prev.position_at, prev.position_id,
+    coalesce(prev.cutoff, now() - make_interval(days => p.retain_days)),
+    -- From the watermark on: everything older is gone but for held rows (nil uuid: all of its instant).
+    case when prev.policy_id is not null then prev.position_at else w.clean_before end,
+    case when prev.policy_id is not null then prev.position_id
+         when w.clean_before is not null then '00000000-0000-0000-0000-000000000000' end,
     coalesce(prev.swept, false)
   from public.contact_retention_policies p
   left join private.retention_run_items prev
     on prev.run_id = resumed and prev.policy_id = p.id and prev.finished_at is null
    and prev.data_class = p.data_class and prev.action = p.action and prev.retain_days = p.retain_days
    and prev.suppress_identifiers = p.suppress_identifiers
+  left join private.retention_watermarks w
+    on w.user_id = p.user_id and w.data_class = p.data_class and w.action = p.action
   where p.is_enabled and (retention_run_start.owner_id is null or p.user_id = retention_run_start.owner_id);
 
   if exists (select 1 from private.retention_runs r where r.id = new_run and r.sweep_end_block is not null) then
@@ -81,7 +95,7 @@ begin
     from private.retention_run_items it
     cross join lateral (
       select 1 from public.contact_interactions i
-      where i.user_id = it.user_id and i.occurred_at < it.cutoff
+      where i.user_id = it.user_id and i.occurred_at < it.cutoff and i.occurred_at >= coalesce(it.position_at, '-infinity')
       limit sweep_min_rows
     ) x
     where it.run_id = new_run and it.data_class = 'interactions' and it.action = 'delete'
@@ -95,6 +109,22 @@ begin
         sweep_end_block = pg_catalog.pg_relation_size('public.contact_interactions'::regclass)
           / pg_catalog.current_setting('block_size')::bigint
     where r.id = new_run;
+    if retention_run_start.session_lock and not retention_run_start.dry_run then
+      begin
+        -- Writers still running finish first; later ones wait until this transaction commits.
+        perform pg_catalog.set_config('lock_timeout', '100ms', true);
+        lock table public.contact_interactions in share mode;
+        perform pg_catalog.set_config('lock_timeout', previous_lock_timeout, true);
+        insert into private.retention_watermarks as w (user_id, data_class, action, pending_before)
+        select it.user_id, it.data_class, it.action, it.cutoff
+        from private.retention_run_items it
+        where it.run_id = new_run and it.swept
+        on conflict (user_id, data_class, action) do update
+          set pending_before = excluded.pending_before, pending_void = false, recorded_at = clock_timestamp();
+      exception when lock_not_available then
+        null;
+      end;
+    end if;
   end if;
   return new_run;
 end;
@@ -122,6 +152,7 @@ declare
   next_block bigint;
   chunk_end bigint;
   swept_counts jsonb := '{}'::jsonb;
+  previous_lock_timeout constant text := pg_catalog.current_setting('lock_timeout');
 begin
   select * into run from private.retention_runs r where r.id = retention_run_step.run_id for update;
   if not found or run.status <> 'running' or run.batches >= coalesce(run.max_batches, run.batches + 1) then
@@ -147,6 +178,21 @@ begin
     set affected_rows = i.affected_rows + coalesce((swept_counts ->> i.user_id::text)::bigint, 0), batches = i.batches + 1,
         finished_at = case when next_block >= run.sweep_end_block then clock_timestamp() end
     where i.run_id = run.id and i.swept and i.finished_at is null;
+    if next_block >= run.sweep_end_block and not run.dry_run then
+      begin
+        -- A writer still holding a watermark row has voided it: no waiting on it.
+        perform pg_catalog.set_config('lock_timeout', '100ms', true);
+        update private.retention_watermarks w
+        set clean_before = case when w.pending_void or r.sweep_skipped_locked then w.clean_before else w.pending_before end,
+            pending_before = null, pending_void = false, recorded_at = clock_timestamp()
+        from private.retention_run_items i, private.retention_runs r
+        where i.run_id = run.id and i.swept and r.id = run.id
+          and w.user_id = i.user_id and w.data_class = i.data_class and w.action = i.action and w.pending_before = i.cutoff;
+        perform pg_catalog.set_config('lock_timeout', previous_lock_timeout, true);
+      exception when lock_not_available then
+        null;
+      end;
+    end if;
   end if;
 
   while clock_timestamp() - started <= interval '200 milliseconds' and examined_total < run.batch_size loop
