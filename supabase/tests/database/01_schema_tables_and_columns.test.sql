@@ -101,8 +101,8 @@ select columns_are('public', 'contact_retention_policies', array[
 ], 'public.contact_retention_policies has exactly its documented columns');
 select columns_are('private', 'retention_runs', array[
   'id', 'source', 'dry_run', 'owner_id', 'max_batches', 'batch_size', 'status', 'started_at', 'finished_at', 'batches',
-  'longest_batch_ms', 'affected_rows', 'counts', 'error', 'resumed_run_id', 'sweep_next_block', 'sweep_end_block',
-  'sweep_skipped_locked'
+  'longest_batch_ms', 'affected_rows', 'counts', 'error', 'resumed_run_id', 'sweep_next_at', 'sweep_end_at',
+  'sweep_window', 'sweep_skipped_locked'
 ], 'private.retention_runs (the retention run log) has exactly its documented columns');
 select columns_are('private', 'retention_run_items', array[
   'run_id', 'policy_id', 'user_id', 'data_class', 'action', 'retain_days', 'suppress_identifiers', 'cutoff',
