@@ -75,6 +75,8 @@ begin
   -- delete, as the plain DELETE's scan does). A fuller one is handed back to be narrowed, deleting
   -- nothing, unless it is a millisecond or less (rows written at one instant): then its first
   -- max_rows rows are picked and deleted by ctid, and it is done again.
+  -- Counted from the index alone (an index-only scan; the function's settings are for the delete).
+  perform pg_catalog.set_config('enable_indexscan', 'on', true);
   select count(*) into window_rows
   from (
     select 1 from public.contact_interactions i
@@ -82,6 +84,7 @@ begin
       and i.occurred_at < retention_interactions_sweep.to_at
     limit retention_interactions_sweep.max_rows
   ) x;
+  perform pg_catalog.set_config('enable_indexscan', 'off', true);
   if window_rows >= retention_interactions_sweep.max_rows then
     if retention_interactions_sweep.to_at - retention_interactions_sweep.from_at > interval '1 millisecond' then
       return query select null::uuid, window_rows;
