@@ -49,7 +49,7 @@ const FINDINGS = [
     "interactions the order of the reads matters more than their number: every owner's timeline grows at once, so one " +
     "owner's rows sit a few to a heap page, a batch touches about as many pages as rows, and a purge owner by owner reads " +
     "and dirties each old page once per owner (101 times here), where the `DELETE` reads each page once. The keyset-only " +
-    "row above is that way on the same rows (its longest transaction also comes near the 500 ms budget at this size).",
+    "row above is that way on the same rows.",
   "**The fix.** A run with many interactions to delete (at least a twentieth of the table) sweeps them across owners: a " +
     "window of `occurred_at` at a time, one bitmap scan of `(user_id, occurred_at)` for every swept owner, the pages read " +
     "in block order once for all owners, the rows deleted in the same pass as they are found, and the count per owner " +
