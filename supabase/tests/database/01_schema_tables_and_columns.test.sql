@@ -2,7 +2,7 @@
 -- migrations give it, owners are `user_id uuid not null default auth.uid()`, and every table that
 -- carries updated_at has the trigger that keeps it honest. Catalog assertions only: no personas.
 begin;
-select plan(50);
+select plan(51);
 
 select has_schema('private', 'the private schema for internals exists');
 
@@ -14,9 +14,9 @@ select tables_are('public', array[
   'contact_subject_requests', 'contact_privacy_settings', 'contact_interaction_statistics', 'contact_suppressions'
 ], 'public holds exactly the tables of the contacts subsystem');
 
-select tables_are('private', array['owner_keys', 'retention_runs', 'retention_run_items', 'table_size_snapshots',
+select tables_are('private', array['owner_keys', 'retention_runs', 'retention_run_items', 'retention_watermarks', 'table_size_snapshots',
   'contact_import_dry_run_claims', 'duplicate_keys'],
-  'private holds the per-owner HMAC keys, the retention run log, the table size snapshots and the scratch of running import dry runs; everything else is functions');
+  'private holds the per-owner HMAC keys, the retention run log and watermarks, the table size snapshots and the scratch of running import dry runs; everything else is functions');
 
 -- agents
 select has_table('public', 'agents', 'table public.agents exists');
@@ -101,12 +101,16 @@ select columns_are('public', 'contact_retention_policies', array[
 ], 'public.contact_retention_policies has exactly its documented columns');
 select columns_are('private', 'retention_runs', array[
   'id', 'source', 'dry_run', 'owner_id', 'max_batches', 'batch_size', 'status', 'started_at', 'finished_at', 'batches',
-  'longest_batch_ms', 'affected_rows', 'counts', 'error', 'resumed_run_id'
+  'longest_batch_ms', 'affected_rows', 'counts', 'error', 'resumed_run_id', 'sweep_next_at', 'sweep_end_at',
+  'sweep_window', 'sweep_skipped_locked'
 ], 'private.retention_runs (the retention run log) has exactly its documented columns');
 select columns_are('private', 'retention_run_items', array[
   'run_id', 'policy_id', 'user_id', 'data_class', 'action', 'retain_days', 'suppress_identifiers', 'cutoff',
-  'position_at', 'position_id', 'affected_rows', 'batches', 'finished_at'
+  'position_at', 'position_id', 'affected_rows', 'batches', 'finished_at', 'swept'
 ], 'private.retention_run_items (per-owner, per-class counts and positions of a run) has exactly its documented columns');
+select columns_are('private', 'retention_watermarks', array[
+  'user_id', 'data_class', 'action', 'clean_before', 'pending_before', 'pending_void', 'recorded_at'
+], 'private.retention_watermarks (where an owner''s rows are known to be clean) has exactly its documented columns');
 
 -- agent_contact_access_log
 select has_table('public', 'agent_contact_access_log', 'table public.agent_contact_access_log exists');

@@ -23,6 +23,7 @@ select functions_are('private', array[
   'contact_export_statement',
   'fill_retention_policy_defaults', 'retention_interactions_batch', 'retention_contacts_batch', 'retention_import_jobs_batch',
   'retention_logs_batch', 'retention_lock_key', 'retention_run_start', 'retention_run_step', 'retention_run_finish',
+  'retention_interactions_sweep', 'void_retention_watermarks_of_old_rows', 'void_retention_watermarks_of_released_holds',
   'record_contact_audit', 'take_table_size_snapshot',
   'prepare_consent_event', 'protect_consent_history', 'derive_channel_consent', 'record_channel_consent_inserts',
   'record_channel_consent_updates',
@@ -92,7 +93,8 @@ select isnt_definer('private', 'anonymize_contacts', array['uuid[]'], 'private.a
 select is_empty($$
   select p.oid::regprocedure from pg_catalog.pg_proc p
   where p.pronamespace = 'private'::regnamespace and p.proname like '%retention%' and (p.prosecdef or p.prokind <> 'f')
-$$, 'the retention functions in private are plain security-invoker functions (they run as the service)');
+    and p.proname not in ('void_retention_watermarks_of_old_rows', 'void_retention_watermarks_of_released_holds')
+$$, 'the retention functions in private are plain security-invoker functions (they run as the service), but for the two watermark triggers, which owners'' writes fire');
 
 -- Return types of the API.
 select function_returns('public', 'search_contacts_for_agent', array['uuid', 'text', 'text[]', 'uuid', 'integer', 'numeric', 'uuid'],
@@ -159,8 +161,9 @@ $$, array['contact_in_group:stable', 'agent_can_access_contact:stable', 'search_
   'agent_can_message_on_channel:stable',
   'duplicate_contact_pairs:stable', 'merge_contact_pair:volatile', 'track_shared_channel_keys:volatile',
   'track_shared_contact_keys:volatile',
-  'create_import_job:volatile', 'import_contacts_batch:volatile', 'undo_import_job:volatile'],
-  'the security definer helpers in private only read (stable), except those that append to the access log, create an owner key, or erase traces, and the import functions that write jobs, contacts and their change log');
+  'create_import_job:volatile', 'import_contacts_batch:volatile', 'undo_import_job:volatile',
+  'void_retention_watermarks_of_old_rows:volatile', 'void_retention_watermarks_of_released_holds:volatile'],
+  'the security definer helpers in private only read (stable), except those that append to the access log, create an owner key, or erase traces, the import functions that write jobs, contacts and their change log, and the triggers that void retention watermarks');
 
 -- Consent history, duplicates and merging.
 select is_definer('private', 'derive_channel_consent', array[]::text[],

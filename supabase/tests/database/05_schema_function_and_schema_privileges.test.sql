@@ -91,7 +91,8 @@ $$, array['private.retention_interactions_batch(uuid,text,text,timestamp with ti
   'private.retention_import_jobs_batch(uuid,text,timestamp with time zone,timestamp with time zone,uuid,integer,boolean)',
   'private.retention_logs_batch(uuid,text,timestamp with time zone,timestamp with time zone,bigint,integer,boolean)',
   'private.retention_lock_key()', 'private.retention_run_start(boolean,uuid,bigint,text,integer,boolean)',
-  'private.retention_run_step(bigint)', 'private.retention_run_finish(bigint,text)'],
+  'private.retention_run_step(bigint)', 'private.retention_run_finish(bigint,text)',
+  'private.retention_interactions_sweep(bigint,timestamp with time zone,timestamp with time zone,integer,boolean)'],
   'service_role can execute every retention run and batch function');
 select is_empty($$
   select p.oid::regprocedure from pg_catalog.pg_proc p

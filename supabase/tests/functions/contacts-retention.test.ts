@@ -147,20 +147,21 @@ Deno.test("contacts-retention", { sanitizeResources: false, sanitizeOps: false }
       assertEquals(await count(b.owner.id), 23);
     });
 
+    // Keyset batches: 8,000 old rows (4,000 deletable) stay under the 10,000 a run needs to sweep.
     await t.step("max_batches stops a run with work left (more: true); the next run resumes it and finishes", async () => {
-      const m = await arrange("retention-batches", 7000);
+      const m = await arrange("retention-batches", 4000);
       owners.push(m.owner);
       const first = (await service({ owner: m.owner.id, max_batches: 1 })).body as Run;
       assertEquals([first.status, first.more, first.batches, first.affected_rows], ["stopped", true, 1, 2500]);
       const second = (await service({ owner: m.owner.id })).body as Run;
       assertEquals([second.status, second.more, second.resumed_run_id], ["completed", false, first.run_id]);
-      assertEquals(first.affected_rows + second.affected_rows, 7000);
+      assertEquals(first.affected_rows + second.affected_rows, 4000);
       assert(second.longest_batch_ms < 500, `longest batch ${second.longest_batch_ms} ms`);
     });
 
     await t.step("a run killed mid-way and run again ends exactly as an uninterrupted run", async () => {
-      const killed = await arrange("retention-killed", 6000);
-      const whole = await arrange("retention-whole", 6000);
+      const killed = await arrange("retention-killed", 4500);
+      const whole = await arrange("retention-whole", 4500);
       owners.push(killed.owner, whole.owner);
       // A driver on its own session: start, two small batches, then the session is killed.
       const driver = new pg.Client({ connectionString: stack.dbUrl });
@@ -172,15 +173,36 @@ Deno.test("contacts-retention", { sanitizeResources: false, sanitizeOps: false }
       driver.on("error", () => {});
       await sql("select pg_terminate_backend($1)", [pid]);
       await driver.end().catch(() => {});
-      assertEquals(await count(killed.owner.id), 12003 - 1000, "two batches of 1000 rows examined (500 deletable each) were committed before the kill");
+      assertEquals(await count(killed.owner.id), 9003 - 1000, "two batches of 1000 rows examined (500 deletable each) were committed before the kill");
 
       const resumed = (await service({ owner: killed.owner.id })).body as Run;
-      assertEquals([resumed.status, resumed.resumed_run_id, resumed.affected_rows], ["completed", Number(run_id), 5000]);
+      assertEquals([resumed.status, resumed.resumed_run_id, resumed.affected_rows], ["completed", Number(run_id), 3500]);
       const [dead] = await sql<{ status: string }>(`select status from private.retention_runs where id = $1`, [run_id]);
       assertEquals(dead.status, "interrupted");
       const uninterrupted = (await service({ owner: whole.owner.id })).body as Run;
-      assertEquals(uninterrupted.affected_rows, 6000);
+      assertEquals(uninterrupted.affected_rows, 4500);
       assertEquals(await interactionsOf(killed.owner.id), await interactionsOf(whole.owner.id), "same rows left, same content");
+    });
+
+    await t.step("a run with many rows to delete sweeps them, keeps held and recent ones, and records a watermark", async () => {
+      const big = await arrange("retention-sweep", 6000);
+      owners.push(big.owner);
+      const beforeB = await interactionsOf(b.owner.id);
+      const run = (await service({ owner: big.owner.id })).body as Run;
+      assertEquals([run.status, run.affected_rows, run.more], ["completed", 6000, false]);
+      const [logged] = await sql<{ swept: boolean }>(`select sweep_end_at is not null as swept from private.retention_runs where id = $1`, [run.run_id]);
+      assertEquals(logged.swept, true, "12,000 old rows: the run swept them");
+      const left = await interactionsOf(big.owner.id);
+      assertEquals(left.filter((x) => x.startsWith("Held:old")).length, 6000, "legal hold: every old interaction of the held contact stays");
+      assertEquals(left.filter((x) => x.startsWith("Free:old")).length, 0);
+      assertEquals(left.filter((x) => x.startsWith("Free:recent")).length, 3);
+      assertEquals(await interactionsOf(b.owner.id), beforeB, "another owner's rows are exactly as before");
+      const [mark] = await sql<{ clean_before: string | null }>(
+        `select clean_before::text from private.retention_watermarks where user_id = $1 and data_class = 'interactions' and action = 'delete'`,
+        [big.owner.id]);
+      assert(mark?.clean_before, "the sweep recorded the owner's watermark");
+      const again = (await service({ owner: big.owner.id })).body as Run;
+      assertEquals([again.status, again.affected_rows], ["completed", 0], "the next run, from the watermark, finds nothing");
     });
 
     await t.step("the service's answer names every class it touched", async () => {
