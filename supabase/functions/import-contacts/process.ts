@@ -73,6 +73,13 @@ const ANALYZE_FIRST_ROWS = 5_000;
 const ANALYZE_TABLES =
   "analyze public.contacts (user_id), public.contact_communication_channels (user_id), public.contact_import_changes (user_id, job_id)";
 
+/** The first row count past `rows` at which the tables are analyzed again: 5k, 20k, 80k ... */
+function analyzeThreshold(rows: number): number {
+  let threshold = ANALYZE_FIRST_ROWS;
+  while (threshold <= rows) threshold *= 4;
+  return threshold;
+}
+
 /** Errors worth retrying a batch for: serialization, deadlock, lock timeout, a unique race with another writer. */
 const RETRYABLE = new Set(["40001", "40P01", "55P03", "23505"]);
 
@@ -151,10 +158,9 @@ export async function runSlice(jobId: string, storage: FileStorage, limits = sli
     let batchRows = limits.batchRows;
     // The batch statements probe the owner's rows by key. An import grows an owner faster than
     // autovacuum re-samples the tables, and a planner that still believes the owner has a handful
-    // of rows scans all of them per probe: quadratic. So the tables are analyzed as the job's rows
-    // grow fourfold (5k, 20k, 80k ... rows), after a commit and outside the batch transactions.
+    // of rows scans all of them per probe: quadratic. So the tables are analyzed each time the
+    // job's rows pass 5k, 20k, 80k ... (fourfold), after a commit, outside the batch transactions.
     const processedAtStart = Number(job.processed_rows);
-    let analyzedAt = processedAtStart;
     for (;;) {
       const batch = await readBatch(reader, normalizer, format, { ...limits, batchRows }, options.dedupe_key);
       if (inflight) await inflight;
@@ -171,8 +177,7 @@ export async function runSlice(jobId: string, storage: FileStorage, limits = sli
       inflight = commitBatch(client, job.id, batch).then(async () => {
         lastCommitMs = performance.now() - commitStarted;
         if (lastCommitMs > limits.wallMs / 4 && batchRows > 500) batchRows = Math.max(500, Math.floor(batchRows / 2));
-        if (!job.dry_run && processed >= Math.max(ANALYZE_FIRST_ROWS, 4 * analyzedAt)) {
-          analyzedAt = processed;
+        if (!job.dry_run && analyzeThreshold(processed - batch.count) <= processed) {
           // Only statistics: a failure here costs speed, never rows.
           await client.query(ANALYZE_TABLES).catch((error: { code?: string; message?: string }) =>
             log({ level: "warn", event: "analyze_failed", job_id: job.id, sqlstate: error.code, message: error.message })
