@@ -69,9 +69,10 @@ interface Batch {
 const log = (entry: Record<string, unknown>) => console.log(JSON.stringify({ fn: "import-contacts", ...entry }));
 
 const ANALYZE_FIRST_ROWS = 5_000;
-// Only the columns the probes filter the owner and job by: the cheap part of a full analyze.
-const ANALYZE_TABLES =
-  "analyze public.contacts (user_id), public.contact_communication_channels (user_id), public.contact_import_changes (user_id, job_id)";
+// Only the columns the probes filter the owner and job by: the cheap part of a full analyze. A
+// table that autovacuum is working on is skipped rather than waited for (waiting would cancel it).
+const ANALYZE_TABLES = "analyze (skip_locked) public.contacts (user_id), public.contact_communication_channels (user_id), " +
+  "public.contact_import_changes (user_id, job_id)";
 
 /** The first row count past `rows` at which the tables are analyzed again: 5k, 20k, 80k ... */
 function analyzeThreshold(rows: number): number {
