@@ -156,6 +156,9 @@ export async function runImportBench(argv, { log = console.log } = {}) {
   const results = [];
   try {
     for (const rows of options.sizes) {
+      // Each size starts from a clean checkpoint: the gigabytes an earlier million-row import wrote
+      // are otherwise flushed while the next size is measured.
+      await admin.query("checkpoint");
       const file = await generate(rows);
       const bytes = fs.statSync(file).size;
       const owner = crypto.randomUUID();
@@ -182,6 +185,10 @@ export async function runImportBench(argv, { log = console.log } = {}) {
       } finally {
         await gateway.stop();
       }
+      // Idle again, now with the imported rows in the tables: tells the import's interference apart
+      // from the cost of searching tables that grew.
+      const idleAfter = [];
+      for (let k = 0; k < 60; k++) idleAfter.push(await searcher.search());
       const again = await startImportGateway(keys);
       let reimport;
       try {
@@ -191,17 +198,19 @@ export async function runImportBench(argv, { log = console.log } = {}) {
       }
       const asSamples = (list) => list.map((ms) => ({ ms, ok: true }));
       const idleStats = summarize(asSamples(idle));
+      const idleAfterStats = summarize(asSamples(idleAfter));
       const duringStats = summarize(asSamples(during.length ? during : idle));
       const result = {
         rows, bytes, copySeconds, importSeconds: first.seconds, reimportSeconds: reimport.seconds, peak,
         slices: first.job.slices, counts: first.job, reimportCounts: reimport.job,
-        idleP95: idleStats.p95, duringP95: duringStats.p95, duringCalls: during.length,
+        idleP95: idleStats.p95, idleAfterP95: idleAfterStats.p95, duringP95: duringStats.p95, duringCalls: during.length,
       };
       results.push(result);
       log(`\n${count(rows)} rows (${mb(bytes)} MB): import ${fixed(rows / first.seconds)} rows/s (${fixed(first.seconds)} s, ${first.job.slices} slices), ` +
         `\\copy ${fixed(rows / copySeconds)} rows/s (${fixed(copySeconds)} s), ratio ${(copySeconds / first.seconds).toFixed(2)}x; ` +
         `peak memory ${mb(peak)} MB; re-import with force ${fixed(reimport.seconds)} s (${(reimport.seconds / first.seconds).toFixed(2)}x); ` +
-        `search p95 ${fixed(duringStats.p95)} ms during vs ${fixed(idleStats.p95)} ms idle (${(duringStats.p95 / idleStats.p95).toFixed(2)}x)`);
+        `search p95 ${fixed(duringStats.p95)} ms during vs ${fixed(idleStats.p95)} ms idle (${(duringStats.p95 / idleStats.p95).toFixed(2)}x), ` +
+        `${fixed(idleAfterStats.p95)} ms idle after (${(duringStats.p95 / idleAfterStats.p95).toFixed(2)}x)`);
       await admin.query(`delete from auth.users where id = $1`, [owner]);
     }
   } finally {
@@ -216,13 +225,11 @@ export async function runImportBench(argv, { log = console.log } = {}) {
 }
 
 function render({ command, startedAt, machine, results }) {
-  const verdict = (ok) => (ok ? "met" : "**not met**");
-  const largest = results[results.length - 1];
   const rows = results.map((r) =>
     `| ${count(r.rows)} | ${mb(r.bytes)} | ${fixed(r.rows / r.importSeconds)} (${fixed(r.importSeconds)} s, ${r.slices} slices) | ` +
     `${fixed(r.rows / r.copySeconds)} (${fixed(r.copySeconds)} s) | ${(r.copySeconds / r.importSeconds).toFixed(2)}x | ${mb(r.peak)} | ` +
-    `${fixed(r.reimportSeconds)} s (${(r.reimportSeconds / r.importSeconds).toFixed(2)}x) | ${fixed(r.duringP95)} / ${fixed(r.idleP95)} ms (${(r.duringP95 / r.idleP95).toFixed(2)}x) |`);
-  const peaks = results.map((r) => r.peak);
+    `${fixed(r.reimportSeconds)} s (${(r.reimportSeconds / r.importSeconds).toFixed(2)}x) | ${fixed(r.duringP95)} / ${fixed(r.idleP95)} ms (${(r.duringP95 / r.idleP95).toFixed(2)}x) | ` +
+    `${fixed(r.idleAfterP95)} ms (${(r.duringP95 / r.idleAfterP95).toFixed(2)}x) |`);
   return [
     "## import-contacts: CSV imports end to end vs `\\copy`",
     "",
@@ -235,18 +242,69 @@ function render({ command, startedAt, machine, results }) {
     "timed from the start of the upload until the job is completed; it writes contacts, e-mail and phone channels (with the audit and suppression triggers), " +
     "the change log for undo and the error report. *\\copy*: psql `\\copy` of the same file into a table with the definition and indexes of contacts " +
     "(no triggers, no validation). Peak memory: VmHWM of the import worker process. Re-import: the same file with `force` and `on_duplicate=update`. " +
-    "Search: `search_contacts_for_agent` for an agent of another owner with 20,000 contacts, p95 while the first import runs vs idle.",
+    "Search: `search_contacts_for_agent` for an agent of another owner with 20,000 contacts, p95 while the first import runs vs idle " +
+    "before it (the target's measure); also idle after it, with the imported rows in the tables.",
     "",
-    "| rows | MB | import-contacts rows/s | \\copy rows/s | ratio (import/\\copy) | peak memory MB | re-import with force | search p95 during / idle |",
-    "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| rows | MB | import-contacts rows/s | \\copy rows/s | ratio (import/\\copy) | peak memory MB | re-import with force | search p95 during / idle before | idle after |",
+    "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ...rows,
     "",
-    `Targets at ${count(largest.rows)} rows: rows/s >= 0.5x \\copy: ${verdict(largest.copySeconds / largest.importSeconds >= 0.5)} ` +
-    `(${(largest.copySeconds / largest.importSeconds).toFixed(2)}x); peak memory flat and <= 128 MB: ${verdict(Math.max(...peaks) <= 128 * 2 ** 20)} ` +
-    `(${peaks.map(mb).join(" / ")} MB); re-import <= 1.2x: ${verdict(largest.reimportSeconds / largest.importSeconds <= 1.2)} ` +
-    `(${(largest.reimportSeconds / largest.importSeconds).toFixed(2)}x); search p95 during import <= 1.25x idle: ${verdict(largest.duringP95 / largest.idleP95 <= 1.25)} ` +
-    `(${(largest.duringP95 / largest.idleP95).toFixed(2)}x).`,
+    targetsLine(results),
+    ...whyNotMet(results),
   ].join("\n");
+}
+
+const ratios = (results) => ({
+  speed: results.map((r) => r.copySeconds / r.importSeconds),
+  reimport: results.map((r) => r.reimportSeconds / r.importSeconds),
+  search: results.map((r) => r.duringP95 / r.idleP95),
+  peaks: results.map((r) => r.peak),
+});
+
+/** Each target judged at every size measured (the worst size decides). */
+function targetsLine(results) {
+  const verdict = (ok) => (ok ? "met" : "**not met**");
+  const list = (values) => values.map((v) => `${v.toFixed(2)}x`).join(" / ");
+  const { speed, reimport, search, peaks } = ratios(results);
+  return `Targets at ${results.map((r) => count(r.rows)).join(" / ")} rows: rows/s >= 0.5x \\copy: ${verdict(Math.min(...speed) >= 0.5)} (${list(speed)}); ` +
+    `peak memory flat and <= 128 MB: ${verdict(Math.max(...peaks) <= 128 * 2 ** 20)} (${peaks.map(mb).join(" / ")} MB); ` +
+    `re-import <= 1.2x: ${verdict(Math.max(...reimport) <= 1.2)} (${list(reimport)}); ` +
+    `search p95 during import <= 1.25x idle: ${verdict(Math.max(...search) <= 1.25)} (${list(search)}).`;
+}
+
+/** Why a target is missed, from profiling the import (pg_stat_statements, auto_explain) at 100,000 rows. */
+function whyNotMet(results) {
+  const { speed, search, peaks } = ratios(results);
+  const lines = [];
+  if (Math.min(...speed) < 0.5) {
+    lines.push("", "**Why rows/s is short of 0.5x**: the database side is the bottleneck (the worker parses and normalizes the next batch while " +
+      "the database writes the previous one). Per input row the import writes a contact, about 1.6 channels, a change-log row for undo, " +
+      "audit rows for the contact and each channel and, for each row it refuses (a third of these files: e-mail addresses " +
+      "with accented letters), an error-report row; `\\copy` writes one table. " +
+      "Profiled at 100,000 rows, the contacts insert takes about 45% of the database time and the channels insert about 35%. The largest " +
+      "single cost is the duplicate-finding name block (`private.contact_name_block`, about 40 µs a call): the partial index " +
+      "`contacts_name_block_idx` computes it twice per inserted contact (predicate and key) and the shared-key trigger once more, about a " +
+      "quarter of the database time. The `\\copy` reference has the same index, but the file has no display name column, so its rows " +
+      "skip the name's sound key. Then come the per-row checks and triggers of channels (normalization, e-mail validation, match-key " +
+      "index) and the foreign-key checks of every row written.");
+  }
+  if (Math.max(...search) > 1.25) {
+    const after = results.map((r) => `${(r.duringP95 / r.idleAfterP95).toFixed(2)}x`).join(" / ");
+    const largest = results[results.length - 1];
+    lines.push("", "**Why search p95 rises during an import**: the import keeps one Postgres backend busy for its whole run, with the " +
+      "worker parsing beside it, on a 2-core machine that other benchmarks load as well, and the search waits for CPU; the slower " +
+      "searches are spread evenly over the run rather than bunched in spikes. Against idle measured again after the import, " +
+      `with the imported rows in the tables, the ratio is ${after}; at ${count(largest.rows)} rows idle p95 goes from ` +
+      `${fixed(largest.idleP95)} ms before to ${fixed(largest.idleAfterP95)} ms after, the part of the rise that the grown tables explain.`);
+  }
+  if (Math.max(...peaks) > 128 * 2 ** 20) {
+    lines.push("", "**Why peak memory passes 128 MB**: not pinned down. The import's own data stays small: the V8 heap in use " +
+      "peaks at about 30 MB (`slice_stats.max_heap_bytes` of the job) at every size. The worker's resident size is about 75-80 MB " +
+      "once the function is loaded; the rest is memory the runtime keeps once used (upload chunks, batch strings, query messages), " +
+      "which a high-water mark never gives back, and it grows with the requests a process serves: 1,500 progress reads alone take " +
+      "an idle worker from 81 to 101 MB, levelling off.");
+  }
+  return lines;
 }
 
 function writeSection(markdown) {

@@ -50,6 +50,7 @@ interface JobRow {
   resume_offset: string;
   resume_line: string;
   total_rows: string | null;
+  processed_rows: string;
 }
 
 export function objectOf(storagePath: string): StoredObject {
@@ -66,6 +67,19 @@ interface Batch {
 }
 
 const log = (entry: Record<string, unknown>) => console.log(JSON.stringify({ fn: "import-contacts", ...entry }));
+
+const ANALYZE_FIRST_ROWS = 5_000;
+// Only the columns the probes filter the owner and job by: the cheap part of a full analyze. A
+// table that autovacuum is working on is skipped rather than waited for (waiting would cancel it).
+const ANALYZE_TABLES = "analyze (skip_locked) public.contacts (user_id), public.contact_communication_channels (user_id), " +
+  "public.contact_import_changes (user_id, job_id)";
+
+/** The first row count past `rows` at which the tables are analyzed again: 5k, 20k, 80k ... */
+function analyzeThreshold(rows: number): number {
+  let threshold = ANALYZE_FIRST_ROWS;
+  while (threshold <= rows) threshold *= 4;
+  return threshold;
+}
 
 /** Errors worth retrying a batch for: serialization, deadlock, lock timeout, a unique race with another writer. */
 const RETRYABLE = new Set(["40001", "40P01", "55P03", "23505"]);
@@ -89,7 +103,7 @@ export async function runSlice(jobId: string, storage: FileStorage, limits = sli
        set status = 'processing', slice_count = slice_count + 1
        where id = $1 and status in ('pending', 'processing')
        returning id, user_id, status, storage_path, source, options, column_mapping, dry_run, header,
-         resume_offset::text, resume_line::text, total_rows::text`,
+         resume_offset::text, resume_line::text, total_rows::text, processed_rows::text`,
       [jobId],
     );
     const job = claimed.rows[0];
@@ -143,6 +157,11 @@ export async function runSlice(jobId: string, storage: FileStorage, limits = sli
     let finished = false;
     let lastCommitMs = 0;
     let batchRows = limits.batchRows;
+    // The batch statements probe the owner's rows by key. An import grows an owner faster than
+    // autovacuum re-samples the tables, and a planner that still believes the owner has a handful
+    // of rows scans all of them per probe: quadratic. So the tables are analyzed each time the
+    // job's rows pass 5k, 20k, 80k ... (fourfold), after a commit, outside the batch transactions.
+    const processedAtStart = Number(job.processed_rows);
     for (;;) {
       const batch = await readBatch(reader, normalizer, format, { ...limits, batchRows }, options.dedupe_key);
       if (inflight) await inflight;
@@ -155,9 +174,16 @@ export async function runSlice(jobId: string, storage: FileStorage, limits = sli
       if (rows > 0 && (elapsed + 1.5 * lastCommitMs > limits.wallMs || cpuMs() > limits.cpuMs)) break;
       rows += batch.count;
       const commitStarted = performance.now();
-      inflight = commitBatch(client, job.id, batch).then(() => {
+      const processed = processedAtStart + rows;
+      inflight = commitBatch(client, job.id, batch).then(async () => {
         lastCommitMs = performance.now() - commitStarted;
         if (lastCommitMs > limits.wallMs / 4 && batchRows > 500) batchRows = Math.max(500, Math.floor(batchRows / 2));
+        if (!job.dry_run && analyzeThreshold(processed - batch.count) <= processed) {
+          // Only statistics: a failure here costs speed, never rows.
+          await client.query(ANALYZE_TABLES).catch((error: { code?: string; message?: string }) =>
+            log({ level: "warn", event: "analyze_failed", job_id: job.id, sqlstate: error.code, message: error.message })
+          );
+        }
       });
       // Awaited before the next batch; until then a failure must not count as unhandled.
       inflight.catch(() => {});
@@ -234,6 +260,9 @@ async function commitBatch(client: pg.Client, jobId: string, batch: Batch): Prom
       // Safe to relax: the batch and the job's position commit together, so a batch lost in a
       // database crash is one the job will read again.
       await client.query("set local synchronous_commit = off");
+      // The batch's statements are probes by key whose row estimates the planner cannot know
+      // (json input); JIT compiling them costs more than running them.
+      await client.query("set local jit = off");
       await client.query("select private.import_contacts_batch($1, $2::json, $3::json, $4, $5)", [
         jobId, rows, failures, batch.end, batch.nextLine,
       ]);
