@@ -249,8 +249,10 @@ begin
       end loop;
     end if;
     if strong < result_limit then
-      typo_words := coalesce(nullif(array(select w from unnest(words) as ws (w) where char_length(w) >= 3
-                                          order by char_length(w) desc, w limit 3), '{}'), array[needle]);
+      -- Words of five letters or more survive a typo at 0.5 ('noha' is 0.4 like 'noah'), else the longest.
+      typo_words := coalesce(nullif(array(select w from unnest(words) as ws (w) where char_length(w) >= 5
+                                          order by char_length(w) desc, w limit 3), '{}'),
+                             array(select w from unnest(words) as ws (w) order by char_length(w) desc, w limit 1));
       execute 'select array_agg(p.id order by p.n), array_agg(p.score order by p.n), array_agg(p.reason order by p.n) '
         || 'from (select *, row_number() over () as n from ('
         || replace(replace(typos, '#filters#', filters), '#typo_words#',
