@@ -100,9 +100,10 @@ as $$
         order by lower(c.display_name) collate "C", c.id limit $13)$k$,
      ' and (lower(c.display_name) collate "C", c.id) > ($15, $17)'),
     -- Typos, after every other kind and only when those found less than a page: what none of them
-    -- found, each of the query's (longest three) words within 0.5 word-similarity of a word of the
-    -- name or organization (#typo_words#), the whole query within 0.4. The index intersects one
-    -- small list of rows per word instead of checking every row that looks like any one word.
+    -- found, each of the query's (longest three) words of five letters or more within 0.5
+    -- word-similarity of a word of the name or organization (#typo_words#), the whole query within
+    -- 0.4. The index intersects one small list of rows per word instead of checking every row that
+    -- looks like any one word.
     (8, 3, null, true,
      $k$select t.id, round(0.7 * t.similarity, 4), 'trigram', t.k1, t.k2 from (
         select c.id, greatest(extensions.word_similarity($6, c.display_name),

@@ -17,10 +17,10 @@ set statement_timeout = '5min';
 --   <=0.7 trigram           0.7 x trigram word similarity to the name or organization (typos)
 -- A contact is listed once, under its best kind. Each kind is one index-ordered scan with a limit
 -- of one page, and the kinds are read one after another: a page stops reading as soon as it is
--- full. Typos come after every other kind, so they cost nothing while better matches fill pages.
--- The keyset is (score, contact_id) as before; the name (and organization) it continues after are
--- read from that contact, so a cursor stays two values. A contact renamed between two pages moves
--- in the order like any keyset row that changes.
+-- full. Typos are looked for only when the other kinds match fewer than a page. The keyset is
+-- (score, contact_id) as before; the name (and organization) it continues after are read from
+-- that contact, so a cursor stays two values (a deleted one is refused; a renamed one moves in the
+-- order like any keyset row that changes).
 --
 -- Security definer: it reads indexes RLS would block and the agent's grants, which agent tokens
 -- cannot read. It authorizes the caller first (service, the agent's owner, or that agent's own
@@ -249,8 +249,10 @@ begin
       end loop;
     end if;
     if strong < result_limit then
-      typo_words := coalesce(nullif(array(select w from unnest(words) as ws (w) where char_length(w) >= 3
-                                          order by char_length(w) desc, w limit 3), '{}'), array[needle]);
+      -- Words of five letters or more survive a typo at 0.5 ('noha' is 0.4 like 'noah'), else the longest.
+      typo_words := coalesce(nullif(array(select w from unnest(words) as ws (w) where char_length(w) >= 5
+                                          order by char_length(w) desc, w limit 3), '{}'),
+                             array(select w from unnest(words) as ws (w) order by char_length(w) desc, w limit 1));
       execute 'select array_agg(p.id order by p.n), array_agg(p.score order by p.n), array_agg(p.reason order by p.n) '
         || 'from (select *, row_number() over () as n from ('
         || replace(replace(typos, '#filters#', filters), '#typo_words#',
