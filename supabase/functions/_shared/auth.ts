@@ -10,6 +10,7 @@ import { type PostgresApi, withPostgresClient } from "@supabase/server/middlewar
 import { corsHeaders } from "@supabase/supabase-js/cors";
 import { z } from "zod";
 import { assertDeclaredSize, assertMethod, errorResponse, HttpError, normalizeLibraryError } from "./http.ts";
+import { parseJson } from "./schemas.ts";
 
 /** Who is calling: the owner, one of the owner's agents (agent-scoped token), or the service. */
 export type Caller =
@@ -23,6 +24,8 @@ export interface FunctionContext {
   db: PostgresApi;
   url: URL;
   fn: string;
+  /** The JSON body through the schema, within the function's body limit (maxBodyBytes). */
+  json<S extends z.ZodType>(schema: S): Promise<z.output<S>>;
 }
 
 export interface FunctionOptions {
@@ -70,6 +73,7 @@ export function createHandler(
   options: FunctionOptions,
   handler: (req: Request, ctx: FunctionContext) => Promise<Response>,
 ): (req: Request) => Promise<Response> {
+  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const authenticated = withSupabase(
     { auth: options.auth, cors: "disabled" },
     withPostgresClient(
@@ -77,7 +81,8 @@ export function createHandler(
       withPostgresAdminClient({}, async (req, ctx) => {
         const caller = callerOf(ctx);
         const db = caller.kind === "service" ? ctx.postgresAdmin : ctx.postgres;
-        return await handler(req, { caller, db, url: new URL(req.url), fn: options.name });
+        const json = <S extends z.ZodType>(schema: S) => parseJson(req, schema, maxBodyBytes);
+        return await handler(req, { caller, db, url: new URL(req.url), fn: options.name, json });
       }),
     ),
   );
@@ -85,7 +90,7 @@ export function createHandler(
   const guarded = async (req: Request): Promise<Response> => {
     try {
       assertMethod(req, options.methods);
-      assertDeclaredSize(req, options.maxBodyBytes ?? 1024 * 1024);
+      assertDeclaredSize(req, maxBodyBytes);
       return await normalizeLibraryError(await authenticated(req));
     } catch (error) {
       return errorResponse(error, { fn: options.name, req });

@@ -3,11 +3,9 @@
 import type { Caller } from "./auth.ts";
 import { HttpError } from "./http.ts";
 import { type CountryCode, normalizeIdentifier } from "./identifiers.ts";
+import { validationFailed } from "./schemas.ts";
 
-const invalid = (path: string, message: string) =>
-  new HttpError(422, "validation_failed", "The request does not match the expected shape", {
-    issues: [{ path, code: "custom", message }],
-  });
+const invalid = (path: string, message: string) => validationFailed([{ path, code: "custom", message }]);
 
 /**
  * The owner_id to pass to SQL: null for owners (SQL takes the token's user, and RLS applies), the

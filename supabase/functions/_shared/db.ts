@@ -64,3 +64,12 @@ export function databaseErrorToHttp(error: unknown, operation: Operation, contex
       return new HttpError(500, "internal_error", "Internal Server Error", null, { cause: error });
   }
 }
+
+/** Runs database work for a request, answering its failures as HTTP errors (logged with context). */
+export async function guardDatabase<T>(operation: Operation, context: RequestContext, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw databaseErrorToHttp(error, operation, context);
+  }
+}

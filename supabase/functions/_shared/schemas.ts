@@ -5,9 +5,19 @@ import { HttpError, payloadTooLarge } from "./http.ts";
 
 export const DEFAULT_JSON_LIMIT = 64 * 1024;
 
-export function validationError(error: z.ZodError): HttpError {
-  const issues = error.issues.map((issue) => ({ path: issue.path.join("."), code: issue.code, message: issue.message }));
+export interface ValidationIssue {
+  path: string;
+  code: string;
+  message: string;
+}
+
+/** The 422 every invalid input gets, zod's or a check of our own, with the issues in `details`. */
+export function validationFailed(issues: ValidationIssue[]): HttpError {
   return new HttpError(422, "validation_failed", "The request does not match the expected shape", { issues });
+}
+
+export function validationError(error: z.ZodError): HttpError {
+  return validationFailed(error.issues.map((issue) => ({ path: issue.path.join("."), code: issue.code, message: issue.message })));
 }
 
 export function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {

@@ -5,8 +5,8 @@
 // Callers: the owner, or the service (secret key) naming the owner with owner_id. Agent tokens: 403.
 import { createHandler, forbidAgentTokens } from "../_shared/auth.ts";
 import { ownerScope } from "../_shared/data-subjects.ts";
-import { databaseErrorToHttp } from "../_shared/db.ts";
-import { parseJson, parseQuery } from "../_shared/schemas.ts";
+import { guardDatabase } from "../_shared/db.ts";
+import { parseQuery } from "../_shared/schemas.ts";
 import { DuplicateCandidatesQuery, MergeRequest } from "../_shared/schemas/merge.ts";
 import { findCandidates, mergeContacts } from "./merge.ts";
 
@@ -17,19 +17,11 @@ export const handler = createHandler(
     if (req.method === "GET") {
       const input = parseQuery(req, DuplicateCandidatesQuery);
       const ownerId = ownerScope(ctx.caller, input.owner_id);
-      try {
-        return Response.json(await findCandidates(ctx.db, ctx.caller, ownerId, input));
-      } catch (error) {
-        throw databaseErrorToHttp(error, "read", { fn: ctx.fn, req });
-      }
+      return Response.json(await guardDatabase("read", { fn: ctx.fn, req }, () => findCandidates(ctx.db, ctx.caller, ownerId, input)));
     }
-    const input = await parseJson(req, MergeRequest, 16 * 1024);
+    const input = await ctx.json(MergeRequest);
     const ownerId = ownerScope(ctx.caller, input.owner_id);
-    try {
-      return Response.json(await mergeContacts(ctx.db, ownerId, input));
-    } catch (error) {
-      throw databaseErrorToHttp(error, "write", { fn: ctx.fn, req });
-    }
+    return Response.json(await guardDatabase("write", { fn: ctx.fn, req }, () => mergeContacts(ctx.db, ownerId, input)));
   },
 );
 

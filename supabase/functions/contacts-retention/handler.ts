@@ -4,9 +4,8 @@
 // hosted pg_cron job sends it through pg_net); user and agent tokens: 403; no credentials: 401.
 // A run already in progress: 409 at once (the skipped run is logged).
 import { createHandler } from "../_shared/auth.ts";
-import { databaseErrorToHttp } from "../_shared/db.ts";
+import { databaseErrorToHttp, guardDatabase } from "../_shared/db.ts";
 import { HttpError } from "../_shared/http.ts";
-import { parseJson } from "../_shared/schemas.ts";
 import { RetentionRequest } from "../_shared/schemas/retention.ts";
 import { openRunSession, runRetention } from "./retention.ts";
 
@@ -16,13 +15,8 @@ export const handler = createHandler(
     if (ctx.caller.kind !== "service") {
       throw new HttpError(403, "forbidden", "Retention runs are for service callers (the secret key) only");
     }
-    const input = await parseJson(req, RetentionRequest, 4 * 1024);
-    let session;
-    try {
-      session = await openRunSession();
-    } catch (error) {
-      throw databaseErrorToHttp(error, "write", { fn: ctx.fn, req });
-    }
+    const input = await ctx.json(RetentionRequest);
+    const session = await guardDatabase("write", { fn: ctx.fn, req }, openRunSession);
     try {
       const result = await runRetention(session, {
         dryRun: input.dry_run,

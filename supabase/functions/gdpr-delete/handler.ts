@@ -8,8 +8,8 @@
 // under legal hold: 409, nothing changed.
 import { createHandler, forbidAgentTokens } from "../_shared/auth.ts";
 import { ownerScope, subjectIdentifier } from "../_shared/data-subjects.ts";
-import { databaseErrorToHttp } from "../_shared/db.ts";
-import { parseJson, parseQuery } from "../_shared/schemas.ts";
+import { guardDatabase } from "../_shared/db.ts";
+import { parseQuery } from "../_shared/schemas.ts";
 import { GdprDeleteRequest, GdprVerifyQuery } from "../_shared/schemas/gdpr.ts";
 import { deleteSubject, verifyErasure } from "./erase.ts";
 
@@ -21,14 +21,10 @@ export const handler = createHandler(
       const query = parseQuery(req, GdprVerifyQuery);
       const ownerId = ownerScope(ctx.caller, query.owner_id);
       const identifier = subjectIdentifier(query.identifier, query.default_country)!;
-      try {
-        return Response.json(await verifyErasure(ctx.db, identifier, ownerId));
-      } catch (error) {
-        throw databaseErrorToHttp(error, "read", { fn: ctx.fn, req });
-      }
+      return Response.json(await guardDatabase("read", { fn: ctx.fn, req }, () => verifyErasure(ctx.db, identifier, ownerId)));
     }
 
-    const input = await parseJson(req, GdprDeleteRequest, 16 * 1024);
+    const input = await ctx.json(GdprDeleteRequest);
     const subject = {
       ownerId: ownerScope(ctx.caller, input.owner_id),
       contactId: input.contact_id ?? null,
@@ -36,11 +32,7 @@ export const handler = createHandler(
       mode: input.mode,
       idempotencyKey: input.idempotency_key ?? null,
     };
-    try {
-      return Response.json(await deleteSubject(ctx.db, subject));
-    } catch (error) {
-      throw databaseErrorToHttp(error, "delete", { fn: ctx.fn, req });
-    }
+    return Response.json(await guardDatabase("delete", { fn: ctx.fn, req }, () => deleteSubject(ctx.db, subject)));
   },
 );
 

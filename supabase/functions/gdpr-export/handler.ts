@@ -3,8 +3,8 @@
 // Callers: the owner, or the service (secret key) naming the owner. Agent tokens: 403.
 import { createHandler, forbidAgentTokens } from "../_shared/auth.ts";
 import { ownerScope, subjectIdentifier } from "../_shared/data-subjects.ts";
-import { databaseErrorToHttp } from "../_shared/db.ts";
-import { parseJson, parseQuery } from "../_shared/schemas.ts";
+import { guardDatabase } from "../_shared/db.ts";
+import { parseQuery } from "../_shared/schemas.ts";
 import { GdprExportQuery, GdprExportRequest } from "../_shared/schemas/gdpr.ts";
 import { exportArchive, exportSubjectText, parseExport } from "./export.ts";
 
@@ -13,18 +13,13 @@ export const handler = createHandler(
   async (req, ctx) => {
     forbidAgentTokens(ctx.caller, "export personal data");
     const { format } = parseQuery(req, GdprExportQuery);
-    const input = await parseJson(req, GdprExportRequest, 16 * 1024);
+    const input = await ctx.json(GdprExportRequest);
     const subject = {
       ownerId: ownerScope(ctx.caller, input.owner_id),
       contactId: input.contact_id ?? null,
       identifier: subjectIdentifier(input.identifier, input.default_country),
     };
-    let text;
-    try {
-      text = await exportSubjectText(ctx.db, subject);
-    } catch (error) {
-      throw databaseErrorToHttp(error, "read", { fn: ctx.fn, req });
-    }
+    const text = await guardDatabase("read", { fn: ctx.fn, req }, () => exportSubjectText(ctx.db, subject));
     if (format === "zip") {
       const result = parseExport(text);
       return new Response(exportArchive(result), {

@@ -11,10 +11,10 @@
 //                                           function hands work on to itself with its secret key)
 // Callers: the owner, or the service (secret key) naming the owner (owner_id). Agent tokens: 403.
 import { createHandler, type FunctionContext, forbidAgentTokens } from "../_shared/auth.ts";
-import { databaseErrorToHttp } from "../_shared/db.ts";
-import { HttpError } from "../_shared/http.ts";
+import { guardDatabase } from "../_shared/db.ts";
+import { assertMethod, HttpError } from "../_shared/http.ts";
 import { ownerScope } from "../_shared/data-subjects.ts";
-import { parseJson, parseQuery, parseWith } from "../_shared/schemas.ts";
+import { parseJson, parseQuery, parseWith, validationFailed } from "../_shared/schemas.ts";
 import { ErrorsQuery, ImportOptions, JobPath, StorageReference } from "../_shared/schemas/import.ts";
 import { fileStorage, type StoredObject } from "../_shared/storage.ts";
 import { importLimits, ownedObject, receiveBody, receiveMultipart, scanFile, type Upload } from "./intake.ts";
@@ -31,13 +31,8 @@ const route = (url: URL) => {
   return at === -1 ? parts : parts.slice(at + 1);
 };
 
-const guard = async <T>(ctx: FunctionContext, req: Request, operation: "read" | "write" | "delete", work: () => Promise<T>): Promise<T> => {
-  try {
-    return await work();
-  } catch (error) {
-    throw databaseErrorToHttp(error, operation, { fn: ctx.fn, req });
-  }
-};
+const guard = <T>(ctx: FunctionContext, req: Request, operation: "read" | "write" | "delete", work: () => Promise<T>): Promise<T> =>
+  guardDatabase(operation, { fn: ctx.fn, req }, work);
 
 export const handler = createHandler(
   {
@@ -51,7 +46,7 @@ export const handler = createHandler(
     const [jobId, action, ...extra] = route(ctx.url);
     if (extra.length > 0) throw notFound();
     if (jobId === undefined) {
-      if (req.method !== "POST") throw new HttpError(405, "method_not_allowed", `Method ${req.method} is not allowed here`, { allowed: ["POST"] }, { headers: { Allow: "POST" } });
+      assertMethod(req, ["POST"]);
       return await createImport(req, ctx);
     }
     const id = parseWith(JobPath, { id: jobId }).id;
@@ -77,10 +72,7 @@ export const handler = createHandler(
         return Response.json({ job_id: id, state: await runAndHandOn(id) });
       default:
         if (["process", "resume", "cancel", "undo", "errors", ""].includes(action ?? "")) {
-          const allowed = action === "errors" ? ["GET"] : action === undefined ? ["GET", "DELETE"] : ["POST"];
-          throw new HttpError(405, "method_not_allowed", `Method ${req.method} is not allowed here`, { allowed }, {
-            headers: { Allow: allowed.join(", ") },
-          });
+          assertMethod(req, action === "errors" ? ["GET"] : action === undefined ? ["GET", "DELETE"] : ["POST"]);
         }
         throw notFound();
     }
@@ -94,14 +86,12 @@ async function runAndHandOn(jobId: string): Promise<string> {
   return state;
 }
 
-function optionsFrom(ctx: FunctionContext, raw: Record<string, unknown>): ImportOptions {
+function optionsFrom(raw: Record<string, unknown>): ImportOptions {
   const options = parseWith(ImportOptions, raw);
   const limits = importLimits();
   for (const [path, value, max] of [["max_rows", options.max_rows, limits.maxRows], ["max_bytes", options.max_bytes, limits.maxBytes]] as const) {
     if (value !== undefined && value > max) {
-      throw new HttpError(422, "validation_failed", "The request does not match the expected shape", {
-        issues: [{ path, code: "too_big", message: `at most ${max}` }],
-      });
+      throw validationFailed([{ path, code: "too_big", message: `at most ${max}` }]);
     }
   }
   return options;
@@ -121,7 +111,7 @@ async function createImport(req: Request, ctx: FunctionContext): Promise<Respons
   if (contentType.startsWith("application/json")) {
     const body = await parseJson(req, StorageReference.extend({}).partial().passthrough(), 64 * 1024) as Record<string, unknown>;
     const { storage: reference, ...rest } = body;
-    options = optionsFrom(ctx, { ...query, ...rest });
+    options = optionsFrom({ ...query, ...rest });
     ownerId = ownerScope(ctx.caller, options.owner_id) ?? ctx.caller.userId!;
     object = ownedObject(parseWith(StorageReference, reference), ownerId);
     const stream = await storage.read(object, 0);
@@ -133,7 +123,7 @@ async function createImport(req: Request, ctx: FunctionContext): Promise<Respons
     // Options may come as form fields (before the file part) or in the query string.
     let plan: { options: ImportOptions; owner: string; object: StoredObject } | null = null;
     upload = await receiveMultipart(req, storage, limits.maxBytes + MULTIPART_OVERHEAD, (fields) => {
-      const parsed = optionsFrom(ctx, { ...query, ...fields });
+      const parsed = optionsFrom({ ...query, ...fields });
       const owner = ownerScope(ctx.caller, parsed.owner_id) ?? ctx.caller.userId!;
       plan = { options: parsed, owner, object: { bucket: UPLOAD_BUCKET, path: `${owner}/${crypto.randomUUID()}.csv` } };
       return { object: plan.object, limits: rowLimits(limits, parsed), format: parsed };
@@ -147,7 +137,7 @@ async function createImport(req: Request, ctx: FunctionContext): Promise<Respons
     object = settled.object;
     source = "upload";
   } else if (/^(text\/(csv|plain|tab-separated-values)|application\/(octet-stream|csv|vnd\.ms-excel))\b/.test(contentType)) {
-    options = optionsFrom(ctx, query);
+    options = optionsFrom(query);
     ownerId = ownerScope(ctx.caller, options.owner_id) ?? ctx.caller.userId!;
     object = { bucket: UPLOAD_BUCKET, path: `${ownerId}/${crypto.randomUUID()}.csv` };
     upload = await receiveBody(req, storage, object, rowLimits(limits, options), options).catch(async (error) => {
