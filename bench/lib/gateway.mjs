@@ -4,16 +4,12 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { dbUrl, ROOT } from "../../scripts/lib/config.mjs";
 import { denoEnv, denoPath } from "../../scripts/lib/deno.mjs";
+import { functionEnv } from "../../scripts/lib/gateway.mjs";
 
 /** Starts scripts/gateway on `port` for `database`; resolves once it answers its health check. */
 export async function startGateway({ keys, port, database, env: extra = {} }) {
   const url = `http://127.0.0.1:${port}`;
-  const env = {
-    SUPABASE_URL: url, SUPABASE_DB_URL: dbUrl(database), SUPABASE_JWKS: JSON.stringify(keys.jwks),
-    SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: keys.publishableKey }),
-    SUPABASE_SECRET_KEYS: JSON.stringify({ default: keys.secretKey }),
-    SUPABASE_ANON_KEY: keys.anonKey, SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey, ...extra,
-  };
+  const env = { ...functionEnv(keys), SUPABASE_URL: url, SUPABASE_DB_URL: dbUrl(database), ...extra };
   const config = { root: ROOT, port, jwks: keys.jwks, jwtSecret: keys.jwtSecret, env, wallClockMs: 150_000, memoryMb: 256, firstWorkerPort: port + 20 };
   const child = spawn(denoPath(), ["run", `--config=${path.join(ROOT, "supabase/functions/deno.json")}`, "--allow-all",
     path.join(ROOT, "scripts/gateway/main.ts")], { env: { ...denoEnv(), GATEWAY_CONFIG: JSON.stringify(config) }, stdio: process.env.BENCH_GATEWAY_LOG ? ["ignore", "inherit", "inherit"] : "ignore" });

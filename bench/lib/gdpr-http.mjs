@@ -8,15 +8,12 @@
 //   Export: the subject itself, named by its e-mail address (its generated id is an md5 digest, not
 //   one of the RFC 9562 uuids the functions accept); each export records itself (a request row and
 //   its audit entry), and those records are removed afterwards so the next run exports the same rows.
-import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import path from "node:path";
 import { BIG_OWNER_ID } from "./ids.mjs";
 import { summarize } from "./measure.mjs";
 import { actAs, connect } from "./session.mjs";
-import { API_PORT, dbUrl, ROOT } from "../../scripts/lib/config.mjs";
-import { denoEnv, denoPath } from "../../scripts/lib/deno.mjs";
-import { functionEnv } from "../../scripts/lib/gateway.mjs";
+import { API_PORT } from "../../scripts/lib/config.mjs";
+import { startGateway } from "./gateway.mjs";
 import { loadKeys, mintUserToken } from "../../scripts/lib/keys.mjs";
 import { psql } from "../../scripts/lib/postgres.mjs";
 
@@ -25,27 +22,6 @@ const COPY_OWNER_ID = "7f3b9c2e-4d1a-4e8b-9a6c-2b5e8d0c4f71";
 
 // A port of its own (the stack's gateway serves `postgres` on API_PORT; the import benchmark uses +700).
 const GATEWAY_PORT = API_PORT + 800;
-
-/** A functions gateway whose functions connect to `database` (the stack's own serves `postgres`). */
-async function startGateway(database, keys) {
-  const url = `http://127.0.0.1:${GATEWAY_PORT}`;
-  const env = { ...functionEnv(keys), SUPABASE_URL: url, SUPABASE_DB_URL: dbUrl(database) };
-  const config = {
-    root: ROOT, port: GATEWAY_PORT, jwks: keys.jwks, jwtSecret: keys.jwtSecret, env, wallClockMs: 150_000, memoryMb: 256,
-    firstWorkerPort: GATEWAY_PORT + 20,
-  };
-  const child = spawn(denoPath(), ["run", `--config=${path.join(ROOT, "supabase/functions/deno.json")}`, "--allow-all",
-    path.join(ROOT, "scripts/gateway/main.ts")], { env: { ...denoEnv(), GATEWAY_CONFIG: JSON.stringify(config) }, stdio: "ignore" });
-  for (let i = 0; i < 240; i += 1) {
-    try {
-      if ((await fetch(`${url}/_gateway/health`)).ok) break;
-    } catch {
-      // still starting
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  return { url, stop: () => new Promise((resolve) => { child.once("exit", resolve); child.kill("SIGTERM"); }) };
-}
 
 const copyId = async (client, run, k) =>
   (await client.query("select id from public.contacts where external_id = $1", [`bench-gdpr-copy-${run}-${k}`])).rows[0].id;
@@ -91,7 +67,7 @@ export async function measureHttp(database, { subjectId, subjectEmail, plainSele
   const keys = await loadKeys();
   const token = await mintUserToken(keys, { userId: BIG_OWNER_ID, email: "bench-owner@bench.local", expiresIn: 3600 });
   const copyToken = await mintUserToken(keys, { userId: COPY_OWNER_ID, email: "gdpr-copies@bench.example", expiresIn: 3600 });
-  const gateway = await startGateway(database, keys);
+  const gateway = await startGateway({ keys, port: GATEWAY_PORT, database });
   const reference = await connect(database);
   await reference.query("set jit = off");
   await actAs(reference, { sub: BIG_OWNER_ID, role: "authenticated", aud: "authenticated" });

@@ -16,7 +16,6 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { API_PORT, dbUrl, ROOT } from "../../scripts/lib/config.mjs";
 import { startGateway } from "./gateway.mjs";
-import { LOCAL_STORAGE_DIR } from "../../scripts/lib/gateway.mjs";
 import { loadKeys, mintUserToken } from "../../scripts/lib/keys.mjs";
 import { describeMachine } from "./machine.mjs";
 import { summarize } from "./measure.mjs";
@@ -72,7 +71,7 @@ async function generate(rows) {
 
 async function startImportGateway(keys) {
   const { url, child, stop } = await startGateway({
-    keys, port: API_PORT + 700, database: undefined, env: { SUPABASE_LOCAL_STORAGE_DIR: LOCAL_STORAGE_DIR },
+    keys, port: API_PORT + 700, database: undefined,
   });
   const workerPid = () => {
     for (const entry of fs.readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
