@@ -16,7 +16,7 @@ import { COMPAT_FILE, dbUrl } from "../../scripts/lib/config.mjs";
 import { applyCompat, listMigrations, migrate } from "../../scripts/lib/migrate.mjs";
 import { psql, queryValue } from "../../scripts/lib/postgres.mjs";
 import { ensureDataset, describeSchema } from "./dataset.mjs";
-import { DOCS_FILE, sizeLabel } from "./docs.mjs";
+import { DOCS_FILE, runHeader, sizeLabel, writeSection } from "./docs.mjs";
 import { describeMachine } from "./machine.mjs";
 import { connect } from "./session.mjs";
 
@@ -175,17 +175,6 @@ async function healthTiming({ database, runs }) {
   };
 }
 
-function writeAuditSection(markdown) {
-  const begin = "<!-- bench:audit:start -->";
-  const end = "<!-- bench:audit:end -->";
-  const block = `${begin}\n${markdown.trim()}\n${end}`;
-  const current = fs.existsSync(DOCS_FILE) ? fs.readFileSync(DOCS_FILE, "utf8") : "# Benchmarks\n";
-  const from = current.indexOf(begin);
-  const to = current.indexOf(end);
-  const next = from >= 0 && to > from ? current.slice(0, from) + block + current.slice(to + end.length) : `${current.trimEnd()}\n\n${block}\n`;
-  fs.writeFileSync(DOCS_FILE, next);
-}
-
 const gb = (bytes) => `${(bytes / 2 ** 30).toFixed(2)} GiB`;
 
 function render({ command, startedAt, machine, schema, base, overhead, health, rows, rounds }) {
@@ -198,10 +187,7 @@ function render({ command, startedAt, machine, schema, base, overhead, health, r
   const lines = [
     "## Audit trail overhead and db:health",
     "",
-    `**Command**: \`${command}\`, run ${startedAt.toISOString().replace(/\.\d+Z$/, "Z")}.`,
-    "",
-    `**Machine**: ${machine.cores} cores (\`nproc\`), ${machine.cpu}, ${machine.memory} RAM; ${machine.postgres} ` +
-      `(${machine.settings}); Node ${machine.node}; load average at start ${machine.load}.`,
+    ...runHeader({ command, startedAt, machine }),
     "",
     `**Schema**: the migrations of commit ${schema.commit}${schema.uncommitted ? " with uncommitted changes" : ""} ` +
       `(generator and schema fingerprint ${schema.fingerprint}).`,
@@ -294,7 +280,7 @@ export async function runAuditBench(argv, { log = console.log } = {}) {
 
   if (values["write-docs"]) {
     const command = `npm run bench -- ${argv.join(" ")}`.trim();
-    writeAuditSection(render({ command, startedAt, machine, schema: describeSchema(), base, overhead, health, rows, rounds }));
+    writeSection("audit", render({ command, startedAt, machine, schema: describeSchema(), base, overhead, health, rows, rounds }));
     log(`\nWrote the audit section of ${DOCS_FILE}.`);
   }
 }

@@ -24,6 +24,16 @@ export function sizeLabel(contacts) {
   return String(contacts);
 }
 
+/** The opening lines of every section: the command that produced it, when, and on what machine. */
+export function runHeader({ command, startedAt, machine }) {
+  return [
+    `**Command**: \`${command}\`, run ${startedAt.toISOString().replace(/\.\d+Z$/, "Z")}.`,
+    "",
+    `**Machine**: ${machine.cores} cores (\`nproc\`), ${machine.cpu}, ${machine.memory} RAM; ${machine.postgres} ` +
+      `(${machine.settings}); Node ${machine.node}; load average at start ${machine.load}.`,
+  ];
+}
+
 /** Replaces (or appends) the section `id` of docs/benchmarks.md with `markdown`. */
 export function writeSection(id, markdown, file = DOCS_FILE) {
   const begin = `<!-- bench:${id}:begin -->`;
@@ -117,10 +127,7 @@ export function renderSection({ options, command, startedAt, machine, schema, da
   return [
     `## search_contacts_for_agent at ${sizeLabel(options.contacts)} contacts`,
     "",
-    `**Command**: \`${command}\`, run ${startedAt.toISOString().replace(/\.\d+Z$/, "Z")}.`,
-    "",
-    `**Machine**: ${machine.cores} cores (\`nproc\`), ${machine.cpu}, ${machine.memory} RAM; ${machine.postgres} ` +
-      `(${machine.settings}); Node ${machine.node}; load average at start ${machine.load}.`,
+    ...runHeader({ command, startedAt, machine }),
     "",
     `**Schema**: the migrations of commit ${schema.commit}${schema.uncommitted ? " with uncommitted changes" : ""} ` +
       `(generator and schema fingerprint ${schema.fingerprint}).`,

@@ -13,22 +13,18 @@
 //   Both sides run as the owner (role authenticated, RLS), on long-lived sessions, taking turns.
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import fs from "node:fs";
-import path from "node:path";
 import { ensureDataset, migrateForward } from "./dataset.mjs";
 import { measureHttp } from "./gdpr-http.mjs";
-import { sizeLabel } from "./docs.mjs";
+import { DOCS_FILE, runHeader, sizeLabel, writeSection } from "./docs.mjs";
 import { BIG_OWNER_ID, benchId } from "./ids.mjs";
 import { describeMachine } from "./machine.mjs";
 import { summarize } from "./measure.mjs";
 import { actAs, asSuperuser, connect } from "./session.mjs";
-import { ROOT } from "../../scripts/lib/config.mjs";
 import { psql, queryValue } from "../../scripts/lib/postgres.mjs";
 
 const SUBJECT_ID = benchId("bench-gdpr-subject");
 const SUBJECT_INTERACTIONS = 10000;
 const BASE = "contacts_gdpr_bench";
-const DOCS_FILE = path.join(ROOT, "docs", "benchmarks.md");
 const sqlFile = (name) => fileURLToPath(new URL(`../sql/${name}`, import.meta.url));
 const seconds = (start) => Math.round((performance.now() - start) / 100) / 10;
 const ms = (start) => Number(process.hrtime.bigint() - start) / 1e6;
@@ -274,23 +270,9 @@ export async function runGdprBench(argv, log = console.log) {
   }
   if (options.writeDocs) {
     const command = `npm run bench -- ${argv.join(" ")}`.trim();
-    writeGdprSection(renderGdpr({ options, command, startedAt, machine, base, results, http }));
+    writeSection("gdpr", renderGdpr({ options, command, startedAt, machine, base, results, http }));
     log(`\nWrote the gdpr section of ${DOCS_FILE}.`);
   }
-}
-
-/** Replaces (or appends) the section between <!-- bench:gdpr:start --> and <!-- bench:gdpr:end -->. */
-function writeGdprSection(markdown) {
-  const begin = "<!-- bench:gdpr:start -->";
-  const end = "<!-- bench:gdpr:end -->";
-  const block = `${begin}\n${markdown.trim()}\n${end}`;
-  const current = fs.existsSync(DOCS_FILE) ? fs.readFileSync(DOCS_FILE, "utf8") : "# Benchmarks\n";
-  const from = current.indexOf(begin);
-  const to = current.indexOf(end);
-  const next = from >= 0 && to > from
-    ? current.slice(0, from) + block + current.slice(to + end.length)
-    : `${current.trimEnd()}\n\n${block}\n`;
-  fs.writeFileSync(DOCS_FILE, next);
 }
 
 function renderGdpr({ options, command, startedAt, machine, base, results, http }) {
@@ -312,10 +294,7 @@ function renderGdpr({ options, command, startedAt, machine, base, results, http 
   return [
     "## gdpr-delete and gdpr-export: one subject among 1M contacts and up to 10M interactions",
     "",
-    `**Command**: \`${command}\`, run ${startedAt.toISOString().replace(/\.\d+Z$/, "Z")}.`,
-    "",
-    `**Machine**: ${machine.cores} cores (\`nproc\`), ${machine.cpu}, ${machine.memory} RAM; ${machine.postgres} ` +
-      `(${machine.settings}); Node ${machine.node}; load average at start ${machine.load}.`,
+    ...runHeader({ command, startedAt, machine }),
     "",
     `**Data**: the search benchmark's generator (\`bench/sql/generate.sql\`): ${count(largest.data.contacts)} contacts of ` +
       `${count(options.owners + 1)} owners with their channels; the data subject (\`bench/sql/gdpr_subject.sql\`): one contact of ` +

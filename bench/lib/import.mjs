@@ -15,13 +15,13 @@ import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { API_PORT, dbUrl, ROOT } from "../../scripts/lib/config.mjs";
+import { DOCS_FILE, writeSection } from "./docs.mjs";
 import { startGateway } from "./gateway.mjs";
 import { loadKeys, mintUserToken } from "../../scripts/lib/keys.mjs";
 import { describeMachine } from "./machine.mjs";
 import { summarize } from "./measure.mjs";
 import { actAs, connect } from "./session.mjs";
 
-const DOCS_FILE = path.join(ROOT, "docs", "benchmarks.md");
 const DATA_DIR = path.join(ROOT, "bench", ".data");
 const count = (n) => Number(n).toLocaleString("en-US");
 const fixed = (n) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
@@ -218,7 +218,7 @@ export async function runImportBench(argv, { log = console.log } = {}) {
     await admin.end();
   }
   if (options.writeDocs) {
-    writeSection(render({ command: `npm run bench -- ${argv.join(" ")}`.trim(), startedAt, machine, results }));
+    writeSection("import", render({ command: `npm run bench -- ${argv.join(" ")}`.trim(), startedAt, machine, results }));
     log(`\nWrote the import section of ${DOCS_FILE}.`);
   }
 }
@@ -306,14 +306,3 @@ function whyNotMet(results) {
   return lines;
 }
 
-function writeSection(markdown) {
-  const begin = "<!-- bench:import:start -->";
-  const end = "<!-- bench:import:end -->";
-  const block = `${begin}\n${markdown.trim()}\n${end}`;
-  const current = fs.existsSync(DOCS_FILE) ? fs.readFileSync(DOCS_FILE, "utf8") : "# Benchmarks\n";
-  const from = current.indexOf(begin);
-  const to = current.indexOf(end);
-  fs.writeFileSync(DOCS_FILE, from >= 0 && to > from
-    ? current.slice(0, from) + block + current.slice(to + end.length)
-    : `${current.trimEnd()}\n\n${block}\n`);
-}

@@ -17,20 +17,17 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
-import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { ROOT } from "../../scripts/lib/config.mjs";
 import { psql, queryValue } from "../../scripts/lib/postgres.mjs";
 import { ensureDataset } from "./dataset.mjs";
-import { sizeLabel } from "./docs.mjs";
+import { DOCS_FILE, runHeader, sizeLabel, writeSection } from "./docs.mjs";
 import { BIG_OWNER_ID, benchId } from "./ids.mjs";
 import { describeMachine } from "./machine.mjs";
 import { summarize } from "./measure.mjs";
 import { actAs, connect } from "./session.mjs";
 
 const DATABASE = "contacts_merge_bench";
-const DOCS_FILE = path.join(ROOT, "docs", "benchmarks.md");
 const FIXTURE = fileURLToPath(new URL("../sql/merge_fixture.sql", import.meta.url));
 const SURVIVOR = benchId("bench-merge-survivor");
 const DUPLICATE = benchId("bench-merge-duplicate");
@@ -285,23 +282,9 @@ export async function runMergeBench(argv, { log = console.log } = {}) {
 
   if (options.writeDocs) {
     const command = `npm run bench -- ${argv.join(" ")}`.trim();
-    writeMergeSection(renderMerge({ options, command, startedAt, machine, data, shape, find, found, merge }));
+    writeSection("merge", renderMerge({ options, command, startedAt, machine, data, shape, find, found, merge }));
     log(`\nWrote the merge section of ${DOCS_FILE}.`);
   }
-}
-
-/** Replaces (or appends) the section between <!-- bench:merge:start --> and <!-- bench:merge:end -->. */
-function writeMergeSection(markdown) {
-  const begin = "<!-- bench:merge:start -->";
-  const end = "<!-- bench:merge:end -->";
-  const block = `${begin}\n${markdown.trim()}\n${end}`;
-  const current = fs.existsSync(DOCS_FILE) ? fs.readFileSync(DOCS_FILE, "utf8") : "# Benchmarks\n";
-  const from = current.indexOf(begin);
-  const to = current.indexOf(end);
-  const next = from >= 0 && to > from
-    ? current.slice(0, from) + block + current.slice(to + end.length)
-    : `${current.trimEnd()}\n\n${block}\n`;
-  fs.writeFileSync(DOCS_FILE, next);
 }
 
 function renderMerge({ options, command, startedAt, machine, data, shape, find, found, merge }) {
@@ -312,10 +295,7 @@ function renderMerge({ options, command, startedAt, machine, data, shape, find, 
   return [
     `## Duplicates and merging: find_duplicate_contacts at ${count(shape.owner_contacts)} contacts of one owner, merge_contacts of two contacts with ${count(options.pairInteractions)} interactions each`,
     "",
-    `**Command**: \`${command}\`, run ${startedAt.toISOString().replace(/\.\d+Z$/, "Z")}.`,
-    "",
-    `**Machine**: ${machine.cores} cores (\`nproc\`), ${machine.cpu}, ${machine.memory} RAM; ${machine.postgres} ` +
-      `(${machine.settings}); Node ${machine.node}; load average at start ${machine.load}.`,
+    ...runHeader({ command, startedAt, machine }),
     "",
     `**Data**: the search benchmark's generator (\`bench/sql/generate.sql\`, ${sizeLabel(options.contacts)} contacts of ` +
       `${count(options.owners + 1)} owners; ${data.reused ? "reused" : "generated"}), the big owner holding ` +

@@ -6,20 +6,8 @@
 // search_contacts_for_agent p95 while the purge runs vs idle, and a second run's duration.
 import { fileURLToPath } from "node:url";
 import { ensureDataset } from "./dataset.mjs";
-import fs from "node:fs";
-import { sizeLabel, DOCS_FILE } from "./docs.mjs";
+import { DOCS_FILE, sizeLabel, writeSection } from "./docs.mjs";
 
-/** Replaces (or appends) this benchmark's section of docs/benchmarks.md, between its start/end markers. */
-function writeRetentionSection(markdown, file = DOCS_FILE) {
-  const begin = "<!-- bench:retention:start -->";
-  const end = "<!-- bench:retention:end -->";
-  const block = `${begin}\n${markdown.trim()}\n${end}`;
-  const current = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "# Benchmarks\n";
-  const from = current.indexOf(begin);
-  const to = current.indexOf(end);
-  const next = from >= 0 && to > from ? current.slice(0, from) + block + current.slice(to + end.length) : `${current.trimEnd()}\n\n${block}\n`;
-  fs.writeFileSync(file, next);
-}
 import { ALL_CONTACTS_AGENT_ID, BIG_OWNER_ID } from "./ids.mjs";
 import { describeMachine } from "./machine.mjs";
 import { percentile } from "./measure.mjs";
@@ -298,7 +286,7 @@ export async function runRetentionBench(argv, log = console.log) {
     log(`\n${lines.join("\n")}`);
     if (options.writeDocs) {
       const command = `npm run bench -- ${argv.join(" ")}`.trim();
-      writeRetentionSection([
+      writeSection("retention", [
         `## Retention purge at ${sizeLabel(options.contacts)} contacts, ${sizeLabel(interactions)} interactions`,
         "",
         `**Command**: \`${command}\`, run ${startedAt.toISOString().replace(/\.\d+Z$/, "Z")}.`,
