@@ -926,6 +926,7 @@ export type Database = {
           legal_hold: boolean
           legal_hold_reason: string | null
           metadata: NonNullable<Json>
+          name_block: number | null
           organization: string | null
           search_vector: unknown
           source: string
@@ -945,6 +946,7 @@ export type Database = {
           legal_hold?: boolean
           legal_hold_reason?: string | null
           metadata?: NonNullable<Json>
+          name_block?: number | null
           organization?: string | null
           search_vector?: never
           source?: string
@@ -964,6 +966,7 @@ export type Database = {
           legal_hold?: boolean
           legal_hold_reason?: string | null
           metadata?: NonNullable<Json>
+          name_block?: number | null
           organization?: string | null
           search_vector?: never
           source?: string

@@ -28,7 +28,7 @@ select columns_are('public', 'agents', array[
 select has_table('public', 'contacts', 'table public.contacts exists');
 select columns_are('public', 'contacts', array[
   'id', 'user_id', 'first_name', 'last_name', 'display_name', 'organization', 'job_title', 'metadata', 'tags',
-  'status', 'source', 'external_id', 'legal_hold', 'legal_hold_reason', 'created_at', 'updated_at', 'search_vector'
+  'status', 'source', 'external_id', 'legal_hold', 'legal_hold_reason', 'created_at', 'updated_at', 'search_vector', 'name_block'
 ], 'public.contacts has exactly its documented columns');
 
 -- contact_communication_channels

@@ -12,7 +12,7 @@ select indexes_are('public', 'contacts', array[
   'contacts_user_id_updated_at_idx', 'contacts_user_id_name_sort_idx', 'contacts_user_id_last_name_sort_idx',
   'contacts_user_id_organization_sort_idx', 'contacts_search_vector_idx', 'contacts_user_id_display_name_trgm_idx',
   'contacts_user_id_organization_trgm_idx', 'contacts_metadata_idx', 'contacts_tags_idx', 'contacts_user_id_created_at_idx',
-  'contacts_legal_hold_idx', 'contacts_name_block_idx', 'contacts_external_id_match_idx'
+  'contacts_legal_hold_idx', 'contacts_user_id_name_block_idx', 'contacts_external_id_match_idx'
 ], 'contacts have exactly their list, search and filter indexes');
 select indexes_are('public', 'contact_communication_channels', array[
   'contact_communication_channels_pkey', 'contact_communication_channels_id_user_id_key',
