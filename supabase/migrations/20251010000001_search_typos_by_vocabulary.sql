@@ -13,25 +13,36 @@ set statement_timeout = '5min';
 -- The full-text query of the contacts a typo search considers: for each query word, any word of
 -- the owner's active contacts within 0.5 word-similarity of it (the best 50, a bound on the query's
 -- size), all query words required. Null when a query word has no such word: then nothing matches.
--- Stable and planned with the call's values, so the planner estimates the corrected words' rows.
+-- Stable, so the planner of the typo statement evaluates it to estimate the corrected words' rows.
+-- One lookup per word, planned with its values: with a generic plan (or joined laterally to the
+-- query words) the planner expects an owner to hold a few words, walks all of them through the
+-- primary key and compares each (10 ms per word at 7,000 words, against 0.5 ms through the trigram
+-- index).
 create function private.search_typo_query(owner_id uuid, words text[])
 returns tsquery
-language sql
+language plpgsql
 stable
 set search_path = ''
 set pg_trgm.word_similarity_threshold = 0.5
 as $$
-  select case when count(*) = cardinality(search_typo_query.words)
-              then string_agg('(' || a.alternatives || ')', ' & ' order by a.n)::tsquery end
-  from (
-    select q.n, string_agg(private.lexeme_query(v.word)::text, ' | ' order by v.word) as alternatives
-    from unnest(search_typo_query.words) with ordinality as q (w, n)
-    cross join lateral (
-      select v.word from private.contact_search_words v
-      where v.user_id = search_typo_query.owner_id and q.w operator(extensions.<%) v.word
-      order by extensions.word_similarity(q.w, v.word) desc, v.word
-      limit 50) v
-    group by q.n) a
+declare
+  typed text;
+  alternatives text;
+  corrected text := '';
+begin
+  foreach typed in array search_typo_query.words loop
+    execute 'select string_agg(private.lexeme_query(v.word)::text, '' | '' order by v.word) from ('
+      || 'select w.word from private.contact_search_words w where w.user_id = $1 and $2 operator(extensions.<%) w.word'
+      || ' order by extensions.word_similarity($2, w.word) desc, w.word limit 50) v'
+    into alternatives
+    using search_typo_query.owner_id, typed;
+    if alternatives is null then
+      return null;
+    end if;
+    corrected := corrected || case when corrected = '' then '(' else ' & (' end || alternatives || ')';
+  end loop;
+  return nullif(corrected, '')::tsquery;
+end;
 $$;
 comment on function private.search_typo_query(uuid, text[]) is
   'Agent search, typos: the full-text query of the contacts holding, for every misspelt query word, a word of the owner within 0.5 word-similarity of it.';
