@@ -12,11 +12,11 @@ set statement_timeout = '15min';
 create table private.contact_search_words (
   user_id uuid not null references auth.users (id) on delete cascade,
   word text not null,
-  constraint contact_search_words_pkey primary key (user_id, word)
+  constraint contact_search_words_pkey primary key (word, user_id)
 );
 comment on table private.contact_search_words is 'The distinct full-text words (search_vector lexemes) of each owner''s active contacts, kept by triggers; the agent search corrects typos among them. Not exposed.';
 comment on column private.contact_search_words.word is 'A lexeme of the search_vector of at least one active contact of the owner.';
-comment on index private.contact_search_words_pkey is 'One row per owner and word; also the check whether a written word is new.';
+comment on index private.contact_search_words_pkey is 'One row per word and owner; the check whether a written word is new. Word first: led by the owner, it offered the planner a walk of all of an owner''s words that it preferred to the trigram index (and that compared every word).';
 -- squawk-ignore require-concurrent-index-creation -- on the table created here: empty.
 create index contact_search_words_trgm_idx
   on private.contact_search_words using gin (user_id, word extensions.gin_trgm_ops);
