@@ -17,10 +17,6 @@ create table private.contact_search_words (
 comment on table private.contact_search_words is 'The distinct full-text words (search_vector lexemes) of each owner''s active contacts, kept by triggers; the agent search corrects typos among them. Not exposed.';
 comment on column private.contact_search_words.word is 'A lexeme of the search_vector of at least one active contact of the owner.';
 comment on index private.contact_search_words_pkey is 'One row per word and owner; the check whether a written word is new. Word first: led by the owner, it offered the planner a walk of all of an owner''s words that it preferred to the trigram index (and that compared every word).';
--- squawk-ignore require-concurrent-index-creation -- on the table created here: empty.
-create index contact_search_words_trgm_idx
-  on private.contact_search_words using gin (user_id, word extensions.gin_trgm_ops);
-comment on index private.contact_search_words_trgm_idx is 'Agent search: an owner''s words within trigram word-similarity of a misspelt query word.';
 -- Like private.duplicate_keys, no RLS: the private schema is not exposed; definer triggers write it.
 revoke all on table private.contact_search_words from anon, authenticated;
 grant select, insert, update, delete on table private.contact_search_words to service_role;
@@ -103,6 +99,16 @@ insert into private.contact_search_words (user_id, word)
 select distinct c.user_id, x.word
 from public.contacts c cross join lateral unnest(tsvector_to_array(c.search_vector)) as x (word)
 where c.status = 'active';
+
+-- Built after the words above are in (a build, not one insert per word), and without the pending
+-- list: inserted entries would wait there, unsorted, until a vacuum, and every search would read
+-- them all (9 ms a lookup after the backfill at 1M contacts, against well under 1 ms). New words
+-- are rare after the first contacts of an owner, so writing them into the index directly costs
+-- little.
+-- squawk-ignore require-concurrent-index-creation -- on the table created here, inside the migration's transaction.
+create index contact_search_words_trgm_idx
+  on private.contact_search_words using gin (user_id, word extensions.gin_trgm_ops) with (fastupdate = off);
+comment on index private.contact_search_words_trgm_idx is 'Agent search: an owner''s words within trigram word-similarity of a misspelt query word.';
 
 create trigger contacts_track_search_words_insert
   after insert on public.contacts
