@@ -2,7 +2,7 @@
 -- return type where it is an API, and a pinned search_path everywhere. Definer rights only in
 -- private, and only for the three helpers that need them. Catalog assertions only: no personas.
 begin;
-select plan(80);
+select plan(82);
 
 select functions_are('public', array[
   'is_valid_email', 'is_valid_e164_phone', 'is_valid_smart_group_criteria', 'contact_group_member_ids',
@@ -30,7 +30,8 @@ select functions_are('private', array[
   'agent_can_message_on_channel', 'channel_match_key', 'organization_match_key', 'name_sound_key', 'contact_name_block', 'set_contact_name_block',
   'duplicate_contact_pairs', 'merge_contact_pair', 'track_shared_channel_keys', 'track_shared_contact_keys',
   'import_job_lock_key', 'import_job_is_running', 'import_merged_value', 'create_import_job', 'import_apply_batch',
-  'import_dry_run_batch', 'import_contacts_batch', 'undo_import_job'
+  'import_dry_run_batch', 'import_contacts_batch', 'undo_import_job',
+  'lexeme_query', 'track_contact_search_words', 'search_typo_query'
 ], 'private holds exactly the trigger and helper functions');
 
 -- public: every function runs with the caller's rights (RLS applies).
@@ -160,10 +161,10 @@ $$, array['contact_in_group:stable', 'agent_can_access_contact:stable', 'search_
   'derive_channel_consent:volatile', 'record_channel_consent_inserts:volatile', 'record_channel_consent_updates:volatile',
   'agent_can_message_on_channel:stable',
   'duplicate_contact_pairs:stable', 'merge_contact_pair:volatile', 'track_shared_channel_keys:volatile',
-  'track_shared_contact_keys:volatile',
+  'track_shared_contact_keys:volatile', 'track_contact_search_words:volatile',
   'create_import_job:volatile', 'import_contacts_batch:volatile', 'undo_import_job:volatile',
   'void_retention_watermarks_of_old_rows:volatile', 'void_retention_watermarks_of_released_holds:volatile'],
-  'the security definer helpers in private only read (stable), except those that append to the access log, create an owner key, or erase traces, the import functions that write jobs, contacts and their change log, and the triggers that void retention watermarks');
+  'the security definer helpers in private only read (stable), except those that append to the access log, create an owner key, or erase traces, the import functions that write jobs, contacts and their change log, the triggers that void retention watermarks, and those that keep shared keys and search words');
 
 -- Consent history, duplicates and merging.
 select is_definer('private', 'derive_channel_consent', array[]::text[],
@@ -182,6 +183,10 @@ select is_definer('private', 'track_shared_channel_keys', array[]::text[],
   'private.track_shared_channel_keys() is security definer (every writer''s statements note shared keys in a private table)');
 select is_definer('private', 'track_shared_contact_keys', array[]::text[],
   'private.track_shared_contact_keys() is security definer (every writer''s statements note shared keys in a private table)');
+select is_definer('private', 'track_contact_search_words', array[]::text[],
+  'private.track_contact_search_words() is security definer (every writer''s statements keep the owner''s search words in a private table)');
+select isnt_definer('private', 'search_typo_query', array['uuid', 'text[]'],
+  'private.search_typo_query(uuid, text[]) is security invoker (only the search, itself security definer, reads the search words through it)');
 select isnt_definer('private', 'prepare_consent_event', array[]::text[], 'private.prepare_consent_event() is security invoker (reads the channel under RLS)');
 select isnt_definer('private', 'protect_consent_history', array[]::text[], 'private.protect_consent_history() is security invoker');
 select function_returns('public', 'find_duplicate_contacts', array['uuid', 'numeric', 'integer', 'numeric', 'uuid', 'uuid', 'uuid'],
