@@ -143,6 +143,31 @@ async function searchOwner(admin) {
   return { owner, search, close: () => client.end() };
 }
 
+/**
+ * The same searches while one other backend does nothing but count: no writes, no locks, no WAL.
+ * What any one busy query costs the search on this machine, the floor of an import's interference.
+ */
+async function searchBesideBusyBackend(searcher) {
+  const busy = await connect();
+  const pid = (await busy.query("select pg_backend_pid() as pid")).rows[0].pid;
+  const counting = busy.query("select count(*) from generate_series(1, 100000000000)").catch(() => {});
+  const samples = [];
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (let k = 0; k < 60; k++) {
+      samples.push(await searcher.search());
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } finally {
+    const admin = await connect();
+    await admin.query("select pg_cancel_backend($1)", [pid]);
+    await admin.end();
+    await counting;
+    await busy.end();
+  }
+  return samples;
+}
+
 export async function runImportBench(argv, { log = console.log } = {}) {
   const options = parseOptions(argv);
   if (options.help) return log(options.help);
@@ -167,6 +192,7 @@ export async function runImportBench(argv, { log = console.log } = {}) {
 
       const idle = [];
       for (let k = 0; k < 60; k++) idle.push(await searcher.search());
+      const besideBusy = await searchBesideBusyBackend(searcher);
       const gateway = await startImportGateway(keys);
       let first;
       let peak;
@@ -199,17 +225,20 @@ export async function runImportBench(argv, { log = console.log } = {}) {
       const idleStats = summarize(asSamples(idle));
       const idleAfterStats = summarize(asSamples(idleAfter));
       const duringStats = summarize(asSamples(during.length ? during : idle));
+      const busyStats = summarize(asSamples(besideBusy));
       const result = {
         rows, bytes, copySeconds, importSeconds: first.seconds, reimportSeconds: reimport.seconds, peak,
         slices: first.job.slices, counts: first.job, reimportCounts: reimport.job,
         idleP95: idleStats.p95, idleAfterP95: idleAfterStats.p95, duringP95: duringStats.p95, duringCalls: during.length,
+        busyP95: busyStats.p95,
       };
       results.push(result);
       log(`\n${count(rows)} rows (${mb(bytes)} MB): import ${fixed(rows / first.seconds)} rows/s (${fixed(first.seconds)} s, ${first.job.slices} slices), ` +
         `\\copy ${fixed(rows / copySeconds)} rows/s (${fixed(copySeconds)} s), ratio ${(copySeconds / first.seconds).toFixed(2)}x; ` +
         `peak memory ${mb(peak)} MB; re-import with force ${fixed(reimport.seconds)} s (${(reimport.seconds / first.seconds).toFixed(2)}x); ` +
         `search p95 ${fixed(duringStats.p95)} ms during vs ${fixed(idleStats.p95)} ms idle (${(duringStats.p95 / idleStats.p95).toFixed(2)}x), ` +
-        `${fixed(idleAfterStats.p95)} ms idle after (${(duringStats.p95 / idleAfterStats.p95).toFixed(2)}x)`);
+        `${fixed(idleAfterStats.p95)} ms idle after (${(duringStats.p95 / idleAfterStats.p95).toFixed(2)}x); ` +
+        `beside one busy backend ${fixed(busyStats.p95)} ms (${(busyStats.p95 / idleStats.p95).toFixed(2)}x)`);
       await admin.query(`delete from auth.users where id = $1`, [owner]);
     }
   } finally {
@@ -228,7 +257,7 @@ function render({ command, startedAt, machine, results }) {
     `| ${count(r.rows)} | ${mb(r.bytes)} | ${fixed(r.rows / r.importSeconds)} (${fixed(r.importSeconds)} s, ${r.slices} slices) | ` +
     `${fixed(r.rows / r.copySeconds)} (${fixed(r.copySeconds)} s) | ${(r.copySeconds / r.importSeconds).toFixed(2)}x | ${mb(r.peak)} | ` +
     `${fixed(r.reimportSeconds)} s (${(r.reimportSeconds / r.importSeconds).toFixed(2)}x) | ${fixed(r.duringP95)} / ${fixed(r.idleP95)} ms (${(r.duringP95 / r.idleP95).toFixed(2)}x) | ` +
-    `${fixed(r.idleAfterP95)} ms (${(r.duringP95 / r.idleAfterP95).toFixed(2)}x) |`);
+    `${fixed(r.idleAfterP95)} ms (${(r.duringP95 / r.idleAfterP95).toFixed(2)}x) | ${fixed(r.busyP95)} ms (${(r.busyP95 / r.idleP95).toFixed(2)}x) |`);
   return [
     "## import-contacts: CSV imports end to end vs `\\copy`",
     "",
@@ -242,10 +271,11 @@ function render({ command, startedAt, machine, results }) {
     "the change log for undo and the error report. *\\copy*: psql `\\copy` of the same file into a table with the definition and indexes of contacts " +
     "(no triggers, no validation). Peak memory: VmHWM of the import worker process. Re-import: the same file with `force` and `on_duplicate=update`. " +
     "Search: `search_contacts_for_agent` for an agent of another owner with 20,000 contacts, p95 while the first import runs vs idle " +
-    "before it (the target's measure); also idle after it, with the imported rows in the tables.",
+    "before it (the target's measure); also idle after it, with the imported rows in the tables, and, as the floor of any " +
+    "interference, while one other backend only counts (`select count(*) from generate_series(...)`: no writes, no locks), vs idle before.",
     "",
-    "| rows | MB | import-contacts rows/s | \\copy rows/s | ratio (import/\\copy) | peak memory MB | re-import with force | search p95 during / idle before | idle after |",
-    "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| rows | MB | import-contacts rows/s | \\copy rows/s | ratio (import/\\copy) | peak memory MB | re-import with force | search p95 during / idle before | idle after | beside one busy backend |",
+    "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ...rows,
     "",
     targetsLine(results),
@@ -271,37 +301,38 @@ function targetsLine(results) {
     `search p95 during import <= 1.25x idle: ${verdict(Math.max(...search) <= 1.25)} (${list(search)}).`;
 }
 
-/** Why a target is missed, from profiling the import (pg_stat_statements, auto_explain) at 100,000 rows. */
+/** Why a target is missed, from profiling the import (pg_stat_statements, auto_explain, batches replayed in the database). */
 function whyNotMet(results) {
   const { speed, search, peaks } = ratios(results);
   const lines = [];
   if (Math.min(...speed) < 0.5) {
-    lines.push("", "**Why rows/s is short of 0.5x**: the database side is the bottleneck (the worker parses and normalizes the next batch while " +
-      "the database writes the previous one). Per input row the import writes a contact, about 1.6 channels, a change-log row for undo, " +
-      "audit rows for the contact and each channel and, for each row it refuses (a third of these files: e-mail addresses " +
-      "with accented letters), an error-report row; `\\copy` writes one table. " +
-      "Profiled at 100,000 rows, the contacts insert takes about 45% of the database time and the channels insert about 35%. The largest " +
-      "single cost is the duplicate-finding name block (`private.contact_name_block`, about 40 µs a call): the partial index " +
-      "`contacts_name_block_idx` computes it twice per inserted contact (predicate and key) and the shared-key trigger once more, about a " +
-      "quarter of the database time. The `\\copy` reference has the same index, but the file has no display name column, so its rows " +
-      "skip the name's sound key. Then come the per-row checks and triggers of channels (normalization, e-mail validation, match-key " +
-      "index) and the foreign-key checks of every row written.");
+    lines.push("", "**Why rows/s is short of 0.5x**: the database is the bottleneck; the worker, which parses and normalizes the next " +
+      "batch while the database writes the previous one, uses about a tenth of a core. Replaying the 10,000-row file's batches " +
+      "straight into `private.import_contacts_batch` (no worker, no HTTP) costs 270-290 µs of database time per input row on this " +
+      "machine, where `\\copy` spends 60-70 µs. The contact's own insert, with the 17 indexes of contacts, costs about what a `\\copy` " +
+      "row costs; on top of it each input row brings about 1.07 channels with their own indexes, checks and triggers (about 100 µs " +
+      "together), the contact's triggers (the duplicate-finding name block, about 40 µs a contact now that it is computed once; audit; " +
+      "display name; shared keys), the classification of the row against the owner's identifiers (about 28 µs, a quarter of it " +
+      "parsing the batch's JSON), the change-log row undo needs (about 23 µs), audit rows (about 27 µs) and error rows. Each is a " +
+      "write or check that the import's guarantees need, so one writer cannot reach half of `\\copy`'s rate on this data; a second " +
+      "writer would take the core that searches need while an import runs (next paragraph), and two owners' imports replayed side " +
+      "by side gave at most 1.3x the rows a second of one.");
   }
   if (Math.max(...search) > 1.25) {
-    const after = results.map((r) => `${(r.duringP95 / r.idleAfterP95).toFixed(2)}x`).join(" / ");
-    const largest = results[results.length - 1];
-    lines.push("", "**Why search p95 rises during an import**: the import keeps one Postgres backend busy for its whole run, with the " +
-      "worker parsing beside it, on a 2-core machine that other benchmarks load as well, and the search waits for CPU; the slower " +
-      "searches are spread evenly over the run rather than bunched in spikes. Against idle measured again after the import, " +
-      `with the imported rows in the tables, the ratio is ${after}; at ${count(largest.rows)} rows idle p95 goes from ` +
-      `${fixed(largest.idleP95)} ms before to ${fixed(largest.idleAfterP95)} ms after, the part of the rise that the grown tables explain.`);
+    const list = (values) => values.map((v) => `${v.toFixed(2)}x`).join(" / ");
+    const after = list(results.map((r) => r.duringP95 / r.idleAfterP95));
+    const busy = list(results.map((r) => r.busyP95 / r.idleP95));
+    lines.push("", "**Why search p95 rises during an import**: on this machine one busy backend is enough. While another backend " +
+      `only counts (no writes, no locks, no WAL) the same searches' p95 is ${busy} of idle (last column; p50 roughly doubles), ` +
+      "and the import keeps one backend busy for its whole run, with the worker beside it: searches wait for the CPU the two vCPUs " +
+      "share, not for anything the import holds. What the import did add is gone: the GIN pending lists of the search indexes, " +
+      "which every owner's search reads whole, are kept to 256 kB (20251011000001), where the default 4 MB raised p95 14 -> 23 ms " +
+      `after 30,000 contacts were written elsewhere. Against idle measured again after the import the ratio is ${after}.`);
   }
   if (Math.max(...peaks) > 128 * 2 ** 20) {
-    lines.push("", "**Why peak memory passes 128 MB**: not pinned down. The import's own data stays small: the V8 heap in use " +
-      "peaks at about 30 MB (`slice_stats.max_heap_bytes` of the job) at every size. The worker's resident size is about 75-80 MB " +
-      "once the function is loaded; the rest is memory the runtime keeps once used (upload chunks, batch strings, query messages), " +
-      "which a high-water mark never gives back, and it grows with the requests a process serves: 1,500 progress reads alone take " +
-      "an idle worker from 81 to 101 MB, levelling off.");
+    lines.push("", "**Why peak memory passes 128 MB**: the V8 heap in use stays at about 30 MB at every size; VmHWM also counts about " +
+      "48 MB of the Deno binary's code pages and the heap's headroom between collections, which grows over a long run. Batches of " +
+      "1,000 rows (two are alive at once) and one malloc arena per worker took about 20 MB off the peak.");
   }
   return lines;
 }

@@ -30,7 +30,9 @@ export function sliceLimits(): SliceLimits {
   return {
     wallMs: envNumber("IMPORT_SLICE_WALL_MS", 25_000),
     cpuMs: envNumber("IMPORT_SLICE_CPU_MS", 1_500),
-    batchRows: envNumber("IMPORT_BATCH_ROWS", 2_000),
+    // 1,000 rows: at 2,000 a million-row import's worker peaked about 11 MB higher (two batches
+    // are alive at once, one being written while the next is read) for 2% more rows a second.
+    batchRows: envNumber("IMPORT_BATCH_ROWS", 1_000),
     batchBytes: envNumber("IMPORT_BATCH_BYTES", 8 * 1024 * 1024),
   };
 }
