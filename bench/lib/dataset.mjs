@@ -117,7 +117,8 @@ export function migrateForward(database, table, matches, log) {
     "select coalesce(json_agg(json_build_object('version', version, 'name', name, 'text', statements[1]) order by version), '[]') " +
       "from supabase_migrations.schema_migrations", { database }));
   const changed = recorded.filter((m) => files.has(m.version) && files.get(m.version) !== m.text).map((m) => `${m.version}_${m.name}`);
-  if (applied.length) psql(["-c", "analyze"], { database });
+  // Migrations may rewrite rows (a backfilled column): vacuum too, or autovacuum does it during the measurements.
+  if (applied.length) psql(["-c", "vacuum analyze"], { database });
   psql(["-c", `update ${table} set fingerprint = '${current}'`], { database });
   log(`Migrated ${database} forward: ${applied.length} migration(s) applied to the existing data` +
     (changed.length ? `; applied earlier in another version: ${changed.join(", ")}.` : "."));
