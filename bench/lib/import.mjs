@@ -328,7 +328,8 @@ function whyNotMet(results) {
       "gateway at the lowest CPU priority left the ratio as it was (1.66x vs 1.7x at 100,000 rows). The slow searches come in a " +
       "burst while autovacuum and autoanalyze work through the tables the import has grown (at 100,000 rows, half of the searches " +
       "over 9 ms fell in the 3 s that autovacuum spent on contacts, channels, the audit log and the change log after the last " +
-      "batches), as they would after any bulk write of that size, and elsewhere one by one where CPU is short: one other busy " +
+      "batches), as they would after any bulk write of that size; with autovacuum switched off for those tables (a trial) the " +
+      "ratio was 1.45x against 1.76x. The rest come one by one where CPU is short: one other busy " +
       `backend alone costs ${busy} (last column). What the import did add is gone: the GIN pending lists of the search indexes, ` +
       "which every owner's search reads whole, are kept to 256 kB (20251011000001), where the default 4 MB raised p95 14 -> 23 ms " +
       `after 30,000 contacts were written elsewhere. Against idle measured again after the import the ratio is ${after}.`);
