@@ -147,7 +147,7 @@ async function searchOwner(admin) {
  * The same searches while one other backend does nothing but count: no writes, no locks, no WAL.
  * What any one busy query costs the search on this machine, the floor of an import's interference.
  */
-async function searchBesideBusyBackend(searcher) {
+async function searchBesideBusyBackend(admin, searcher) {
   const busy = await connect();
   const pid = (await busy.query("select pg_backend_pid() as pid")).rows[0].pid;
   const counting = busy.query("select count(*) from generate_series(1, 100000000000)").catch(() => {});
@@ -159,9 +159,7 @@ async function searchBesideBusyBackend(searcher) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   } finally {
-    const admin = await connect();
     await admin.query("select pg_cancel_backend($1)", [pid]);
-    await admin.end();
     await counting;
     await busy.end();
   }
@@ -192,7 +190,7 @@ export async function runImportBench(argv, { log = console.log } = {}) {
 
       const idle = [];
       for (let k = 0; k < 60; k++) idle.push(await searcher.search());
-      const besideBusy = await searchBesideBusyBackend(searcher);
+      const besideBusy = await searchBesideBusyBackend(admin, searcher);
       const gateway = await startImportGateway(keys);
       let first;
       let peak;
