@@ -11,7 +11,7 @@ export async function describeMachine(client) {
     memory: `${Math.round(os.totalmem() / 2 ** 30)} GiB`,
     postgres: (await client.query("select version() as v")).rows[0].v.replace(/ on .*$/, ""),
     settings: `shared_buffers ${await setting("shared_buffers")}, work_mem ${await setting("work_mem")}, ` +
-      `synchronous_commit ${await setting("synchronous_commit")}`,
+      `synchronous_commit ${await setting("synchronous_commit")}, wal_writer_delay ${await setting("wal_writer_delay")}`,
     node: process.version,
     load: os.loadavg().map((value) => value.toFixed(2)).join(" "),
   };
