@@ -5,7 +5,7 @@
 -- of 0.2 s in the import benchmark). The state needs autovacuum's timing to arise, so this test holds
 -- the settings; the benchmark shows their effect.
 begin;
-select plan(5);
+select plan(6);
 
 select ok((select 'enable_seqscan=off' = any (p.proconfig) from pg_proc p where p.oid = f.f::regprocedure),
   format('%s plans without sequential scans', f.f))
@@ -16,6 +16,11 @@ from (values
   ('private.track_shared_channel_keys()'),
   ('private.track_shared_contact_keys()')
 ) as f (f);
+
+-- The match key costs about 3 µs a call: priced as such, a probe reads the key from its index rather
+-- than computing it for each of the owner's channels (20251012000001).
+select is((select procost from pg_proc where oid = 'private.channel_match_key(text, text)'::regprocedure), 10000::real,
+  'private.channel_match_key is priced as the expensive function it is');
 
 select * from finish();
 rollback;
