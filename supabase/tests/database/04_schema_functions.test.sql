@@ -28,7 +28,7 @@ select functions_are('private', array[
   'prepare_consent_event', 'protect_consent_history', 'derive_channel_consent', 'record_channel_consent_inserts',
   'record_channel_consent_updates',
   'agent_can_message_on_channel', 'channel_match_key', 'organization_match_key', 'name_sound_key', 'contact_name_block', 'set_contact_name_block',
-  'duplicate_contact_pairs', 'merge_contact_pair', 'track_shared_channel_keys', 'track_shared_contact_keys',
+  'duplicate_contact_pairs', 'merge_contact_pair', 'track_shared_channel_keys', 'track_shared_contact_keys', 'shared_contact_keys',
   'import_job_lock_key', 'import_job_is_running', 'import_merged_value', 'create_import_job', 'import_apply_batch',
   'import_dry_run_batch', 'import_contacts_batch', 'undo_import_job',
   'lexeme_query', 'track_contact_search_words', 'search_typo_query'
