@@ -21,8 +21,17 @@ delete from public.contacts c where c.user_id = tests.get_supabase_uid('deleted_
 analyze public.contacts;
 analyze public.contact_communication_channels;
 
-create function pg_temp.index_entries_read(tbl regclass) returns numeric language sql as $$
-  select sum(pg_stat_get_xact_tuples_returned(i.indexrelid)) from pg_index i where i.indrelid = tbl
+-- The index entries of `tbl` that `statement` reads, its triggers' reads included.
+create function pg_temp.entries_read_by(statement text, tbl regclass) returns numeric language plpgsql as $$
+declare
+  before numeric := (select sum(pg_stat_get_xact_tuples_returned(i.indexrelid)) from pg_index i where i.indrelid = tbl);
+begin
+  execute statement;
+  return (select sum(pg_stat_get_xact_tuples_returned(i.indexrelid)) from pg_index i where i.indrelid = tbl) - before;
+end
+$$;
+create function pg_temp.shared_keys(kind text) returns bigint language sql as $$
+  select count(*) from private.duplicate_keys d where d.user_id = tests.get_supabase_uid('bulk_owner') and d.kind = shared_keys.kind
 $$;
 
 select cmp_ok(
@@ -30,53 +39,40 @@ select cmp_ok(
   '>', 1::numeric,
   'the external-id match index holds more pages than entries, as after a large delete');
 
-create temporary table entries_before on commit drop as
-  select pg_temp.index_entries_read('public.contacts') as entries;
-
 -- 1,500 new contacts: 1,000 with their own external id, 500 repeating one of them in another case
 -- (shared keys), and every tenth with a name block shared with the next.
-insert into public.contacts (user_id, external_id, display_name, organization)
-select tests.get_supabase_uid('bulk_owner'),
-  case when n <= 1000 then 'Ext-' || n else ' ext-' || (n - 1000) || ' ' end,
-  'Bulk ' || (n / 2), case when n % 10 in (0, 1) then 'Shared Org' end
-from generate_series(1, 1500) n;
-
 select cmp_ok(
-  pg_temp.index_entries_read('public.contacts') - (select entries from entries_before),
+  pg_temp.entries_read_by($$
+    insert into public.contacts (user_id, external_id, display_name, organization)
+    select tests.get_supabase_uid('bulk_owner'),
+      case when n <= 1000 then 'Ext-' || n else ' ext-' || (n - 1000) || ' ' end,
+      'Bulk ' || (n / 2), case when n % 10 in (0, 1) then 'Shared Org' end
+    from generate_series(1, 1500) n $$, 'public.contacts'),
   '<', 15000::numeric,
   'a 1,500-contact insert reads its indexes a bounded number of times per contact, not once per contact and row');
-
-select is(
-  (select count(*) from private.duplicate_keys d where d.user_id = tests.get_supabase_uid('bulk_owner') and d.kind = 'external_id'),
-  500::bigint,
+select is(pg_temp.shared_keys('external_id'), 500::bigint,
   'every external id that two contacts hold, in any case and spacing, is a shared key');
-select is(
-  (select count(*) from private.duplicate_keys d where d.user_id = tests.get_supabase_uid('bulk_owner') and d.kind = 'name'),
+select is(pg_temp.shared_keys('name'),
   (select count(*) from (select c.name_block from public.contacts c
     where c.user_id = tests.get_supabase_uid('bulk_owner') and c.name_block is not null
     group by c.name_block having count(*) > 1) shared),
   'every name block that two contacts hold is a shared key, and no other');
 
 -- 1,500 channels of those contacts: 1,000 addresses, 500 of them again with a +tag (shared keys).
-update entries_before set entries = pg_temp.index_entries_read('public.contact_communication_channels');
-insert into public.contact_communication_channels (user_id, contact_id, channel_type, identifier)
-select c.user_id, c.id, 'email', 'bulk' || (n % 1000) || case when n >= 1000 then '+crm' else '' end || '@bulk.example'
-from (select c.user_id, c.id, row_number() over (order by c.id) - 1 as n from public.contacts c
-      where c.user_id = tests.get_supabase_uid('bulk_owner')) c;
 select cmp_ok(
-  pg_temp.index_entries_read('public.contact_communication_channels') - (select entries from entries_before),
+  pg_temp.entries_read_by($$
+    insert into public.contact_communication_channels (user_id, contact_id, channel_type, identifier)
+    select c.user_id, c.id, 'email', 'bulk' || (n % 1000) || case when n >= 1000 then '+crm' else '' end || '@bulk.example'
+    from (select c.user_id, c.id, row_number() over (order by c.id) - 1 as n from public.contacts c
+          where c.user_id = tests.get_supabase_uid('bulk_owner')) c $$, 'public.contact_communication_channels'),
   '<', 15000::numeric,
   'a 1,500-channel insert reads its indexes a bounded number of times per channel, not once per channel and row');
-select is(
-  (select count(*) from private.duplicate_keys d where d.user_id = tests.get_supabase_uid('bulk_owner') and d.kind = 'identifier'),
-  500::bigint,
+select is(pg_temp.shared_keys('identifier'), 500::bigint,
   'every address that two contacts hold, with or without a +tag, is a shared key');
 
 delete from public.contacts c
 where c.user_id = tests.get_supabase_uid('bulk_owner') and c.external_id like ' ext-%';
-select is(
-  (select count(*) from private.duplicate_keys d where d.user_id = tests.get_supabase_uid('bulk_owner') and d.kind = 'external_id'),
-  0::bigint,
+select is(pg_temp.shared_keys('external_id'), 0::bigint,
   'deleting one of each pair in one statement removes the keys no two contacts hold any more');
 
 select * from finish();
