@@ -1,82 +1,66 @@
 #!/usr/bin/env node
 // npm test: everything, on a fresh machine too. Installs missing system packages (as root) or
-// says which, starts the local stack, resets the database (as `supabase db reset` does), then
-// runs the lints (on the migrated, seeded database), the pgTAP suite, the migration
-// reversibility checks and the Deno tests, and
-// ends with one line: "N passed, N failed".
+// says which, starts a local stack, resets its database (as `supabase db reset` does), runs the
+// parts of scripts/lib/test-suite.mjs and ends with one line: "N passed, N failed".
 //   --only db|migrations|operations|lint|functions   run one part
-import { spawn } from "node:child_process";
-import fs from "node:fs";
+//
+// The stack is a test stack of its own under .local/test, on ports the system picks, stopped at
+// the end: the tests neither wipe the database `npm start` serves nor need 54321/54322, which
+// another program's connection may hold (they lie in Linux's range for local ends). With
+// SUPABASE_LOCAL_DIR the tests run on that stack instead, on its configured ports, left running.
 import path from "node:path";
-import { DB_HOST, DB_NAME, DB_PASSWORD, DB_PORT, DB_USER, ROOT } from "./lib/config.mjs";
-import { StackError, startCluster } from "./lib/postgres.mjs";
-import { ensureSystemPackages } from "./lib/system.mjs";
-import { countTap } from "./lib/tap.mjs";
-import { resetDatabase } from "./stack.mjs";
+import { fileURLToPath } from "node:url";
+import { freePort } from "./lib/ports.mjs";
 
-const DATABASE_TESTS = path.join(ROOT, "supabase", "tests", "database");
-const FUNCTION_TESTS = path.join(ROOT, "supabase", "tests", "functions");
+const ownStack = !process.env.SUPABASE_LOCAL_DIR;
 
-/** Runs a TAP producer, echoing its output, and counts its results. */
-function runTap(label, command, args, options = {}) {
-  console.log(`\n# ${label}`);
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...options.env }, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    const echo = (chunk) => {
-      output += chunk;
-      process.stdout.write(chunk);
-    };
-    child.stdout.on("data", echo);
-    child.stderr.on("data", (chunk) => process.stderr.write(chunk));
-    child.on("close", (code) => {
-      const counts = countTap(output);
-      // A producer that died without reporting a failure still failed.
-      if (code !== 0 && counts.failed === 0) counts.failed = 1;
-      resolve(counts);
-    });
-  });
+/** Points the stack's configuration (read once, from the environment) at the test stack. */
+async function useTestStack() {
+  process.env.SUPABASE_LOCAL_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", ".local", "test");
+  process.env.SUPABASE_DB_PORT ||= String(await freePort());
+  while (!process.env.SUPABASE_API_PORT || process.env.SUPABASE_API_PORT === process.env.SUPABASE_DB_PORT) {
+    process.env.SUPABASE_API_PORT = String(await freePort());
+  }
 }
-
-const sqlTestFiles = () =>
-  fs.readdirSync(DATABASE_TESTS).filter((f) => f.endsWith(".test.sql")).sort().map((f) => path.join(DATABASE_TESTS, f));
-
-const PARTS = {
-  lint: () => runTap("Lints: splinter, squawk, plpgsql_check", process.execPath, [path.join(ROOT, "scripts", "lint.mjs")]),
-  db: () =>
-    runTap("pgTAP: supabase/tests/database", "pg_prove", ["--verbose", "--ext", ".sql", ...sqlTestFiles()], {
-      env: { PGHOST: DB_HOST, PGPORT: String(DB_PORT), PGUSER: DB_USER, PGPASSWORD: DB_PASSWORD, PGDATABASE: DB_NAME },
-    }),
-  migrations: () => runTap("Migration reversibility", process.execPath, [path.join(ROOT, "scripts", "test-migrations.mjs")]),
-  operations: () =>
-    runTap("Operations: db:health, migration lock waits, schema docs", process.execPath, [path.join(ROOT, "scripts", "test-operations.mjs")]),
-  functions: async () => {
-    if (!fs.existsSync(FUNCTION_TESTS)) return { passed: 0, failed: 0 };
-    const { runFunctionTests } = await import("./lib/function-tests.mjs");
-    return runFunctionTests(runTap);
-  },
-};
 
 async function main() {
-  const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : null;
-  if (only && !PARTS[only]) throw new StackError(`--only takes one of: ${Object.keys(PARTS).join(", ")}`);
-  ensureSystemPackages();
-  await startCluster();
-  resetDatabase({ withSeed: true });
+  if (ownStack) await useTestStack();
+  const { StackError, startCluster, stopCluster } = await import("./lib/postgres.mjs");
+  const { stopGateway } = await import("./lib/gateway.mjs");
+  const { ensureSystemPackages } = await import("./lib/system.mjs");
+  const { resetDatabase } = await import("./stack.mjs");
+  const { PART_NAMES, runSuite } = await import("./lib/test-suite.mjs");
 
-  const totals = { passed: 0, failed: 0 };
-  for (const [name, run] of Object.entries(PARTS)) {
-    if (only && name !== only) continue;
-    const { passed, failed } = await run();
-    totals.passed += passed;
-    totals.failed += failed;
+  const stopTestStack = () => {
+    if (!ownStack) return;
+    stopGateway();
+    stopCluster();
+  };
+  const stopTestStackAfterwards = () => {
+    try {
+      stopTestStack();
+    } catch (error) {
+      console.error(`The test stack did not stop: ${error.message}`);
+    }
+  };
+  try {
+    const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : null;
+    if (only && !PART_NAMES.includes(only)) throw new StackError(`--only takes one of: ${PART_NAMES.join(", ")}`);
+    ensureSystemPackages();
+    // An interrupted run may have left the test stack running, on the ports it had then.
+    stopTestStack();
+    await startCluster();
+    resetDatabase({ withSeed: true });
+    const totals = await runSuite({ only });
+    console.log(`\n${totals.passed} passed, ${totals.failed} failed`);
+    return totals.failed === 0 && totals.passed > 0 ? 0 : 1;
+  } catch (error) {
+    console.error(error instanceof StackError ? error.message : error);
+    console.log("\n0 passed, 1 failed");
+    return 1;
+  } finally {
+    stopTestStackAfterwards();
   }
-  console.log(`\n${totals.passed} passed, ${totals.failed} failed`);
-  process.exit(totals.failed === 0 && totals.passed > 0 ? 0 : 1);
 }
 
-main().catch((error) => {
-  console.error(error instanceof StackError ? error.message : error);
-  console.log("\n0 passed, 1 failed");
-  process.exit(1);
-});
+process.exit(await main());

@@ -5,12 +5,14 @@ import path from "node:path";
 import { dbUrl, ROOT } from "../../scripts/lib/config.mjs";
 import { denoEnv, denoPath } from "../../scripts/lib/deno.mjs";
 import { functionEnv } from "../../scripts/lib/gateway.mjs";
+import { freePort } from "../../scripts/lib/ports.mjs";
 
-/** Starts scripts/gateway on `port` for `database`; resolves once it answers its health check. */
-export async function startGateway({ keys, port, database, env: extra = {} }) {
+/** Starts scripts/gateway for `database` on a free port; resolves once it answers its health check. */
+export async function startGateway({ keys, database, env: extra = {} }) {
+  const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const env = { ...functionEnv(keys), SUPABASE_URL: url, SUPABASE_DB_URL: dbUrl(database), ...extra };
-  const config = { root: ROOT, port, jwks: keys.jwks, jwtSecret: keys.jwtSecret, env, wallClockMs: 150_000, memoryMb: 256, firstWorkerPort: port + 20 };
+  const config = { root: ROOT, port, jwks: keys.jwks, jwtSecret: keys.jwtSecret, env, wallClockMs: 150_000, memoryMb: 256 };
   const child = spawn(denoPath(), ["run", `--config=${path.join(ROOT, "supabase/functions/deno.json")}`, "--allow-all",
     path.join(ROOT, "scripts/gateway/main.ts")], { env: { ...denoEnv(), GATEWAY_CONFIG: JSON.stringify(config) }, stdio: process.env.BENCH_GATEWAY_LOG ? ["ignore", "inherit", "inherit"] : "ignore" });
   for (let i = 0; i < 600; i++) {

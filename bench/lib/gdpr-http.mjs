@@ -12,7 +12,6 @@ import { fileURLToPath } from "node:url";
 import { BIG_OWNER_ID } from "./ids.mjs";
 import { summarize } from "./measure.mjs";
 import { actAs, connect } from "./session.mjs";
-import { API_PORT } from "../../scripts/lib/config.mjs";
 import { startGateway } from "./gateway.mjs";
 import { loadKeys, mintUserToken } from "../../scripts/lib/keys.mjs";
 import { psql } from "../../scripts/lib/postgres.mjs";
@@ -20,8 +19,6 @@ import { psql } from "../../scripts/lib/postgres.mjs";
 // The owner of the erased copies: an RFC 9562 uuid, as the functions' answers require.
 const COPY_OWNER_ID = "7f3b9c2e-4d1a-4e8b-9a6c-2b5e8d0c4f71";
 
-// A port of its own (the stack's gateway serves `postgres` on API_PORT; the import benchmark uses +700).
-const GATEWAY_PORT = API_PORT + 800;
 
 const copyId = async (client, run, k) =>
   (await client.query("select id from public.contacts where external_id = $1", [`bench-gdpr-copy-${run}-${k}`])).rows[0].id;
@@ -67,7 +64,7 @@ export async function measureHttp(database, { subjectId, subjectEmail, plainSele
   const keys = await loadKeys();
   const token = await mintUserToken(keys, { userId: BIG_OWNER_ID, email: "bench-owner@bench.local", expiresIn: 3600 });
   const copyToken = await mintUserToken(keys, { userId: COPY_OWNER_ID, email: "gdpr-copies@bench.example", expiresIn: 3600 });
-  const gateway = await startGateway({ keys, port: GATEWAY_PORT, database });
+  const gateway = await startGateway({ keys, database });
   const reference = await connect(database);
   await reference.query("set jit = off");
   await actAs(reference, { sub: BIG_OWNER_ID, role: "authenticated", aud: "authenticated" });

@@ -14,7 +14,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { API_PORT, dbUrl, ROOT } from "../../scripts/lib/config.mjs";
+import { dbUrl, ROOT } from "../../scripts/lib/config.mjs";
 import { DOCS_FILE, writeSection } from "./docs.mjs";
 import { startGateway } from "./gateway.mjs";
 import { loadKeys, mintUserToken } from "../../scripts/lib/keys.mjs";
@@ -72,9 +72,7 @@ async function generate(rows) {
 }
 
 async function startImportGateway(keys) {
-  const { url, child, stop } = await startGateway({
-    keys, port: API_PORT + 700, database: undefined,
-  });
+  const { url, child, stop } = await startGateway({ keys, database: undefined });
   const workerPid = () => {
     for (const entry of fs.readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
       try {

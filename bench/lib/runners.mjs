@@ -147,7 +147,7 @@ class NoRealtime {
   }
 }
 
-export function gatewayRunner({ database, userId, port }) {
+export function gatewayRunner({ database, userId }) {
   let gateway;
   let supabase;
   // The generator's ids are md5 digests, not RFC 4122 UUIDs, and the function's request schema
@@ -176,7 +176,7 @@ export function gatewayRunner({ database, userId, port }) {
       const { startGateway } = await import("./gateway.mjs");
       const keys = await loadKeys();
       await ensureAgent();
-      gateway = await startGateway({ keys, port, database });
+      gateway = await startGateway({ keys, database });
       const token = await mintUserToken(keys, { userId, email: "owner-0@bench.example", expiresIn: 6 * 3600 });
       supabase = createClient(gateway.url, keys.publishableKey, {
         auth: { persistSession: false, autoRefreshToken: false },

@@ -2,7 +2,6 @@
 // contacts its caller may see (the pool its queries are drawn from) and builds its two runners.
 // Some compare the project's search with itself in two situations (another caller, a deep page,
 // HTTP, a smaller data set): the ratio then says what the situation costs.
-import { API_PORT } from "../../scripts/lib/config.mjs";
 import { ALL_CONTACTS_AGENT_ID, BIG_OWNER_ID, SPECIFIC_AGENT_ID } from "./ids.mjs";
 import { DEEP_KIND } from "./kinds.mjs";
 import { gatewayRunner, naiveRunner, projectRunner } from "./runners.mjs";
@@ -88,7 +87,7 @@ export const SCENARIOS = {
     visible: activeContactsOf(BIG_OWNER_ID),
     explain: false, // HTTP has no plan; the owner scenario shows the database's
     runners: (database) => [
-      gatewayRunner({ database, userId: BIG_OWNER_ID, port: API_PORT + 710 }),
+      gatewayRunner({ database, userId: BIG_OWNER_ID }),
       projectRunner({ database, agentId: ALL_CONTACTS_AGENT_ID, claims: ownerClaims, id: "database", label: "search_contacts_for_agent" }),
     ],
   },

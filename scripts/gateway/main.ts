@@ -16,7 +16,6 @@ interface GatewayConfig {
   env: Record<string, string>;
   wallClockMs: number;
   memoryMb: number;
-  firstWorkerPort: number;
 }
 
 const config: GatewayConfig = JSON.parse(Deno.env.get("GATEWAY_CONFIG") ?? "{}");
@@ -47,14 +46,25 @@ function discoverFunctions(): string[] {
     .sort();
 }
 
+/**
+ * A port the system picks and nothing holds right now. Fixed ports next to the gateway's could be
+ * the local end of some other program's connection (Linux hands out 32768-60999 for those).
+ */
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
 const settings = readFunctionSettings();
 const workers = new Map<string, FunctionWorker>();
-discoverFunctions().forEach((name, index) => {
+discoverFunctions().forEach((name) => {
   workers.set(name, new FunctionWorker({
     name,
     entrypoint: `${functionsDir}/${name}/index.ts`,
     denoConfig: `${functionsDir}/deno.json`,
-    port: config.firstWorkerPort + index,
+    port: freePort(),
     memoryMb: config.memoryMb,
     env: { ...config.env, SUPABASE_FUNCTION_SLUG: name },
   }));

@@ -5,6 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { API_PORT, API_URL, dbUrl, LOCAL_DIR, ROOT } from "./config.mjs";
 import { denoEnv, denoPath } from "./deno.mjs";
+import { waitForPort } from "./ports.mjs";
 import { StackError } from "./postgres.mjs";
 
 const PID_FILE = path.join(LOCAL_DIR, "gateway.pid");
@@ -63,6 +64,13 @@ async function waitForHealth(timeoutMs) {
 
 export async function startGateway(keys) {
   if (gatewayRunning()) return { started: false };
+  const taken = await waitForPort(API_PORT, 10_000);
+  if (taken) {
+    throw new StackError(
+      `Port ${API_PORT} on 127.0.0.1 ${taken}, so the functions gateway cannot start.\n` +
+        `Free it, or choose another port with SUPABASE_API_PORT=<port>.`,
+    );
+  }
   fs.mkdirSync(path.dirname(GATEWAY_LOG), { recursive: true });
   const log = fs.openSync(GATEWAY_LOG, "a");
   const config = {
@@ -73,7 +81,6 @@ export async function startGateway(keys) {
     env: functionEnv(keys),
     wallClockMs: FUNCTION_WALL_CLOCK_MS,
     memoryMb: FUNCTION_MEMORY_MB,
-    firstWorkerPort: API_PORT + 1000,
   };
   const child = spawn(
     denoPath(),

@@ -2,7 +2,6 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import {
@@ -14,8 +13,8 @@ import {
   LOCAL_DIR,
   PG_BIN,
   PG_MAJOR,
-  ROOT,
 } from "./config.mjs";
+import { waitForPort } from "./ports.mjs";
 
 const isRoot = process.getuid?.() === 0;
 
@@ -36,7 +35,7 @@ function serverUserCan(flag, dir) {
 /**
  * The data folder lives under `.local/`. When root checks the project out somewhere the `postgres`
  * user cannot reach (a 0700 home, say), the cluster goes to a folder of its own under /var/tmp,
- * named after the checkout so two checkouts never share one.
+ * named after the stack's folder so two checkouts, or the development and test stacks, never share one.
  */
 export function clusterDir() {
   const preferred = path.join(LOCAL_DIR, "db");
@@ -44,7 +43,7 @@ export function clusterDir() {
   fs.mkdirSync(preferred, { recursive: true });
   execFileSync("chown", ["postgres:postgres", preferred]);
   if (serverUserCan("-w", preferred)) return preferred;
-  const tag = createHash("sha1").update(ROOT).digest("hex").slice(0, 10);
+  const tag = createHash("sha1").update(LOCAL_DIR).digest("hex").slice(0, 10);
   const fallback = path.join("/var/tmp", `supabase-contacts-${tag}`);
   fs.mkdirSync(fallback, { recursive: true, mode: 0o700 });
   execFileSync("chown", ["postgres:postgres", fallback]);
@@ -124,27 +123,20 @@ export function isRunning() {
   return runAsServerUser(path.join(PG_BIN, "pg_ctl"), ["status", "-D", data]).status === 0;
 }
 
-function portIsFree(port) {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: DB_HOST, port });
-    socket.once("connect", () => { socket.destroy(); resolve(false); });
-    socket.once("error", () => resolve(true));
-  });
-}
-
 export async function startCluster() {
   ensureCluster();
   if (isRunning()) return { started: false };
-  if (!(await portIsFree(DB_PORT))) {
+  const taken = await waitForPort(DB_PORT, 10_000);
+  if (taken) {
     throw new StackError(
-      `Port ${DB_PORT} on ${DB_HOST} is taken by another process, so the local database cannot start.\n` +
-        `Stop that process, or choose another port with SUPABASE_DB_PORT=<port>.`,
+      `Port ${DB_PORT} on ${DB_HOST} ${taken}, so the local database cannot start.\n` +
+        `Free it, or choose another port with SUPABASE_DB_PORT=<port>.`,
     );
   }
   // pg_cron runs its jobs through libpq: over the socket, where local connections are trusted,
   // rather than TCP, where they need the password it does not have.
   const result = runAsServerUser(path.join(PG_BIN, "pg_ctl"), [
-    "start", "-w", "-t", "60", "-D", dataDir(), "-l", logFile(), "-o", `-c cron.host=${clusterDir()}`,
+    "start", "-w", "-t", "60", "-D", dataDir(), "-l", logFile(), "-o", `-p ${DB_PORT} -c cron.host=${clusterDir()}`,
   ]);
   if (result.status !== 0) {
     const tail = fs.existsSync(logFile()) ? fs.readFileSync(logFile(), "utf8").split("\n").slice(-15).join("\n") : "";
