@@ -325,7 +325,7 @@ function whyNotMet(results) {
     lines.push("", "**Why rows/s is short of 0.5x**: the database is the bottleneck; the worker, which parses and normalizes the next " +
       "batch while the database writes the previous one, uses about a quarter of a core (top, during the million-row import). Replayed straight into " +
       "`private.import_contacts_batch` (no worker, no HTTP), a 2,000-row batch of the 10,000-row file (1,336 new contacts, 2,138 " +
-      "channels, 664 rows skipped or failed) takes about 356 ms, 178 µs an input row, where `\\copy` spends 40-55 µs a row. " +
+      "channels, 664 rows skipped or failed) takes 356-390 ms, 178-195 µs an input row, where `\\copy` spends 40-55 µs a row. " +
       "auto_explain splits it: classifying the rows against the owner's identifiers 34 ms; the contacts' insert 136 ms (84 µs a " +
       "contact with the 17 indexes and the display-name and name-block triggers, the duplicate-finding name block alone about 25 " +
       "µs since its sound code dropped back-references (20251014000001; 30 µs before, no change in rows/s beyond the run-to-run " +
@@ -336,7 +336,9 @@ function whyNotMet(results) {
       "searches need while an import runs; two owners' imports replayed side by side gave at most 1.3x the rows a second of one. " +
       "Fixed on the way: after a large delete the planner priced the shared-key trigger's per-row probes as whole-table scans " +
       "(statistics of a nearly empty table, indexes still holding the deleted entries), and a 100,000-row import took 54-65 s " +
-      "instead of 24 s; the import's functions and those triggers now plan without sequential scans (20251012000000).");
+      "instead of 24 s; the import's functions and those triggers now plan without sequential scans (20251012000000). In the same " +
+      "state the contacts' shared-key trigger walked the owner's contacts once per written row (4,000,000 index entries for a " +
+      "2,000-contact insert); it now counts the keys once per statement (20251014000002).");
   }
   if (Math.max(...search) > 1.25) {
     const after = list(results.map((r) => r.duringP95 / r.idleAfterP95));
@@ -352,7 +354,7 @@ function whyNotMet(results) {
       "and the import's batches replayed without the worker cost it 1.0-1.3x. On this machine the rest can only come from " +
       "slowing the import, which the rows/s target rules out; where the functions run apart from the database, as they do " +
       "when hosted, the worker's share goes. The ratio moves between runs: two runs of this code on this machine gave " +
-      "2.71x and 1.47x at 10,000 rows (about 40 calls fall in a 2-second import), 1.60x and 1.89x at 100,000, 1.56x and 1.76x at " +
+      "1.24x and 1.41x at 10,000 rows (about 40 calls fall in a 2-second import), 2.21x and 1.62x at 100,000, 1.63x and 1.69x at " +
       `1,048,576. Against idle measured again after the import the ratio is ${after}.`);
   }
   if (Math.max(...peaks) > 128 * 2 ** 20) {
