@@ -4,7 +4,8 @@
 //  2. db:health reports a session waiting on a lock and the session blocking it.
 //  3. The migration runner on a lock wait (scratch database, throw-away migrations): a test holds a
 //     lock while a migration runs; the runner reports the blocker's pid and query, retries with
-//     backoff and applies the migration once the blocker is gone, or gives up cleanly.
+//     backoff and applies the migration once the blocker is gone, or gives up cleanly. It refuses
+//     a database that applied a migration the folder does not have.
 //  4. `npm run docs:schema -- --check` fails once the catalog changes under a generated file.
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -224,6 +225,26 @@ async function migrationLockWaits(tap) {
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
+/** The runner refuses a history with a version the folder lacks, before applying anything. */
+function migrationHistory(tap) {
+  const { dir, migrations } = scratchMigrations();
+  const withoutNote = migrations.filter((m) => m.version !== "20990101000001");
+  let failure = null;
+  try {
+    migrate({ database: SCRATCH, migrations: withoutNote });
+  } catch (error) {
+    failure = error;
+  }
+  tap.ok(failure instanceof StackError && failure.message.includes("not in the migrations folder: 20990101000001_lock_probe_note") &&
+    failure.message.includes("npm run db:reset"),
+    "a database that applied a migration the folder lacks is refused, naming it and the way out", failure?.message ?? "it did not fail");
+  tap.ok(queryValue("select count(*) from supabase_migrations.schema_migrations where version = '20990101000002'", { database: SCRATCH }) === "0",
+    "nothing after it was applied");
+  tap.ok(migrate({ database: SCRATCH, migrations }).map((m) => m.version).join() === "20990101000002",
+    "with the folder complete again the pending migration applies");
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
 // ---- 4: docs staleness -----------------------------------------------------------------------------
 
 function docsStaleness(tap) {
@@ -251,6 +272,7 @@ async function main() {
     await healthSeesLockWaits(tap);
     psql(["-c", `drop database if exists ${SCRATCH} with (force)`, "-c", `create database ${SCRATCH}`], { database: "template1" });
     await migrationLockWaits(tap);
+    migrationHistory(tap);
     docsStaleness(tap);
   } finally {
     for (const child of children) child.kill();

@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import { fileURLToPath } from "node:url";
 import { COMPAT_FILE, MIGRATIONS_DIR, ROOT } from "../../scripts/lib/config.mjs";
-import { applyCompat, listMigrations, migrate } from "../../scripts/lib/migrate.mjs";
+import { applyCompat, listMigrations, migrate, unknownMigrations } from "../../scripts/lib/migrate.mjs";
 import { psql, queryValue } from "../../scripts/lib/postgres.mjs";
 
 const sqlFile = (name) => fileURLToPath(new URL(`../sql/${name}`, import.meta.url));
@@ -111,6 +111,8 @@ export function migrateForward(database, table, matches, log) {
   const current = fingerprint();
   const row = JSON.parse(queryValue(`select row_to_json(t) from ${table} t`, { database }) || "null");
   if (!row || row.fingerprint === current || !matches(row)) return null;
+  // Built with migrations that are gone from the folder: its schema is not the project's, so generate it again.
+  if (unknownMigrations(database).length) return null;
   const applied = migrate({ database }).map((m) => m.name ?? String(m));
   const files = new Map(listMigrations().map((m) => [m.version, fs.readFileSync(m.file, "utf8")]));
   const recorded = JSON.parse(queryValue(

@@ -68,6 +68,19 @@ export function appliedVersions(database) {
 
 const quote = (text) => `'${text.replaceAll("'", "''")}'`;
 
+/** Versions the database records as applied that `migrations` does not have, as `<version>_<name>`. */
+export function unknownMigrations(database, migrations = listMigrations(), done = appliedVersions(database)) {
+  const known = new Set(migrations.map((m) => m.version));
+  const unknown = [...done].filter((version) => !known.has(version));
+  if (unknown.length === 0) return [];
+  const names = queryValue(
+    "select string_agg(version || '_' || coalesce(name, ''), ',' order by version) from supabase_migrations.schema_migrations " +
+      `where version in (${unknown.map(quote).join(", ")})`,
+    { database },
+  );
+  return names.split(",");
+}
+
 /**
  * Applies one SQL file in one transaction with the runner's timeouts. psql names the file and the
  * line of the failing statement; the transaction leaves the database as it was.
@@ -151,7 +164,18 @@ export function migrate({
   lockRetries = LOCK_RETRIES,
   lockBackoffMs = LOCK_BACKOFF_MS,
 } = {}) {
+  // A version the folder does not have (another branch, an older checkout) did something unknown
+  // to the schema, so what follows it could fail half-way or build on the wrong tables. The
+  // supabase CLI refuses such a history too.
   const done = appliedVersions(database);
+  const unknown = unknownMigrations(database, migrations, done);
+  if (unknown.length) {
+    throw new StackError(
+      `The database has applied migrations that are not in the migrations folder: ${unknown.join(", ")}.\n` +
+        "They come from another branch or an older checkout; nothing was applied. " +
+        "npm run db:reset rebuilds the local database from the migrations folder (its data is lost).",
+    );
+  }
   const pending = migrations.filter((m) => !done.has(m.version) && !(upTo && m.version > upTo));
   if (pending.length === 0) return [];
   const watcher = new LockWatcher(database);
