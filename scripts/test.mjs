@@ -36,13 +36,6 @@ async function main() {
     stopGateway();
     stopCluster();
   };
-  const stopTestStackAfterwards = () => {
-    try {
-      stopTestStack();
-    } catch (error) {
-      console.error(`The test stack did not stop: ${error.message}`);
-    }
-  };
   try {
     const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : null;
     if (only && !PART_NAMES.includes(only)) throw new StackError(`--only takes one of: ${PART_NAMES.join(", ")}`);
@@ -59,7 +52,11 @@ async function main() {
     console.log("\n0 passed, 1 failed");
     return 1;
   } finally {
-    stopTestStackAfterwards();
+    try {
+      stopTestStack();
+    } catch (error) {
+      console.error(`The test stack did not stop: ${error.message}`);
+    }
   }
 }
 

@@ -28,6 +28,7 @@ const IMPORTED_TABLES = ["public.contacts", "public.contact_communication_channe
 const count = (n) => Number(n).toLocaleString("en-US");
 const fixed = (n) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
 const mb = (bytes) => (bytes / 2 ** 20).toFixed(0);
+const list = (values) => values.map((v) => `${v.toFixed(2)}x`).join(" / ");
 
 const USAGE = `Usage: npm run bench -- --import [options]
   --sizes LIST      rows per generated file (default 10000,100000,1048576)
@@ -308,7 +309,6 @@ const ratios = (results) => ({
 /** Each target judged at every size measured (the worst size decides). */
 function targetsLine(results) {
   const verdict = (ok) => (ok ? "met" : "**not met**");
-  const list = (values) => values.map((v) => `${v.toFixed(2)}x`).join(" / ");
   const { speed, reimport, search, peaks } = ratios(results);
   return `Targets at ${results.map((r) => count(r.rows)).join(" / ")} rows: rows/s >= 0.5x \\copy: ${verdict(Math.min(...speed) >= 0.5)} (${list(speed)}); ` +
     `peak memory flat and <= 128 MB: ${verdict(Math.max(...peaks) <= 128 * 2 ** 20)} (${peaks.map(mb).join(" / ")} MB); ` +
@@ -319,7 +319,6 @@ function targetsLine(results) {
 /** Why a target is missed, from profiling the import (pg_stat_statements, auto_explain, batches replayed in the database). */
 function whyNotMet(results) {
   const { speed, search, peaks } = ratios(results);
-  const list = (values) => values.map((v) => `${v.toFixed(2)}x`).join(" / ");
   const lines = [];
   if (Math.min(...speed) < 0.5) {
     lines.push("", "**Why rows/s is short of 0.5x**: the database is the bottleneck; the worker, which parses and normalizes the next " +
