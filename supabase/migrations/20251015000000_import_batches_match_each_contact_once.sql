@@ -1,0 +1,277 @@
+-- An import batch matches each existing contact with one row of the file at most. Two rows that
+-- reach the same contact through different identifiers (a@ and b@ of one person) were both planned
+-- as updates: one UPDATE applied only one of them and the other vanished from the accounting's
+-- meaning (counted as updated, written nowhere); across batches the second was reported as having
+-- "the same e-mail". The later row is now skipped as a duplicate within the file, in the batch, in
+-- later batches (the change log) and in dry runs (a claim on the contact), with a reason that says
+-- so. Three checks of the batch's input come with it:
+-- - A row without the dedupe key matches the contact that all of its identifiers belong to, as a
+--   row with the key would; it failed as "belongs to another contact", so importing the same file
+--   again with force failed or duplicated the rows that a first import had created.
+-- - The identifiers' normalized form is the database's (private.normalize_channel_identifier), not
+--   the caller's: lower() of a few letters (capital sigma, dotted capital I) differs between
+--   JavaScript and PostgreSQL, and a lookup by the caller's form missed a stored handle and then
+--   broke the unique key, failing the whole job. Such a row now fails with its own reason.
+-- - A batch must end past the job's saved position, and a rejected row's outcome must be skip or
+--   fail: a replayed batch or an outcome no count holds would break the job's accounting.
+set lock_timeout = '5s';
+set statement_timeout = '5min';
+
+create or replace function private.import_contacts_batch(job_id uuid, batch json, failures json, next_offset bigint, next_line bigint)
+returns jsonb
+language plpgsql
+volatile
+security definer
+set search_path = ''
+set enable_seqscan = off
+as $$
+declare
+  job public.contact_import_jobs;
+  dedupe text;
+  policy text;
+  target_group uuid;
+  any_suppression boolean;
+  plan private.contact_import_plan[];
+  counts jsonb;
+  same_contact constant text := 'duplicate_in_file: an earlier row of this file matched the same contact';
+begin
+  select j.* into job from public.contact_import_jobs j where j.id = import_contacts_batch.job_id for update;
+  if not found or not (private.is_service_caller() or (job.user_id = (select auth.uid()) and private.current_agent_id() is null)) then
+    raise exception 'import job not found' using errcode = 'P0002';
+  end if;
+  if job.status <> 'processing' then
+    raise exception 'the import job is %, not processing', job.status using errcode = '55000';
+  end if;
+  if import_contacts_batch.next_offset <= job.resume_offset then
+    raise exception 'this batch ends at byte %, not past the import''s saved position (byte %): it was imported already',
+      import_contacts_batch.next_offset, job.resume_offset using errcode = '55000';
+  end if;
+  if exists (select 1 from json_to_recordset(import_contacts_batch.failures) as f (outcome text)
+             where f.outcome is null or f.outcome not in ('skip', 'fail')) then
+    raise exception 'a row the caller rejected is either skipped or failed (outcome skip or fail)' using errcode = '22023';
+  end if;
+  dedupe := coalesce(job.options ->> 'dedupe_key', 'email');
+  policy := coalesce(job.options ->> 'on_duplicate', 'skip');
+  target_group := (job.options ->> 'group_id')::uuid;
+  -- One batch of an owner's imports at a time: two imports of overlapping files must not both
+  -- decide that the same person is new.
+  perform pg_advisory_xact_lock(hashtextextended('contact_import_owner:' || job.user_id::text, 0));
+  any_suppression := exists (select 1 from public.contact_suppressions s where s.user_id = job.user_id and s.lifted_at is null);
+
+  -- Every lookup below is a probe by key, driven row by row from the batch (lateral subqueries),
+  -- so the cost stays linear in the batch whatever the planner believes about a table that an
+  -- import is growing faster than statistics follow.
+  with r as (
+    select x.*, x as item from json_populate_recordset(null::private.contact_import_row, import_contacts_batch.batch) as x
+  )
+  select array_agg(row(r.item, d.outcome, d.reason, d.column_name, left(d.value_excerpt, 200),
+      case when d.outcome = 'create' then gen_random_uuid() else p.contact_id end, p.claim_row)::private.contact_import_plan
+    order by r.n)
+  into plan
+  from r
+  -- Who holds each identifier of the row now: a contact of the owner, or (dry runs) an earlier row.
+  -- The key identifies the contact; a row without one is matched by all of its identifiers.
+  cross join lateral (
+    select
+      (array_agg(h.contact_id order by h.claim_row nulls last, i.kind) filter (where i.is_key))[1] as contact_id,
+      (array_agg(h.claim_row order by h.claim_row nulls last, i.kind) filter (where i.is_key))[1] as claim_row,
+      bool_or(i.is_key) as matched,
+      array_agg(i.kind order by i.col) as kinds,
+      array_agg(i.value order by i.col) as vals,
+      array_agg(i.col order by i.col) as cols,
+      array_agg(coalesce(h.contact_id::text, 'row:' || h.claim_row) order by i.col) as holders
+    from (
+      select c.t as kind, c.nv as value, c.col,
+        r.k is null or (c.nv = r.k and (c.t = dedupe or (dedupe = 'phone' and c.t in ('phone', 'sms', 'whatsapp')))) as is_key
+      from jsonb_to_recordset(r.channels) as c (t text, nv text, col text)
+      union all
+      select 'external_id', r.external_id, r.xcol, r.k is null or dedupe = 'external_id' where r.external_id is not null
+    ) as i
+    cross join lateral (
+      select ch.contact_id, null::bigint as claim_row
+      from public.contact_communication_channels ch
+      where i.kind <> 'external_id' and ch.user_id = job.user_id and ch.channel_type = i.kind and ch.normalized_identifier = i.value
+      union all
+      select c.id, null from public.contacts c
+      where i.kind = 'external_id' and c.user_id = job.user_id and c.external_id = i.value
+      union all
+      select d.contact_id, d.row_number from private.contact_import_dry_run_claims d
+      where job.dry_run and d.job_id = job.id and d.user_id = job.user_id and d.kind = i.kind and d.value = i.value
+    ) as h
+  ) as p
+  -- The first identifier (by column) held by someone other than the contact the key matched.
+  left join lateral (
+    select p.kinds[g.i] as kind, p.vals[g.i] as value, p.cols[g.i] as col
+    from generate_subscripts(p.holders, 1) as g (i)
+    where p.holders[g.i] is distinct from coalesce(p.contact_id::text, 'row:' || p.claim_row)
+    order by p.cols[g.i]
+    limit 1
+  ) as x_found on true
+  left join lateral (
+    select c.nv as value, c.col
+    from jsonb_to_recordset(r.channels) as c (t text, nv text, col text)
+    where any_suppression and private.is_suppressed(job.user_id, c.t, c.nv)
+    order by c.col
+    limit 1
+  ) as s on true
+  -- Phones and e-mails arrive as the database stores them (E.164; ASCII, which lower-cases alike
+  -- everywhere); other handles are checked.
+  left join lateral (
+    select c.t as kind, c.v as value, c.col
+    from jsonb_to_recordset(r.channels) as c (t text, v text, nv text, col text)
+    where c.t not in ('email', 'phone', 'sms', 'whatsapp')
+      and c.nv is distinct from private.normalize_channel_identifier(c.t, c.v)
+    order by c.col
+    limit 1
+  ) as unstable on true
+  cross join lateral (
+    select o.outcome, o.reason, o.column_name, o.value_excerpt from (values
+      (0, unstable.kind is not null, 'fail',
+       'invalid_identifier: this ' || unstable.kind || ' handle has letters that lower-case differently in the database; give it in lower case',
+       unstable.col, unstable.value),
+      (1, s.value is not null, 'skip', 'suppressed: this identifier was erased at the data subject''s request', s.col, s.value),
+      (2, p.contact_id is not null and exists (
+         select 1 from public.contact_import_changes ic
+         where ic.user_id = job.user_id and ic.job_id = job.id and ic.contact_id = p.contact_id),
+       'skip', same_contact, null, r.k),
+      (2, p.claim_row is not null, 'skip', same_contact, null, r.k),
+      (2, job.dry_run and p.contact_id is not null and exists (
+         select 1 from private.contact_import_dry_run_claims d
+         where d.job_id = job.id and d.user_id = job.user_id and d.kind = 'contact' and d.value = p.contact_id::text),
+       'skip', same_contact, null, r.k),
+      (3, x_found.kind is not null, 'fail',
+       'identifier_conflict: this ' || replace(x_found.kind, '_', ' ') || ' belongs to another contact', x_found.col, x_found.value),
+      (4, coalesce(p.matched, false) and policy = 'skip', 'skip',
+       'duplicate: a contact with this ' || replace(dedupe, '_', ' ') || ' already exists', null, r.k),
+      (5, coalesce(p.matched, false), 'update', null, null, null),
+      (6, true, 'create', null, null, null)
+    ) as o (rank, applies, outcome, reason, column_name, value_excerpt)
+    where o.applies
+    order by o.rank
+    limit 1
+  ) as d;
+
+  if import_contacts_batch.batch::text <> '[]' and plan is null then
+    raise exception 'the batch has no rows' using errcode = '22023';
+  end if;
+
+  -- Within the batch, the first row that updates a contact does; later ones are duplicates.
+  plan := array(
+    select case
+      when p.outcome = 'update' and row_number() over (partition by p.outcome, p.contact_id order by (p.item).n) > 1
+      then row(p.item, 'skip', same_contact, null, left((p.item).k, 200), p.contact_id, p.claim_row)::private.contact_import_plan
+      else p
+    end
+    from unnest(plan) p
+    order by (p.item).n);
+
+  if job.dry_run then
+    perform private.import_dry_run_batch(job, plan, policy, import_contacts_batch.failures);
+  else
+    perform private.import_apply_batch(job, plan, policy, target_group);
+  end if;
+
+  insert into public.contact_import_job_errors (user_id, job_id, row_number, column_name, value_excerpt, reason)
+  select job.user_id, job.id, (p.item).n, p.column_name, p.value_excerpt, p.reason
+  from unnest(plan) p where p.outcome in ('skip', 'fail')
+  union all
+  select job.user_id, job.id, f.row_number, f.column_name, left(f.value_excerpt, 200), f.reason
+  from json_to_recordset(import_contacts_batch.failures)
+    as f (row_number bigint, column_name text, value_excerpt text, reason text, outcome text);
+
+  select jsonb_build_object(
+    'created', count(*) filter (where o = 'create'), 'updated', count(*) filter (where o = 'update'),
+    'skipped', count(*) filter (where o = 'skip'), 'failed', count(*) filter (where o = 'fail'))
+  into counts
+  from (
+    select p.outcome from unnest(plan) p
+    union all
+    select f.outcome from json_to_recordset(import_contacts_batch.failures) as f (outcome text)
+  ) as outcomes (o);
+
+  update public.contact_import_jobs j
+  set processed_rows = j.processed_rows + (counts ->> 'created')::bigint + (counts ->> 'updated')::bigint
+        + (counts ->> 'skipped')::bigint + (counts ->> 'failed')::bigint,
+      created_count = j.created_count + (counts ->> 'created')::bigint,
+      updated_count = j.updated_count + (counts ->> 'updated')::bigint,
+      skipped_count = j.skipped_count + (counts ->> 'skipped')::bigint,
+      failed_count = j.failed_count + (counts ->> 'failed')::bigint,
+      resume_offset = import_contacts_batch.next_offset,
+      resume_line = import_contacts_batch.next_line
+  where j.id = job.id;
+  return counts;
+end;
+$$;
+
+-- A dry run's claims also hold the existing contacts its rows would update (kind 'contact'), so a
+-- later batch skips a row that reaches the same contact as the real import would.
+create or replace function private.import_dry_run_batch(job public.contact_import_jobs, plan private.contact_import_plan[], policy text,
+  failures json)
+returns void
+language plpgsql
+volatile
+set search_path = ''
+set enable_seqscan = off
+as $$
+declare
+  report constant jsonb := coalesce(job.dry_run_report, '{"new": [], "changed": [], "failing": []}'::jsonb);
+begin
+  insert into private.contact_import_dry_run_claims (job_id, user_id, kind, value, row_number, contact_id)
+  select job.id, job.user_id, c.kind, c.value, (p.item).n, case when p.outcome = 'update' then p.contact_id end
+  from unnest(import_dry_run_batch.plan) p
+  cross join lateral (
+    select ch.t, ch.nv from jsonb_to_recordset((p.item).channels) as ch (t text, nv text)
+    union all
+    select 'external_id', (p.item).external_id where (p.item).external_id is not null
+    union all
+    select 'contact', p.contact_id::text where p.outcome = 'update'
+  ) as c (kind, value)
+  where p.outcome in ('create', 'update')
+  on conflict do nothing;
+
+  update public.contact_import_jobs j
+  set dry_run_report = jsonb_build_object(
+    'new', report -> 'new' || coalesce((
+      select jsonb_agg(s.entry) from (
+        select jsonb_build_object('row', (p.item).n,
+          'display_name', coalesce((p.item).display_name, nullif(btrim(concat_ws(' ', (p.item).first_name, (p.item).last_name)), ''),
+            (p.item).organization, (p.item).channels -> 0 ->> 'v'),
+          'identifiers', (select coalesce(jsonb_agg(ch -> 'nv'), '[]'::jsonb) from jsonb_array_elements((p.item).channels) as chs (ch))) as entry
+        from unnest(import_dry_run_batch.plan) p where p.outcome = 'create'
+        order by (p.item).n limit greatest(10 - jsonb_array_length(report -> 'new'), 0)) as s), '[]'::jsonb),
+    'changed', report -> 'changed' || coalesce((
+      select jsonb_agg(s.entry) from (
+        select jsonb_build_object('row', (p.item).n, 'contact_id', p.contact_id, 'changes', (
+          select coalesce(jsonb_object_agg(f.field, jsonb_build_object('from', f.before, 'to', f.after)), '{}'::jsonb)
+          from (values
+            ('first_name', c.first_name, private.import_merged_value(import_dry_run_batch.policy, c.first_name, (p.item).first_name)),
+            ('last_name', c.last_name, private.import_merged_value(import_dry_run_batch.policy, c.last_name, (p.item).last_name)),
+            ('display_name', c.display_name, private.import_merged_value(import_dry_run_batch.policy, c.display_name, (p.item).display_name)),
+            ('organization', c.organization, private.import_merged_value(import_dry_run_batch.policy, c.organization, (p.item).organization)),
+            ('job_title', c.job_title, private.import_merged_value(import_dry_run_batch.policy, c.job_title, (p.item).job_title))
+          ) as f (field, before, after)
+          where f.before is distinct from f.after)) as entry
+        from (
+          select p.* from unnest(import_dry_run_batch.plan) p where p.outcome = 'update'
+          order by (p.item).n limit greatest(10 - jsonb_array_length(report -> 'changed'), 0)
+        ) as p
+        cross join lateral (
+          select c.* from public.contacts c where c.id = p.contact_id and c.user_id = job.user_id offset 0
+        ) as c) as s), '[]'::jsonb),
+    'failing', report -> 'failing' || coalesce((
+      select jsonb_agg(s.entry) from (
+        select jsonb_build_object('row', e.n, 'column', e.column_name, 'value', e.value_excerpt, 'reason', e.reason) as entry
+        from (
+          select (p.item).n, p.column_name, p.value_excerpt, p.reason from unnest(import_dry_run_batch.plan) p where p.outcome = 'fail'
+          union all
+          select f.row_number, f.column_name, left(f.value_excerpt, 200), f.reason
+          from json_to_recordset(import_dry_run_batch.failures)
+            as f (row_number bigint, column_name text, value_excerpt text, reason text, outcome text)
+          where f.outcome = 'fail'
+        ) as e (n, column_name, value_excerpt, reason)
+        order by e.n limit greatest(10 - jsonb_array_length(report -> 'failing'), 0)) as s), '[]'::jsonb))
+  where j.id = job.id;
+end;
+$$;
+
+comment on column private.contact_import_dry_run_claims.kind is 'A channel type, external_id, or contact (value: the id of the existing contact a row would update).';

@@ -1,0 +1,83 @@
+// Import batches and undo beside an owner's edit in flight, on the real database with two sessions:
+// a batch that updates a contact waits for the edit and merges onto it (20251015000001), and undo
+// waits for an edit of a created contact and then keeps it (20251015000002). Either used to read the
+// contact first and write afterwards, losing the edit.
+import { assertEquals } from "@std/assert/mod.js";
+import pg from "pg";
+import { createOwner, removeOwners, sql, stack } from "./_support/stack.ts";
+
+interface Row {
+  n: number;
+  k: string;
+  first_name: string;
+  channels: { t: string; v: string; nv: string; p: boolean; col: string }[];
+}
+
+const row = (n: number, email: string, firstName: string): Row => ({
+  n, k: email, first_name: firstName, channels: [{ t: "email", v: email, nv: email, p: true, col: "email" }],
+});
+
+async function processingJob(ownerId: string, sha: string): Promise<string> {
+  const [{ job_id }] = await sql<{ job_id: string }>(
+    `select job_id from private.create_import_job($1, 'edits.csv', 1, $2, 'imports/x/edits.csv', 'upload', '{}',
+       '{"on_duplicate": "update"}', false, 10, false)`,
+    [ownerId, sha],
+  );
+  await sql(`update public.contact_import_jobs set status = 'processing' where id = $1`, [job_id]);
+  return job_id;
+}
+
+/** Runs `during` while another session holds an uncommitted edit of the contact, then commits the edit. */
+async function withEditInFlight<T>(contactId: string, edit: string, during: () => Promise<T>): Promise<T> {
+  const editor = new pg.Client({ connectionString: stack.dbUrl });
+  await editor.connect();
+  try {
+    await editor.query("begin");
+    await editor.query(`update public.contacts set ${edit} where id = $1`, [contactId]);
+    const pending = during();
+    // Long enough for the other session to reach the contact's row lock.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await editor.query("commit");
+    return await pending;
+  } finally {
+    await editor.end();
+  }
+}
+
+Deno.test("import batches and undo beside an edit in flight", async (t) => {
+  const owner = await createOwner("edits");
+  try {
+    await t.step("a batch updating a contact waits for the edit and keeps it", async () => {
+      const [{ id }] = await sql<{ id: string }>(
+        `insert into public.contacts (user_id, first_name, job_title) values ($1, 'Old', 'Old title') returning id`, [owner.id]);
+      await sql(`insert into public.contact_communication_channels (user_id, contact_id, channel_type, identifier) values ($1, $2, 'email', 'edit@example.com')`,
+        [owner.id, id]);
+      const job = await processingJob(owner.id, "e".repeat(64));
+      const counts = await withEditInFlight(id, "job_title = 'Edited title'", async () =>
+        (await sql<{ counts: Record<string, number> }>(
+          `select private.import_contacts_batch($1, $2::json, '[]'::json, 100, 3) as counts`,
+          [job, JSON.stringify([row(2, "edit@example.com", "Imported")])],
+        ))[0].counts);
+      assertEquals(counts, { created: 0, updated: 1, skipped: 0, failed: 0 });
+      const [contact] = await sql(`select first_name, job_title from public.contacts where id = $1`, [id]);
+      assertEquals(contact, { first_name: "Imported", job_title: "Edited title" }, "the import's name on top of the owner's edit");
+      const [change] = await sql(`select previous from public.contact_import_changes where job_id = $1`, [job]);
+      assertEquals(change, { previous: { first_name: "Old" } }, "undo would restore only what the import changed");
+    });
+
+    await t.step("undo waits for an edit of a contact the import created, then keeps it", async () => {
+      const job = await processingJob(owner.id, "f".repeat(64));
+      await sql(`select private.import_contacts_batch($1, $2::json, '[]'::json, 100, 3)`,
+        [job, JSON.stringify([row(2, "created@example.com", "Created")])]);
+      await sql(`update public.contact_import_jobs set status = 'completed', total_rows = processed_rows where id = $1`, [job]);
+      const [{ id }] = await sql<{ id: string }>(`select contact_id as id from public.contact_import_changes where job_id = $1`, [job]);
+      const summary = await withEditInFlight(id, "job_title = 'Met at the fair'", async () =>
+        (await sql<{ summary: Record<string, unknown> }>(`select private.undo_import_job($1) as summary`, [job]))[0].summary);
+      assertEquals(summary, { done: true, removed: 0, restored: 0, kept: 1 });
+      const [contact] = await sql(`select job_title from public.contacts where id = $1`, [id]);
+      assertEquals(contact, { job_title: "Met at the fair" }, "the edited contact survives the undo");
+    });
+  } finally {
+    await removeOwners(owner);
+  }
+});
