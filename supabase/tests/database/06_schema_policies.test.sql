@@ -42,12 +42,10 @@ select policies_are('public', 'contact_interactions', array[
   'contact_interactions_delete_policy'
 ], 'interactions have exactly a select, insert, update and delete policy');
 select policies_are('public', 'contact_import_jobs', array[
-  'contact_import_jobs_select_policy', 'contact_import_jobs_insert_policy', 'contact_import_jobs_update_policy',
-  'contact_import_jobs_delete_policy'
-], 'import jobs have exactly a select, insert, update and delete policy');
-select policies_are('public', 'contact_import_job_errors', array[
-  'contact_import_job_errors_select_policy', 'contact_import_job_errors_insert_policy'
-], 'import error rows have a select and an insert policy only: they are append-only');
+  'contact_import_jobs_select_policy', 'contact_import_jobs_update_policy', 'contact_import_jobs_delete_policy'
+], 'import jobs have a select, update and delete policy: private.create_import_job creates them');
+select policies_are('public', 'contact_import_job_errors', array['contact_import_job_errors_select_policy'],
+  'import error rows have a select policy only: the import writes them');
 select policies_are('public', 'contact_import_changes', array['contact_import_changes_select_policy'],
   'import change rows have a select policy only: the import functions write them');
 select policies_are('public', 'contact_retention_policies', array[

@@ -82,8 +82,8 @@ select table_privs_are('public', 'contact_group_memberships', 'authenticated', a
 select table_privs_are('public', 'agent_contact_permissions', 'authenticated', array['SELECT', 'DELETE'], 'authenticated holds select and delete on grants, insert and update on named columns only');
 select table_privs_are('public', 'agent_specific_contact_access', 'authenticated', array['SELECT', 'DELETE'], 'authenticated holds select and delete on specific contact access, insert on named columns only');
 select table_privs_are('public', 'contact_interactions', 'authenticated', array['SELECT', 'DELETE'], 'authenticated holds select and delete on interactions, insert and update on named columns only');
-select table_privs_are('public', 'contact_import_jobs', 'authenticated', array['SELECT', 'DELETE'], 'authenticated holds select and delete on import jobs, insert and update on named columns only');
-select table_privs_are('public', 'contact_import_job_errors', 'authenticated', array['SELECT'], 'authenticated holds select on import error rows and inserts named columns only: no update, no delete');
+select table_privs_are('public', 'contact_import_jobs', 'authenticated', array['SELECT', 'DELETE'], 'authenticated holds select and delete on import jobs, and updates named columns only');
+select table_privs_are('public', 'contact_import_job_errors', 'authenticated', array['SELECT'], 'authenticated holds select on import error rows and nothing else: the import writes them');
 select table_privs_are('public', 'contact_import_changes', 'authenticated', array['SELECT'], 'authenticated holds select on import change rows and nothing else: the import functions write them');
 select table_privs_are('public', 'contact_retention_policies', 'authenticated', array['SELECT', 'DELETE'], 'authenticated holds select and delete on retention policies, insert and update on named columns only');
 select table_privs_are('public', 'agent_contact_access_log', 'authenticated', array['SELECT'], 'authenticated holds select on the access log and nothing else: it is append-only evidence');
@@ -141,14 +141,12 @@ select set_eq($$ select a.attname::text from pg_catalog.pg_attribute a where a.a
   array['subject', 'content', 'summary', 'delivery_status', 'error_code', 'error_message', 'metadata'],
   'authenticated updates an interaction''s texts, status, error and metadata, never its contact, agent, channel or time');
 select set_eq($$ select a.attname::text from pg_catalog.pg_attribute a where a.attrelid = 'public.contact_import_jobs'::regclass and a.attnum > 0 and not a.attisdropped and has_column_privilege('authenticated', a.attrelid, a.attnum, 'INSERT') $$,
-  array['status', 'file_name', 'file_size_bytes', 'file_sha256', 'storage_path', 'column_mapping', 'options', 'dry_run', 'total_rows'],
-  'authenticated inserts an import job''s status, file, mapping, options and total, never its counts');
+  array[]::text[], 'authenticated inserts no import job: jobs come from private.create_import_job only');
 select set_eq($$ select a.attname::text from pg_catalog.pg_attribute a where a.attrelid = 'public.contact_import_jobs'::regclass and a.attnum > 0 and not a.attisdropped and has_column_privilege('authenticated', a.attrelid, a.attnum, 'UPDATE') $$,
-  array['status', 'total_rows', 'processed_rows', 'created_count', 'updated_count', 'skipped_count', 'failed_count', 'error_summary'],
-  'authenticated updates an import job''s status, total, counts and error summary, never its file or timestamps');
+  array['status', 'error_summary'],
+  'authenticated updates an import job''s status and error summary (cancel, resume), never its counts, file or timestamps');
 select set_eq($$ select a.attname::text from pg_catalog.pg_attribute a where a.attrelid = 'public.contact_import_job_errors'::regclass and a.attnum > 0 and not a.attisdropped and has_column_privilege('authenticated', a.attrelid, a.attnum, 'INSERT') $$,
-  array['job_id', 'row_number', 'column_name', 'value_excerpt', 'reason'],
-  'authenticated inserts exactly the job, row, column, excerpt and reason of an import error row');
+  array[]::text[], 'authenticated inserts no import error row: the import writes the report');
 select set_eq($$ select a.attname::text from pg_catalog.pg_attribute a where a.attrelid = 'public.contact_import_job_errors'::regclass and a.attnum > 0 and not a.attisdropped and has_column_privilege('authenticated', a.attrelid, a.attnum, 'UPDATE') $$,
   array[]::text[], 'authenticated updates no column of an import error row');
 select set_eq($$ select a.attname::text from pg_catalog.pg_attribute a where a.attrelid = 'public.contact_retention_policies'::regclass and a.attnum > 0 and not a.attisdropped and has_column_privilege('authenticated', a.attrelid, a.attnum, 'INSERT') $$,

@@ -25,16 +25,16 @@ $$;
 
 select tests.authenticate_as('match_owner');
 create temporary table job_ids (name text primary key, id uuid) on commit drop;
-grant all on job_ids to authenticated;
+grant all on job_ids to authenticated, service_role;
 insert into job_ids
 select 'one', job_id from private.create_import_job(tests.get_supabase_uid('match_owner'), 'one.csv', 1, repeat('1', 64),
-  'imports/x/one.csv', 'upload', '{}', '{"on_duplicate": "update"}', false, 9, false)
+  'imports/' || tests.get_supabase_uid('match_owner') || '/one.csv', 'upload', '{}', '{"on_duplicate": "update"}', false, 9, false)
 union all
 select 'two', job_id from private.create_import_job(tests.get_supabase_uid('match_owner'), 'two.csv', 1, repeat('2', 64),
-  'imports/x/two.csv', 'upload', '{}', '{"on_duplicate": "update"}', false, 9, true)
+  'imports/' || tests.get_supabase_uid('match_owner') || '/two.csv', 'upload', '{}', '{"on_duplicate": "update"}', false, 9, true)
 union all
 select 'dry', job_id from private.create_import_job(tests.get_supabase_uid('match_owner'), 'dry.csv', 1, repeat('3', 64),
-  'imports/x/dry.csv', 'upload', '{}', '{"on_duplicate": "update"}', true, 9, false);
+  'imports/' || tests.get_supabase_uid('match_owner') || '/dry.csv', 'upload', '{}', '{"on_duplicate": "update"}', true, 9, false);
 update public.contact_import_jobs set status = 'processing';
 
 -- One batch, two rows reaching X by a@ and b@.

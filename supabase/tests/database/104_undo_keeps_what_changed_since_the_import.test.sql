@@ -24,9 +24,9 @@ $$;
 
 select tests.authenticate_as('undo_owner');
 create temporary table job_ids (name text primary key, id uuid) on commit drop;
-grant all on job_ids to authenticated;
+grant all on job_ids to authenticated, service_role;
 insert into job_ids select 'main', job_id from private.create_import_job(tests.get_supabase_uid('undo_owner'), 'u.csv', 1,
-  repeat('a', 64), 'imports/x/u.csv', 'upload', '{}',
+  repeat('a', 64), 'imports/' || tests.get_supabase_uid('undo_owner') || '/u.csv', 'upload', '{}',
   '{"on_duplicate": "update", "group_id": "10400000-0000-4000-8000-0000000000a1"}', false, 8, false);
 update public.contact_import_jobs set status = 'processing' where id = (select id from job_ids where name = 'main');
 select is(private.import_contacts_batch((select id from job_ids where name = 'main'), $$[
@@ -40,7 +40,10 @@ select is(private.import_contacts_batch((select id from job_ids where name = 'ma
   {"n": 8, "k": "ed@example.com", "first_name": "Edward", "external_id": "B1", "xcol": "id", "channels": [{"t": "email", "v": "ed@example.com", "nv": "ed@example.com", "p": true, "col": "email"}]}
 ]$$::json, '[]'::json, 100, 9), '{"created": 5, "updated": 2, "skipped": 0, "failed": 0}'::jsonb,
   'the import creates five contacts and updates Eve (a phone, her first name) and Ed (his external id)');
+-- The worker (the service) completes the job.
+select tests.authenticate_as_service_role();
 update public.contact_import_jobs set status = 'completed', total_rows = processed_rows where id = (select id from job_ids where name = 'main');
+select tests.authenticate_as('undo_owner');
 
 -- The import happened an hour ago (one transaction has one now()): its rows and change log move back.
 reset role;
@@ -88,7 +91,7 @@ select is((select external_id from public.contacts where first_name = 'Newcomer'
 
 -- A failed job whose undo has begun stays finished.
 insert into job_ids select 'failed', job_id from private.create_import_job(tests.get_supabase_uid('undo_owner'), 'f.csv', 1,
-  repeat('f', 64), 'imports/x/f.csv', 'upload', '{}', '{}', false, 9, false);
+  repeat('f', 64), 'imports/' || tests.get_supabase_uid('undo_owner') || '/f.csv', 'upload', '{}', '{}', false, 9, false);
 update public.contact_import_jobs set status = 'processing' where id = (select id from job_ids where name = 'failed');
 select is(private.import_contacts_batch((select id from job_ids where name = 'failed'), $$[
   {"n": 2, "k": "f1@example.com", "first_name": "F1", "channels": [{"t": "email", "v": "f1@example.com", "nv": "f1@example.com", "p": true, "col": "email"}]},

@@ -134,7 +134,7 @@ select throws_ok($$ delete from public.contact_interactions $$, '42501',
 select throws_ok($$ select * from public.contact_import_jobs $$, '42501',
   'the agent_id claim of this token is not a uuid', 'a malformed agent token cannot select import jobs');
 select throws_ok($$ insert into public.contact_import_jobs (file_name) values ('malformed.csv') $$, '42501',
-  'the agent_id claim of this token is not a uuid', 'a malformed agent token cannot insert import jobs');
+  'permission denied for table contact_import_jobs', 'a malformed agent token cannot insert import jobs (no privilege)');
 select throws_ok($$ update public.contact_import_jobs set error_summary = 'x' $$, '42501',
   'the agent_id claim of this token is not a uuid', 'a malformed agent token cannot update import jobs');
 select throws_ok($$ delete from public.contact_import_jobs $$, '42501',
@@ -145,7 +145,7 @@ select throws_ok($$ select * from public.contact_import_job_errors $$, '42501',
   'the agent_id claim of this token is not a uuid', 'a malformed agent token cannot select import errors');
 select throws_ok(
   $$ insert into public.contact_import_job_errors (job_id, row_number, reason) values ('e0000000-0000-4000-8000-000000000001', 3, 'x') $$,
-  '42501', 'the agent_id claim of this token is not a uuid', 'a malformed agent token cannot insert import errors');
+  '42501', 'permission denied for table contact_import_job_errors', 'a malformed agent token cannot insert import errors (no privilege)');
 select throws_ok($$ update public.contact_import_job_errors set reason = 'x' $$, '42501',
   'permission denied for table contact_import_job_errors', 'a malformed agent token cannot update import errors (no privilege)');
 select throws_ok($$ delete from public.contact_import_job_errors $$, '42501',

@@ -4,7 +4,7 @@
 -- dry runs write no contacts, and undo removes and restores exactly what the job did. Jobs are
 -- created through private.create_import_job, which recognises the same file (SHA-256).
 begin;
-select plan(30);
+select plan(31);
 
 -- Fixtures (superuser): an owner with one contact, a rival owner with a contact of the same e-mail.
 do $$
@@ -27,17 +27,17 @@ $$;
 select tests.authenticate_as('batch_owner');
 
 create temporary table job_ids (name text primary key, id uuid) on commit drop;
-grant all on job_ids to authenticated;
+grant all on job_ids to authenticated, service_role;
 insert into job_ids select 'main', job_id from private.create_import_job(tests.get_supabase_uid('batch_owner'), 'a.csv', 100,
-  repeat('a', 64), 'imports/x/a.csv', 'upload', '{}', '{"on_duplicate": "update"}', false, 5, false);
+  repeat('a', 64), 'imports/' || tests.get_supabase_uid('batch_owner') || '/a.csv', 'upload', '{}', '{"on_duplicate": "update"}', false, 5, false);
 select is((select existing from private.create_import_job(tests.get_supabase_uid('batch_owner'), 'a.csv', 100, repeat('a', 64),
-  'imports/x/b.csv', 'upload', '{}', '{}', false, 5, false)), true, 'the owner importing the same file again gets the earlier job');
+  'imports/' || tests.get_supabase_uid('batch_owner') || '/b.csv', 'upload', '{}', '{}', false, 5, false)), true, 'the owner importing the same file again gets the earlier job');
 select is((select job_id from private.create_import_job(tests.get_supabase_uid('batch_owner'), 'a.csv', 100, repeat('a', 64),
-  'imports/x/b.csv', 'upload', '{}', '{}', false, 5, false)), (select id from job_ids where name = 'main'), 'and it is the same job id');
+  'imports/' || tests.get_supabase_uid('batch_owner') || '/b.csv', 'upload', '{}', '{}', false, 5, false)), (select id from job_ids where name = 'main'), 'and it is the same job id');
 select is((select existing from private.create_import_job(tests.get_supabase_uid('batch_owner'), 'a.csv', 100, repeat('a', 64),
-  'imports/x/c.csv', 'upload', '{}', '{}', true, 5, false)), false, 'a dry run of the same file is a new job');
+  'imports/' || tests.get_supabase_uid('batch_owner') || '/c.csv', 'upload', '{}', '{}', true, 5, false)), false, 'a dry run of the same file is a new job');
 select throws_ok($$ select * from private.create_import_job(tests.get_supabase_uid('batch_rival'), 'a.csv', 1, repeat('b', 64),
-  'imports/x', 'upload', '{}', '{}', false, 1, false) $$, '42501', 'only the owner or the service can import contacts for this owner',
+  'imports/' || tests.get_supabase_uid('batch_rival') || '/file.csv', 'upload', '{}', '{}', false, 1, false) $$, '42501', 'only the owner or the service can import contacts for this owner',
   'an owner cannot create an import job for another owner');
 
 update public.contact_import_jobs set status = 'processing' where id = (select id from job_ids where name = 'main');
@@ -104,7 +104,10 @@ select throws_ok($$ select private.undo_import_job((select id from job_ids where
 select tests.authenticate_as('batch_owner');
 select throws_ok($$ select private.undo_import_job((select id from job_ids where name = 'main')) $$,
   '55000', 'this import is still running: cancel it, or wait until it ends, then undo it', 'a running import cannot be undone');
+-- The worker (the service) completes the job.
+select tests.authenticate_as_service_role();
 update public.contact_import_jobs set status = 'completed', total_rows = processed_rows where id = (select id from job_ids where name = 'main');
+select tests.authenticate_as('batch_owner');
 select is(private.undo_import_job((select id from job_ids where name = 'main')),
   '{"done": true, "kept": 0, "removed": 1, "restored": 1}'::jsonb, 'undo removes Grace and restores Ada');
 select results_eq($$ select first_name, last_name from public.contacts where user_id = tests.get_supabase_uid('batch_owner') $$,
@@ -117,7 +120,7 @@ select throws_ok($$ select private.undo_import_job((select id from job_ids where
   '55000', 'this import was already undone', 'an import is undone once');
 
 insert into job_ids select 'dry', job_id from private.create_import_job(tests.get_supabase_uid('batch_owner'), 'd.csv', 1,
-  repeat('d', 64), 'imports/x/d.csv', 'upload', '{}', '{"on_duplicate": "update"}', true, 3, false);
+  repeat('d', 64), 'imports/' || tests.get_supabase_uid('batch_owner') || '/d.csv', 'upload', '{}', '{"on_duplicate": "update"}', true, 3, false);
 update public.contact_import_jobs set status = 'processing' where id = (select id from job_ids where name = 'dry');
 select is(private.import_contacts_batch((select id from job_ids where name = 'dry'), $$[
   {"n": 2, "k": "new@example.com", "first_name": "New", "channels": [{"t": "email", "v": "new@example.com", "nv": "new@example.com", "p": true, "col": "email"}]},
@@ -140,7 +143,12 @@ select throws_ok($$ select private.undo_import_job((select id from job_ids where
 -- ============================================================================================
 select tests.authenticate_as_service_role();
 select is((select existing from private.create_import_job(tests.get_supabase_uid('batch_rival'), 'r.csv', 1, repeat('e', 64),
-  'imports/y', 'upload', '{}', '{}', false, 1, false)), false, 'the service creates an import job for the owner it names');
+  'imports/' || tests.get_supabase_uid('batch_rival') || '/r.csv', 'upload', '{}', '{}', false, 1, false)), false,
+  'the service creates an import job for the owner it names');
+select throws_ok($$ select * from private.create_import_job(tests.get_supabase_uid('batch_rival'), 'r.csv', 1, repeat('f', 64),
+  'imports/' || tests.get_supabase_uid('batch_owner') || '/a.csv', 'upload', '{}', '{}', false, 1, false) $$,
+  '42501', 'the file of an import must be in its owner''s folder of Storage (<bucket>/<owner id>/...)',
+  'not even the service can import a file of another owner''s folder');
 
 select * from finish();
 rollback;

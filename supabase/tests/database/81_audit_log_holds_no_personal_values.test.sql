@@ -36,7 +36,8 @@ values ('a0810000-0000-4000-8000-000000000001', 'specific_contacts');
 insert into public.agent_specific_contact_access (permission_id, agent_id, contact_id)
 select p.id, p.agent_id, c.id from public.agent_contact_permissions p, public.contacts c
 where p.agent_id = 'a0810000-0000-4000-8000-000000000001' and c.external_id = 'crm-zorbulon-77';
-insert into public.contact_import_jobs (file_name, storage_path) values ('zorbulon-quillfeather-contacts.csv', 'imports/zorbulon-quillfeather.csv');
+select private.create_import_job(tests.get_supabase_uid('pii_owner'), 'zorbulon-quillfeather-contacts.csv', 1, repeat('a', 64),
+  'imports/' || tests.get_supabase_uid('pii_owner') || '/zorbulon-quillfeather.csv', 'upload', '{}', '{}', false, 1, false);
 
 -- The values before the changes, for the scan: every text-like value of the owner's rows.
 reset role;

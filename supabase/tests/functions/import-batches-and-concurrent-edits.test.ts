@@ -19,7 +19,7 @@ const row = (n: number, email: string, firstName: string): Row => ({
 
 async function processingJob(ownerId: string, sha: string): Promise<string> {
   const [{ job_id }] = await sql<{ job_id: string }>(
-    `select job_id from private.create_import_job($1, 'edits.csv', 1, $2, 'imports/x/edits.csv', 'upload', '{}',
+    `select job_id from private.create_import_job($1, 'edits.csv', 1, $2, 'imports/' || $1::uuid || '/edits.csv', 'upload', '{}',
        '{"on_duplicate": "update"}', false, 10, false)`,
     [ownerId, sha],
   );
