@@ -142,7 +142,8 @@ begin
       (3, x_found.kind is not null, 'fail',
        'identifier_conflict: this ' || replace(x_found.kind, '_', ' ') || ' belongs to another contact', x_found.col, x_found.value),
       (4, coalesce(p.matched, false) and policy = 'skip', 'skip',
-       'duplicate: a contact with this ' || replace(dedupe, '_', ' ') || ' already exists', null, r.k),
+       case when r.k is null then 'duplicate: a contact with this row''s identifiers already exists'
+            else 'duplicate: a contact with this ' || replace(dedupe, '_', ' ') || ' already exists' end, null, r.k),
       (5, coalesce(p.matched, false), 'update', null, null, null),
       (6, true, 'create', null, null, null)
     ) as o (rank, applies, outcome, reason, column_name, value_excerpt)

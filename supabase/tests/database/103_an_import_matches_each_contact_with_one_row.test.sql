@@ -5,7 +5,7 @@
 -- normalized form, and a batch that repeats the job's position or carries an outcome no count holds
 -- is refused.
 begin;
-select plan(19);
+select plan(21);
 
 do $$
 declare
@@ -81,6 +81,16 @@ select results_eq($$ select row_number, column_name, split_part(reason, ':', 1) 
   where job_id = (select id from job_ids where name = 'two') and row_number = 5 $$,
   $$ values (5::bigint, 'whatsapp'::text, 'identifier_conflict'::text) $$,
   'the row whose identifiers belong to two contacts fails on the second one');
+
+insert into job_ids select 'skip', job_id from private.create_import_job(tests.get_supabase_uid('match_owner'), 'skip.csv', 1, repeat('4', 64),
+  'imports/' || tests.get_supabase_uid('match_owner') || '/skip.csv', 'upload', '{}', '{}', false, 9, false);
+update public.contact_import_jobs set status = 'processing' where id = (select id from job_ids where name = 'skip');
+select is(private.import_contacts_batch((select id from job_ids where name = 'skip'), $$[
+  {"n": 2, "k": null, "first_name": "Again", "channels": [{"t": "phone", "v": "+442079460018", "nv": "+442079460018", "p": true, "col": "phone"}]}
+]$$::json, '[]'::json, 100, 3), '{"created": 0, "updated": 0, "skipped": 1, "failed": 0}'::jsonb,
+  'under the skip policy a keyless row matching a contact is skipped');
+select is((select reason from public.contact_import_job_errors where job_id = (select id from job_ids where name = 'skip')),
+  'duplicate: a contact with this row''s identifiers already exists', 'the reason names the row''s identifiers, not a key it lacks');
 
 -- Handles in the database's normalized form: a capital dotted I lower-cases to two characters in
 -- JavaScript and to one in PostgreSQL.
