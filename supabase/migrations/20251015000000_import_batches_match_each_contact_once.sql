@@ -157,14 +157,16 @@ begin
   end if;
 
   -- Within the batch, the first row that updates a contact does; later ones are duplicates.
-  plan := array(
-    select case
-      when p.outcome = 'update' and row_number() over (partition by p.outcome, p.contact_id order by (p.item).n) > 1
-      then row(p.item, 'skip', same_contact, null, left((p.item).k, 200), p.contact_id, p.claim_row)::private.contact_import_plan
-      else p
-    end
-    from unnest(plan) p
-    order by (p.item).n);
+  if exists (select 1 from unnest(plan) p where p.outcome = 'update' group by p.contact_id having count(*) > 1) then
+    plan := array(
+      select case
+        when p.outcome = 'update' and row_number() over (partition by p.outcome, p.contact_id order by (p.item).n) > 1
+        then row(p.item, 'skip', same_contact, null, left((p.item).k, 200), p.contact_id, p.claim_row)::private.contact_import_plan
+        else p
+      end
+      from unnest(plan) p
+      order by (p.item).n);
+  end if;
 
   if job.dry_run then
     perform private.import_dry_run_batch(job, plan, policy, import_contacts_batch.failures);
