@@ -109,10 +109,6 @@ export class RecordReader {
     this.#line = line;
   }
 
-  get position(): { offset: number; line: number } {
-    return { offset: this.#bufferStart, line: this.#line };
-  }
-
   async cancel(): Promise<void> {
     await this.#reader.cancel().catch(() => {});
   }
@@ -142,10 +138,14 @@ export class RecordReader {
     return this.#littleEndian ? b[i] | (b[i + 1] << 8) : (b[i] << 8) | b[i + 1];
   }
 
-  /** Index of the next code unit equal to `code` from `from`, or -1 within the buffer. */
-  #find(code: number, from: number): number {
-    if (this.#unit === 1) return this.#buffer.indexOf(code, from);
-    const last = this.#buffer.length - 1;
+  /** Index of the first whole code unit equal to `code` in [from, to), or -1. */
+  #find(code: number, from: number, to = this.#buffer.length): number {
+    if (this.#unit === 1) {
+      if (to >= this.#buffer.length) return this.#buffer.indexOf(code, from);
+      const at = this.#buffer.subarray(from, to).indexOf(code);
+      return at === -1 ? -1 : from + at;
+    }
+    const last = Math.min(to, this.#buffer.length - 1);
     for (let i = from; i < last; i += 2) if (this.#unitAt(i) === code) return i;
     return -1;
   }
@@ -172,18 +172,12 @@ export class RecordReader {
     }
   }
 
-  /** Index of `code` in [from, to) (to = -1: the end of the buffer). */
-  #findBefore(code: number, from: number, to: number): number {
-    if (this.#unit === 1) {
-      if (to === -1) return this.#buffer.indexOf(code, from);
-      const at = this.#buffer.subarray(from, to).indexOf(code);
-      return at === -1 ? -1 : from + at;
-    }
-    const last = to === -1 ? this.#buffer.length - 1 : to;
-    for (let i = from; i < last; i += 2) if (this.#unitAt(i) === code) return i;
-    return -1;
-  }
-
+  /**
+   * One record. Its length is measured from its own start, never from what happens to have been
+   * read, so the same bytes give the same records whatever the chunk sizes: a record whose end
+   * lies past MAX_RECORD_BYTES is refused, as unterminated when a quote is open at that point (its
+   * first line is reported and reading goes on after it), else as too long.
+   */
   async #scan(): Promise<CsvRecord | null | "blank"> {
     const u = this.#unit;
     let pos = 0;
@@ -192,48 +186,56 @@ export class RecordReader {
     for (;;) {
       if (!inQuotes) {
         const nl = this.#find(this.#newline, pos);
-        // A quote opens a quoted field only at the start of a field (as papaparse reads it);
-        // elsewhere, as in O"Brien, it is a plain character.
-        let quote = this.#findBefore(0x22, pos, nl);
-        while (quote > 0 && this.#unitAt(quote - u) !== this.#delimiter) quote = this.#findBefore(0x22, quote + u, nl);
-        if (quote !== -1) {
+        const quote = this.#openingQuote(pos, nl === -1 ? this.#buffer.length : nl);
+        if (quote !== -1 && quote < MAX_RECORD_BYTES) {
           inQuotes = true;
           quoted = true;
           pos = quote + u;
           continue;
         }
-        if (nl !== -1) return this.#emit(nl, quoted, false);
+        if (nl !== -1) return nl <= MAX_RECORD_BYTES ? this.#emit(nl, quoted, false) : await this.#skipLine(pos, "too_long");
+        pos = this.#buffer.length - (this.#buffer.length % u);
+        if (pos > MAX_RECORD_BYTES) return await this.#skipLine(pos, "too_long");
       } else {
         const quote = this.#find(0x22, pos);
-        if (quote !== -1 && quote + u < this.#buffer.length - (u - 1)) {
-          // "" inside quotes is an escaped quote; any other quote closes the quoted part.
-          if (this.#unitAt(quote + u) === 0x22) pos = quote + 2 * u;
-          else {
-            inQuotes = false;
-            pos = quote + u;
+        if (quote !== -1 && quote < MAX_RECORD_BYTES) {
+          const after = quote + u;
+          const known = after + u <= this.#buffer.length || this.#done;
+          // "" inside quotes is an escaped quote; any other quote (or one at the very end of the
+          // file) closes the quoted part. Whether "" follows a quote at the end of what was read
+          // is in the next chunk.
+          if (known) {
+            const escaped = after + u <= this.#buffer.length && this.#unitAt(after) === 0x22;
+            pos = escaped ? after + u : after;
+            inQuotes = escaped;
+            continue;
           }
-          continue;
+          pos = quote;
+        } else {
+          pos = quote === -1 ? this.#buffer.length - (this.#buffer.length % u) : quote;
+          if (pos >= MAX_RECORD_BYTES) return await this.#skipLine(0, "unterminated_quote");
         }
-        if (quote !== -1 && this.#done) {
-          // A quote at the very end of the file closes the quoted part.
-          inQuotes = false;
-          pos = quote + u;
-          continue;
-        }
-        // A quote at the end of what was read: whether "" follows is in the next chunk.
-        pos = quote;
       }
-      const scanned = this.#buffer.length;
-      if (scanned > MAX_RECORD_BYTES || !(await this.#fill())) {
-        if (scanned === 0) return null;
-        if (inQuotes && pos !== -1 && scanned <= MAX_RECORD_BYTES) continue;
-        if (inQuotes) return this.#recoverUnterminated();
-        if (scanned > MAX_RECORD_BYTES) return await this.#skipTooLong();
+      if (!(await this.#fill())) {
+        if (this.#buffer.length === 0) return null;
+        // A quote left at the end of what was read is decided now that the file has ended.
+        if (inQuotes && this.#find(0x22, pos) !== -1) continue;
+        if (inQuotes) return await this.#skipLine(0, "unterminated_quote");
         // The last record of a file without a final line break.
-        return this.#emit(scanned - (scanned % u), quoted, true);
+        const end = this.#buffer.length - (this.#buffer.length % u);
+        return end <= MAX_RECORD_BYTES ? this.#emit(end, quoted, true) : await this.#skipLine(end, "too_long");
       }
-      if (!inQuotes || pos === -1) pos = scanned - (scanned % u);
     }
+  }
+
+  /**
+   * The first quote in [from, to) that opens a quoted field: one at the start of a field, as
+   * papaparse reads it; elsewhere, as in O"Brien, a quote is a plain character.
+   */
+  #openingQuote(from: number, to: number): number {
+    let quote = this.#find(0x22, from, to);
+    while (quote > 0 && this.#unitAt(quote - this.#unit) !== this.#delimiter) quote = this.#find(0x22, quote + this.#unit, to);
+    return quote;
   }
 
   /** Emits the record ending at `end` (the terminator's index); "blank" for an empty line. */
@@ -249,40 +251,34 @@ export class RecordReader {
     return { bytes, line, end: this.#bufferStart, nextLine: this.#line, flag: "ok" };
   }
 
-  /** A quote left open: the record is its first line, reported as unterminated; reading goes on after it. */
-  #recoverUnterminated(): CsvRecord {
-    const nl = this.#find(this.#newline, 0);
+  /**
+   * A record that cannot be read whole: reported with its first bytes, then skipped to the end of
+   * the line that holds `from`, without buffering the rest of it. Unterminated: the line is the
+   * record's first (from 0), and reading goes on with the next one, so nothing after it is lost.
+   * Too long: the line break after `from` ends it; line breaks before `from` were inside quotes.
+   */
+  async #skipLine(from: number, flag: "unterminated_quote" | "too_long"): Promise<CsvRecord> {
     const line = this.#line;
-    if (nl === -1) {
-      const bytes = this.#buffer.slice(0, Math.min(this.#buffer.length, 1024));
-      this.#consume(this.#buffer.length);
-      return { bytes, line, end: this.#bufferStart, nextLine: this.#line, flag: "unterminated_quote" };
-    }
-    const bytes = this.#buffer.slice(0, Math.min(this.#contentEnd(nl), 1024));
-    this.#consume(nl + this.#unit);
-    this.#line += 1;
-    return { bytes, line, end: this.#bufferStart, nextLine: this.#line, flag: "unterminated_quote" };
-  }
-
-  /** A line longer than MAX_RECORD_BYTES without quotes: reported, then skipped to its end without buffering it. */
-  async #skipTooLong(): Promise<CsvRecord> {
-    const line = this.#line;
-    const head = this.#buffer.slice(0, 1024);
-    for (;;) {
-      const nl = this.#find(this.#newline, 0);
+    const embedded = this.#countNewlines(0, from);
+    let bytes: Uint8Array | null = null;
+    for (let at = from;;) {
+      const nl = this.#find(this.#newline, at);
       if (nl !== -1) {
+        bytes ??= this.#buffer.slice(0, Math.min(this.#contentEnd(nl), 1024));
         this.#consume(nl + this.#unit);
         break;
       }
+      bytes ??= this.#buffer.slice(0, 1024);
       const keep = this.#buffer.length % this.#unit;
       this.#consume(this.#buffer.length - keep);
+      at = 0;
       if (!(await this.#fill())) {
         this.#consume(this.#buffer.length);
         break;
       }
     }
-    this.#line += 1;
-    return { bytes: head, line, end: this.#bufferStart, nextLine: this.#line, flag: "too_long" };
+    this.#line += embedded + 1;
+    return { bytes, line, end: this.#bufferStart, nextLine: this.#line, flag };
   }
 }
 
