@@ -10,7 +10,7 @@ import Papa from "papaparse";
 import type { FileStorage, StoredObject } from "../_shared/storage.ts";
 import { ImportOptions } from "../_shared/schemas/import.ts";
 import { type CsvRecord, detectFormat, type FileFormat, peek, RecordReader } from "./csv.ts";
-import { HeaderError, type ImportRow, mapHeader, type RowFailure, RowNormalizer, settleBatch } from "./rows.ts";
+import { HeaderError, type ImportRow, mapHeader, type RowFailure, rowFailure, RowNormalizer, settleBatch, storable } from "./rows.ts";
 
 export interface SliceLimits {
   /** Wall-clock budget of one slice (well under the platform's limit per invocation). */
@@ -126,7 +126,8 @@ export async function runSlice(jobId: string, storage: FileStorage, limits = sli
       reader = new RecordReader((await storage.read(object, format.bom))!, format, format.bom, 1);
       const first = await reader.next();
       if (!first) return await fail(client, job.id, 1, null, "empty_file: the file has no header row");
-      header = parseCells(new TextDecoder(format.encoding).decode(first.bytes), format)[0] ?? [];
+      // Stored on the job as jsonb, which cannot hold U+0000.
+      header = (parseCells(new TextDecoder(format.encoding).decode(first.bytes), format)[0] ?? []).map((name) => storable(name));
       offset = first.end;
       line = first.nextLine;
       try {
@@ -223,15 +224,16 @@ export async function runSlice(jobId: string, storage: FileStorage, limits = sli
 
 /** Marks the job failed with one line in its error report; failed jobs can be resumed. */
 async function fail(client: pg.Client, jobId: string, line: number, column: string | null, reason: string): Promise<SliceState> {
+  const failure = rowFailure(Math.max(1, line), column, null, reason);
   await client.query("begin");
   await client.query(
     `insert into public.contact_import_job_errors (user_id, job_id, row_number, column_name, reason)
      select user_id, id, $2, $3, $4 from public.contact_import_jobs where id = $1`,
-    [jobId, Math.max(1, line), column, reason],
+    [jobId, failure.row_number, failure.column_name, failure.reason],
   );
   await client.query(
     `update public.contact_import_jobs set status = 'failed', error_summary = $2 where id = $1 and status = 'processing'`,
-    [jobId, reason],
+    [jobId, failure.reason],
   );
   await client.query("commit");
   return "failed";
@@ -302,25 +304,19 @@ async function readBatch(
   if (records.length === 0) return { rows, failures, end: 0, nextLine: 0, count: 0 };
   const strict = new TextDecoder(format.encoding, { fatal: true });
   const lenient = new TextDecoder(format.encoding);
+  const unreadable = (record: CsvRecord, reason: string) => failures.push(rowFailure(record.line, null, lenient.decode(record.bytes), reason));
   const texts: { record: CsvRecord; text: string }[] = [];
   for (const record of records) {
     if (record.flag !== "ok") {
-      failures.push({
-        row_number: record.line, column_name: null, value_excerpt: lenient.decode(record.bytes).slice(0, 200),
-        reason: record.flag === "unterminated_quote"
-          ? "unterminated_quote: a quoted field is never closed; this line was read on its own"
-          : "record_too_long: the row is longer than 4 MB",
-        outcome: "fail",
-      });
+      unreadable(record, record.flag === "unterminated_quote"
+        ? "unterminated_quote: a quoted field is never closed; this line was read on its own"
+        : "record_too_long: the row is longer than 4 MB");
       continue;
     }
     try {
       texts.push({ record, text: strict.decode(record.bytes) });
     } catch {
-      failures.push({
-        row_number: record.line, column_name: null, value_excerpt: lenient.decode(record.bytes).slice(0, 200),
-        reason: `invalid_encoding: the row is not valid ${format.encoding}`, outcome: "fail",
-      });
+      unreadable(record, `invalid_encoding: the row is not valid ${format.encoding}`);
     }
   }
   let cells = texts.length ? parseCells(texts.map((t) => t.text).join("\n"), format) : [];

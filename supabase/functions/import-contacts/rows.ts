@@ -131,7 +131,34 @@ const LIMITS: Record<ContactField, number> = {
   first_name: 200, last_name: 200, display_name: 500, organization: 300, job_title: 300, external_id: 255, tags: 4000,
 };
 
-const excerpt = (value: string | null | undefined) => (value == null ? null : value.slice(0, 200));
+/**
+ * Text as PostgreSQL can store it, cut to `max` UTF-16 units: no U+0000 (text and json refuse it,
+ * SQLSTATE 22P05) and no half of a surrogate pair left by the cut (json refuses that too).
+ */
+export function storable(text: string, max = Infinity): string {
+  const cut = text.replaceAll("\u0000", "").slice(0, max);
+  return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
+}
+
+/**
+ * A line of the error report. Every line is made here, so no excerpt, column name or reason can
+ * carry text the database refuses: that would roll the batch back, and every retry of it.
+ */
+export function rowFailure(
+  row: number,
+  column: string | null,
+  value: string | null | undefined,
+  reason: string,
+  outcome: RowFailure["outcome"] = "fail",
+): RowFailure {
+  return {
+    row_number: row,
+    column_name: column === null ? null : storable(column, 255),
+    value_excerpt: value == null ? null : storable(value, 200),
+    reason: storable(reason, 1000),
+    outcome,
+  };
+}
 
 const CONSENT: Record<string, "granted" | "withdrawn"> = {
   yes: "granted", y: "granted", true: "granted", "1": "granted", granted: "granted", "opt-in": "granted", optin: "granted",
@@ -175,35 +202,28 @@ export class RowNormalizer {
   /** A row of cells (line `n`) as an import row, or the reason it cannot be one. */
   normalize(cells: string[], n: number): ImportRow | RowFailure {
     const columns = this.#columns;
-    if (cells.length !== columns.length) {
-      const code = cells.length > columns.length ? "too_many_fields" : "too_few_fields";
-      return {
-        row_number: n, column_name: null, value_excerpt: excerpt(cells.join(",")),
-        reason: `${code}: the row has ${cells.length} fields, the header ${columns.length}`, outcome: "fail",
-      };
-    }
+    // First: whatever else is wrong with the row, a NUL is the reason it can never be stored.
     const nul = cells.findIndex((c) => c.includes("\u0000"));
     if (nul !== -1) {
-      return {
-        row_number: n, column_name: columns[nul].header, value_excerpt: excerpt(cells[nul].replaceAll("\u0000", "")),
-        reason: "invalid_character: the value contains a NUL character, which cannot be stored", outcome: "fail",
-      };
+      return rowFailure(n, columns[nul]?.header ?? null, cells[nul], "invalid_character: the value contains a NUL character, which cannot be stored");
+    }
+    if (cells.length !== columns.length) {
+      const code = cells.length > columns.length ? "too_many_fields" : "too_few_fields";
+      return rowFailure(n, null, cells.join(","), `${code}: the row has ${cells.length} fields, the header ${columns.length}`);
     }
     const parsed = this.#schema.safeParse(cells.map((c) => c.trim()));
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const column = columns[Number(issue.path[0])];
-      return { row_number: n, column_name: column.header, value_excerpt: excerpt(cells[column.index]), reason: issue.message, outcome: "fail" };
+      return rowFailure(n, column.header, cells[column.index], issue.message);
     }
     const values = parsed.data.map((v) => (v === "" ? null : v));
-    if (values.every((v) => v === null)) {
-      return { row_number: n, column_name: null, value_excerpt: null, reason: "empty_row: every field is empty", outcome: "skip" };
-    }
+    if (values.every((v) => v === null)) return rowFailure(n, null, null, "empty_row: every field is empty", "skip");
     try {
       return this.#build(values, n);
     } catch (error) {
       if (!(error instanceof RowError)) throw error;
-      return { row_number: n, column_name: error.column, value_excerpt: excerpt(error.value), reason: error.message, outcome: "fail" };
+      return rowFailure(n, error.column, error.value, error.message);
     }
   }
 
@@ -290,20 +310,14 @@ export function settleBatch(rows: ImportRow[], dedupe: ImportOptions["dedupe_key
   const failures: RowFailure[] = [];
   for (const row of rows) {
     if (row.k !== null && keys.has(row.k)) {
-      failures.push({
-        row_number: row.n, column_name: null, value_excerpt: excerpt(row.k),
-        reason: `duplicate_in_file: an earlier row of this file has the same ${dedupe}`, outcome: "skip",
-      });
+      failures.push(rowFailure(row.n, null, row.k, `duplicate_in_file: an earlier row of this file has the same ${dedupe}`, "skip"));
       continue;
     }
     const ids = row.channels.map((c) => ({ claim: `${c.t}:${c.nv}`, col: c.col, value: c.nv, kind: c.t as string }));
     if (row.external_id !== null) ids.push({ claim: `external_id:${row.external_id}`, col: row.xcol ?? "external_id", value: row.external_id, kind: "external id" });
     const clash = ids.find((id) => claims.has(id.claim));
     if (clash) {
-      failures.push({
-        row_number: row.n, column_name: clash.col, value_excerpt: excerpt(clash.value),
-        reason: `identifier_conflict: this ${clash.kind.replace("_", " ")} belongs to another contact`, outcome: "fail",
-      });
+      failures.push(rowFailure(row.n, clash.col, clash.value, `identifier_conflict: this ${clash.kind.replace("_", " ")} belongs to another contact`));
       continue;
     }
     if (row.k !== null) keys.add(row.k);

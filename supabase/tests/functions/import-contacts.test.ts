@@ -137,6 +137,16 @@ const CORPUS: Case[] = [
     assertEquals((await contactsOf(owner)).map((r) => r.last_name), ["Lovelace", 'O"Neal']);
   } },
   { file: "37_too_long_values.csv", status: "completed", total: 2, counts: [1, 0, 0, 1], errors: [[2, "first_name", "value_too_long"]] },
+  // PostgreSQL cannot store U+0000, nor half of a surrogate pair cut off by the 200-character
+  // excerpt: such text in the error report would roll the batch back, and every retry with it.
+  {
+    file: "38_unstorable_text_in_bad_rows.csv", options: { encoding: "utf-8" }, status: "completed", total: 6, counts: [2, 0, 0, 4],
+    errors: [[2, "first_name", "invalid_character"], [4, null, "invalid_encoding"], [5, "first_name", "value_too_long"], [6, null, "unterminated_quote"]],
+    check: async (owner, job) => {
+      const lines = await errorLines(await owner.token(), job.id);
+      assertEquals(lines.map((l) => l.value_excerpt), ["AB", "E\uFFFD,e@example.com", "x".repeat(199), '"CD,c@example.com']);
+    },
+  },
 ];
 
 const reasonCodes = (lines: { row_number: number; column_name: string | null; reason: string }[]): Line[] =>
