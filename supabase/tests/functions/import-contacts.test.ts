@@ -147,6 +147,11 @@ const CORPUS: Case[] = [
       assertEquals(lines.map((l) => l.value_excerpt), ["AB", "E\uFFFD,e@example.com", "x".repeat(199), '"CD,c@example.com']);
     },
   },
+  // Parsed together, a,"b"x and the next record would share a quoted field, and the first row
+  // would import with the second one's e-mail address: each record is parsed on its own.
+  { file: "39_quotes_across_records.csv", status: "completed", total: 3, counts: [1, 0, 0, 2], errors: [[2, null, "too_few_fields"], [3, null, "too_few_fields"]], check: async (owner) => {
+    assertEquals((await contactsOf(owner)).map((r) => r.channels), [["email:grace@example.com:unknown"]]);
+  } },
 ];
 
 const reasonCodes = (lines: { row_number: number; column_name: string | null; reason: string }[]): Line[] =>
