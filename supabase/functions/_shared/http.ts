@@ -99,5 +99,30 @@ export function assertDeclaredSize(req: Request, maxBytes: number): void {
   if (declared > maxBytes) throw payloadTooLarge(maxBytes);
 }
 
-export const payloadTooLarge = (maxBytes: number) =>
-  new HttpError(413, "payload_too_large", `The request body is larger than ${maxBytes} bytes`, { max_bytes: maxBytes });
+/**
+ * The whole body, never more than `maxBytes` of it: refused from its Content-Length at once, else
+ * as soon as the bytes read pass the limit (a chunked body declares no size), so a huge body is
+ * never read whole to find out it is too large.
+ */
+export async function readBody(req: Request, maxBytes: number): Promise<Uint8Array> {
+  assertDeclaredSize(req, maxBytes);
+  if (!req.body) return new Uint8Array(0);
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (let read = await reader.read(); !read.done; read = await reader.read()) {
+    size += read.value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw payloadTooLarge(maxBytes);
+    }
+    chunks.push(read.value);
+  }
+  return new Uint8Array(await new Blob(chunks as BlobPart[]).arrayBuffer());
+}
+
+/** 413: a body over its limit, in bytes (the default) or, for a file, in rows. */
+export const payloadTooLarge = (max: number, unit: "bytes" | "rows" = "bytes", subject = "The request body") =>
+  new HttpError(413, "payload_too_large", `${subject} ${unit === "bytes" ? "is larger than" : "has more than"} ${max} ${unit}`, {
+    [`max_${unit}`]: max,
+  });

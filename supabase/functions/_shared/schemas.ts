@@ -1,7 +1,7 @@
 // Reading request input through zod: unparsable JSON is a 400, input that parses but breaks the
 // schema is a 422 with zod's issues in `details`. Handlers only ever see the schema's output.
 import { z } from "zod";
-import { HttpError, payloadTooLarge } from "./http.ts";
+import { HttpError, readBody } from "./http.ts";
 
 export const DEFAULT_JSON_LIMIT = 64 * 1024;
 
@@ -35,8 +35,7 @@ export async function parseJson<S extends z.ZodType>(
   if (!/^application\/([\w.+-]+\+)?json\b/i.test(contentType)) {
     throw new HttpError(415, "unsupported_media_type", "Send the body as application/json", { content_type: contentType || null });
   }
-  const bytes = new Uint8Array(await req.arrayBuffer());
-  if (bytes.byteLength > maxBytes) throw payloadTooLarge(maxBytes);
+  const bytes = await readBody(req, maxBytes);
   let value: unknown;
   try {
     value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));

@@ -15,7 +15,7 @@ import { guardDatabase } from "../_shared/db.ts";
 import { assertMethod, HttpError } from "../_shared/http.ts";
 import { ownerScope } from "../_shared/data-subjects.ts";
 import { parseJson, parseQuery, parseWith, validationFailed } from "../_shared/schemas.ts";
-import { ErrorsQuery, ImportOptions, JobPath, StorageReference } from "../_shared/schemas/import.ts";
+import { ErrorsQuery, ImportOptions, JobPath, StorageImportRequest } from "../_shared/schemas/import.ts";
 import { fileStorage, type StoredObject } from "../_shared/storage.ts";
 import { importLimits, ownedObject, receiveBody, receiveMultipart, scanFile, type Upload } from "./intake.ts";
 import { cancel, errorCsv, errorPage, handOn, loadJob, notFound, reopen, undo } from "./jobs.ts";
@@ -109,11 +109,10 @@ async function createImport(req: Request, ctx: FunctionContext): Promise<Respons
   let ownerId: string;
 
   if (contentType.startsWith("application/json")) {
-    const body = await parseJson(req, StorageReference.extend({}).partial().passthrough(), 64 * 1024) as Record<string, unknown>;
-    const { storage: reference, ...rest } = body;
+    const { storage: reference, ...rest } = await parseJson(req, StorageImportRequest);
     options = optionsFrom({ ...query, ...rest });
     ownerId = ownerScope(ctx.caller, options.owner_id) ?? ctx.caller.userId!;
-    object = ownedObject(parseWith(StorageReference, reference), ownerId);
+    object = ownedObject(reference, ownerId);
     const stream = await storage.read(object, 0);
     if (!stream) throw new HttpError(404, "not_found", "No such file in Storage, or it is not yours");
     const intake = await scanFile(stream, rowLimits(limits, options), options);

@@ -12,7 +12,7 @@ import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { Busboy, type BusboyInstance } from "@fastify/busboy";
-import { HttpError } from "../_shared/http.ts";
+import { HttpError, payloadTooLarge } from "../_shared/http.ts";
 import { type FileStorage, isSafeObject, type StoredObject } from "../_shared/storage.ts";
 import { detectFormat, peek, RecordReader } from "./csv.ts";
 
@@ -28,14 +28,6 @@ export function importLimits(): Limits {
   };
   return { maxBytes: read("IMPORT_MAX_BYTES", 512 * 1024 * 1024), maxRows: read("IMPORT_MAX_ROWS", 1_048_576) };
 }
-
-export const tooLarge = (limits: Limits) =>
-  new HttpError(413, "payload_too_large", `The file is larger than ${limits.maxBytes} bytes, the most one import takes`, {
-    max_bytes: limits.maxBytes,
-  });
-
-export const tooManyRows = (maxRows: number) =>
-  new HttpError(413, "payload_too_large", `The file has more than ${maxRows} rows, the most one import takes`, { max_rows: maxRows });
 
 export interface Intake {
   sha256: string;
@@ -71,7 +63,7 @@ export async function scanFile(
     while (await reader.next()) {
       records++;
       if (records - 1 > limits.maxRows) {
-        overLimit = tooManyRows(limits.maxRows);
+        overLimit = payloadTooLarge(limits.maxRows, "rows", "The file");
         await reader.cancel();
         break;
       }
@@ -83,7 +75,7 @@ export async function scanFile(
     async transform(chunk, controller) {
       if (overLimit) throw overLimit;
       size += chunk.byteLength;
-      if (size > limits.maxBytes) throw tooLarge(limits);
+      if (size > limits.maxBytes) throw payloadTooLarge(limits.maxBytes, "bytes", "The file");
       hash.update(chunk);
       try {
         await counterWriter.write(chunk);

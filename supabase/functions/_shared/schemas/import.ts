@@ -57,11 +57,17 @@ export const ImportOptions = z.strictObject({
 });
 export type ImportOptions = z.infer<typeof ImportOptions>;
 
-/** A file already in Storage: POST application/json { storage: { bucket, path }, ...options }. */
+/** A file already in Storage. */
 export const StorageReference = z.strictObject({
   bucket: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/),
   path: z.string().min(1).max(1024),
 });
+
+/**
+ * POST application/json: { storage: { bucket, path }, ...options }. The options are read together
+ * with the query string's (ImportOptions), so here they are only passed through.
+ */
+export const StorageImportRequest = z.looseObject({ storage: StorageReference });
 
 export const JobPath = z.object({ id: z.uuid() });
 

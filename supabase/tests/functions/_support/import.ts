@@ -100,6 +100,70 @@ export async function errorLines(token: string, id: string, base = stack.url): P
   }
 }
 
+/**
+ * Uploads a body that sends `unit` over and over until `bytes` are sent, then stalls: an answer at
+ * all proves the function stopped reading at its limit. After a minute without one, it hangs up.
+ */
+export async function uploadStalling(
+  token: string,
+  unit: string,
+  bytes: number,
+  options: Record<string, string>,
+  contentType: string,
+): ReturnType<typeof upload> {
+  const hangUp = new AbortController();
+  const stalled = new Promise<void>((resolve) => hangUp.signal.addEventListener("abort", () => resolve()));
+  const encoded = new TextEncoder().encode(unit);
+  let sent = 0;
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (sent >= bytes) {
+        await stalled;
+        return controller.close();
+      }
+      const chunk = new Uint8Array(encoded.length * 64);
+      for (let i = 0; i < 64; i++) chunk.set(encoded, i * encoded.length);
+      sent += chunk.length;
+      controller.enqueue(chunk);
+    },
+  });
+  const giveUp = setTimeout(() => hangUp.abort(new Error("no answer while the body was still streaming")), 60_000);
+  try {
+    return await upload(token, body, options, stack.url, contentType, hangUp.signal);
+  } finally {
+    clearTimeout(giveUp);
+    hangUp.abort();
+  }
+}
+
+/**
+ * The answer to a request whose head declares `contentLength` bytes but whose body stops after
+ * `start`: it can only come before the body is read, as the server owes the client nothing more.
+ */
+export async function answerBeforeBody(token: string, contentType: string, contentLength: number, start: string): Promise<string> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: Number(new URL(stack.url).port) });
+  const request = `POST /functions/v1/${FN} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\n` +
+    `Content-Type: ${contentType}\r\nContent-Length: ${contentLength}\r\nConnection: close\r\n\r\n${start}`;
+  await conn.write(new TextEncoder().encode(request));
+  // A server that waits for the rest of the body never answers: hang up after a minute.
+  const giveUp = setTimeout(() => conn.close(), 60_000);
+  let reply = "";
+  const buffer = new Uint8Array(4096);
+  try {
+    while (!reply.includes("payload_too_large")) {
+      const n = await conn.read(buffer);
+      if (n === null) break;
+      reply += new TextDecoder().decode(buffer.subarray(0, n));
+    }
+    conn.close();
+  } catch {
+    // closed by the timer
+  } finally {
+    clearTimeout(giveUp);
+  }
+  return reply;
+}
+
 /** A CSV of `rows` generated contacts, streamed (never held whole): row i has ada.<prefix><i>@example.com. */
 export function generatedCsv(rows: number, options: { prefix?: string; from?: number; extra?: (i: number) => string; header?: string } = {}): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
