@@ -16,14 +16,15 @@ import { assertMethod, HttpError } from "../_shared/http.ts";
 import { ownerScope } from "../_shared/data-subjects.ts";
 import { parseJson, parseQuery, parseWith, validationFailed } from "../_shared/schemas.ts";
 import { ErrorsQuery, ImportOptions, JobPath, StorageImportRequest } from "../_shared/schemas/import.ts";
-import { fileStorage, type StoredObject } from "../_shared/storage.ts";
-import { importLimits, ownedObject, receiveBody, receiveMultipart, scanFile, type Upload } from "./intake.ts";
+import { type FileStorage, fileStorage, type StoredObject } from "../_shared/storage.ts";
+import { importLimits, type Intake, ownedObject, receiveBody, receiveMultipart, scanFile } from "./intake.ts";
 import { cancel, errorCsv, errorPage, handOn, loadJob, notFound, reopen, undo } from "./jobs.ts";
 import { runSlice } from "./process.ts";
 
 const FN = "import-contacts";
 const UPLOAD_BUCKET = "imports";
 const MULTIPART_OVERHEAD = 256 * 1024;
+const CSV_TYPES = /^(text\/(csv|plain|tab-separated-values)|application\/(octet-stream|csv|vnd\.ms-excel))\b/;
 
 const route = (url: URL) => {
   const parts = url.pathname.split("/").filter(Boolean);
@@ -97,74 +98,82 @@ function optionsFrom(raw: Record<string, unknown>): ImportOptions {
   return options;
 }
 
+/** A file on its way into a job: where it is, whose it is, what the intake found, and how to import it. */
+interface Received {
+  options: ImportOptions;
+  ownerId: string;
+  object: StoredObject;
+  intake: Intake;
+  fileName: string | null;
+  source: "upload" | "storage";
+}
+
+const ownerOf = (ctx: FunctionContext, options: ImportOptions) => ownerScope(ctx.caller, options.owner_id) ?? ctx.caller.userId!;
+
+const uploadObject = (ownerId: string): StoredObject => ({ bucket: UPLOAD_BUCKET, path: `${ownerId}/${crypto.randomUUID()}.csv` });
+
+/** JSON: a file the caller put in Storage, under their own folder; options in the body or the query. */
+async function receiveReference(req: Request, ctx: FunctionContext, query: Record<string, string>, storage: FileStorage): Promise<Received> {
+  const { storage: reference, ...rest } = await parseJson(req, StorageImportRequest);
+  const options = optionsFrom({ ...query, ...rest });
+  const ownerId = ownerOf(ctx, options);
+  const object = ownedObject(reference, ownerId);
+  const stream = await storage.read(object, 0);
+  if (!stream) throw new HttpError(404, "not_found", "No such file in Storage, or it is not yours");
+  const intake = await scanFile(stream, rowLimits(options), options);
+  return { options, ownerId, object, intake, fileName: object.path.split("/").pop() ?? null, source: "storage" };
+}
+
+/** Multipart: options as form fields (before the file part) or in the query. */
+async function receiveForm(req: Request, ctx: FunctionContext, query: Record<string, string>, storage: FileStorage): Promise<Received> {
+  const { intake, fileName, plan } = await receiveMultipart(req, storage, importLimits().maxBytes + MULTIPART_OVERHEAD, (fields) => {
+    const options = optionsFrom({ ...query, ...fields });
+    const ownerId = ownerOf(ctx, options);
+    return { options, ownerId, object: uploadObject(ownerId), limits: rowLimits(options), format: options };
+  });
+  return { options: plan.options, ownerId: plan.ownerId, object: plan.object, intake, fileName, source: "upload" };
+}
+
+/** The CSV as the body; options in the query. */
+async function receiveCsv(req: Request, ctx: FunctionContext, query: Record<string, string>, storage: FileStorage): Promise<Received> {
+  const options = optionsFrom(query);
+  const ownerId = ownerOf(ctx, options);
+  const object = uploadObject(ownerId);
+  const { intake } = await receiveBody(req, storage, object, rowLimits(options), options);
+  return { options, ownerId, object, intake, fileName: null, source: "upload" };
+}
+
 async function createImport(req: Request, ctx: FunctionContext): Promise<Response> {
   const contentType = (req.headers.get("content-type") ?? "").toLowerCase();
   const query = Object.fromEntries(ctx.url.searchParams);
   const storage = fileStorage();
-  const limits = importLimits();
-  let options: ImportOptions;
-  let object: StoredObject;
-  let upload: Upload;
-  let source: "upload" | "storage";
-  let ownerId: string;
-
-  if (contentType.startsWith("application/json")) {
-    const { storage: reference, ...rest } = await parseJson(req, StorageImportRequest);
-    options = optionsFrom({ ...query, ...rest });
-    ownerId = ownerScope(ctx.caller, options.owner_id) ?? ctx.caller.userId!;
-    object = ownedObject(reference, ownerId);
-    const stream = await storage.read(object, 0);
-    if (!stream) throw new HttpError(404, "not_found", "No such file in Storage, or it is not yours");
-    const intake = await scanFile(stream, rowLimits(limits, options), options);
-    upload = { intake, fileName: object.path.split("/").pop() ?? null, fields: {} };
-    source = "storage";
-  } else if (contentType.startsWith("multipart/form-data")) {
-    // Options may come as form fields (before the file part) or in the query string.
-    let plan: { options: ImportOptions; owner: string; object: StoredObject } | null = null;
-    upload = await receiveMultipart(req, storage, limits.maxBytes + MULTIPART_OVERHEAD, (fields) => {
-      const parsed = optionsFrom({ ...query, ...fields });
-      const owner = ownerScope(ctx.caller, parsed.owner_id) ?? ctx.caller.userId!;
-      plan = { options: parsed, owner, object: { bucket: UPLOAD_BUCKET, path: `${owner}/${crypto.randomUUID()}.csv` } };
-      return { object: plan.object, limits: rowLimits(limits, parsed), format: parsed };
-    }).catch(async (error) => {
-      if (plan) await storage.remove(plan.object).catch(() => {});
-      throw error;
-    });
-    const settled = plan as unknown as { options: ImportOptions; owner: string; object: StoredObject };
-    options = settled.options;
-    ownerId = settled.owner;
-    object = settled.object;
-    source = "upload";
-  } else if (/^(text\/(csv|plain|tab-separated-values)|application\/(octet-stream|csv|vnd\.ms-excel))\b/.test(contentType)) {
-    options = optionsFrom(query);
-    ownerId = ownerScope(ctx.caller, options.owner_id) ?? ctx.caller.userId!;
-    object = { bucket: UPLOAD_BUCKET, path: `${ownerId}/${crypto.randomUUID()}.csv` };
-    upload = await receiveBody(req, storage, object, rowLimits(limits, options), options).catch(async (error) => {
-      await storage.remove(object).catch(() => {});
-      throw error;
-    });
-    source = "upload";
-  } else {
+  const receive = contentType.startsWith("application/json") ? receiveReference
+    : contentType.startsWith("multipart/form-data") ? receiveForm
+    : CSV_TYPES.test(contentType) ? receiveCsv
+    : null;
+  if (!receive) {
     throw new HttpError(415, "unsupported_media_type", "Send the CSV as text/csv, as multipart/form-data, or a Storage reference as application/json", {
       content_type: contentType || null,
     });
   }
+  const { options, ownerId, object, intake, source, ...received } = await receive(req, ctx, query, storage);
+  const discard = () => source === "upload" ? storage.remove(object) : Promise.resolve();
 
-  const fileName = options.file_name ?? upload.fileName ?? "import.csv";
+  const fileName = options.file_name ?? received.fileName ?? "import.csv";
   const { mapping, owner_id: _owner, file_name: _name, ...stored } = options;
   const created = await guard(ctx, req, "write", async () =>
     await ctx.db.queryRaw(
       `select job_id, existing from private.create_import_job($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9, $10, $11)`,
-      [ownerId, fileName, upload.intake.size, upload.intake.sha256, `${object.bucket}/${object.path}`, source,
-        JSON.stringify(mapping ?? {}), JSON.stringify(stored), options.dry_run, upload.intake.rows, options.force],
+      [ownerId, fileName, intake.size, intake.sha256, `${object.bucket}/${object.path}`, source,
+        JSON.stringify(mapping ?? {}), JSON.stringify(stored), options.dry_run, intake.rows, options.force],
     ) as { job_id: string; existing: boolean }[]
   ).catch(async (error) => {
-    if (source === "upload") await storage.remove(object).catch(() => {});
+    await discard().catch(() => {});
     throw error;
   });
   const { job_id, existing } = created[0];
   if (existing) {
-    if (source === "upload") await storage.remove(object);
+    await discard();
     const { job } = await loadJob(ctx.db, job_id);
     return Response.json({ ...job, existing: true }, { status: 200 });
   }
@@ -173,7 +182,8 @@ async function createImport(req: Request, ctx: FunctionContext): Promise<Respons
   return Response.json({ ...job, existing: false }, { status: 202, headers: { Location: `/functions/v1/${FN}/${job_id}` } });
 }
 
-function rowLimits(limits: ReturnType<typeof importLimits>, options: ImportOptions) {
+function rowLimits(options: ImportOptions) {
+  const limits = importLimits();
   return {
     maxBytes: Math.min(limits.maxBytes, options.max_bytes ?? limits.maxBytes),
     maxRows: Math.min(limits.maxRows, options.max_rows ?? limits.maxRows),

@@ -14,7 +14,7 @@ import { Readable } from "node:stream";
 import { Busboy, type BusboyInstance } from "@fastify/busboy";
 import { HttpError, payloadTooLarge } from "../_shared/http.ts";
 import { type FileStorage, isSafeObject, type StoredObject } from "../_shared/storage.ts";
-import { detectFormat, peek, RecordReader } from "./csv.ts";
+import { detectFormat, type FileFormat, peek, RecordReader } from "./csv.ts";
 
 export interface Limits {
   maxBytes: number;
@@ -36,6 +36,9 @@ export interface Intake {
   rows: number;
 }
 
+/** The encoding and delimiter an import was given, if any. */
+export type FileOptions = Partial<Pick<FileFormat, "encoding" | "delimiter">>;
+
 /**
  * One pass over the file: hash, size and record count, refusing it once it passes a limit; when
  * `target` is given the bytes are also written there. Encoding and delimiter given in the options
@@ -44,7 +47,7 @@ export interface Intake {
 export async function scanFile(
   body: ReadableStream<Uint8Array>,
   limits: Limits,
-  format: { encoding?: "utf-8" | "utf-16le" | "utf-16be" | "windows-1252"; delimiter?: "," | ";" | "\t" | "|" },
+  format: FileOptions,
   write?: (stream: ReadableStream<Uint8Array>) => Promise<number>,
 ): Promise<Intake> {
   const [sample, stream] = await peek(body, 64 * 1024);
@@ -107,107 +110,173 @@ export async function scanFile(
 export interface Upload {
   intake: Intake;
   fileName: string | null;
-  fields: Record<string, string>;
 }
 
-/** A text/csv (or octet-stream) body streamed into `object`. */
+/** A text/csv (or octet-stream) body streamed into `object`; on failure nothing is left there. */
 export async function receiveBody(
   req: Request,
   storage: FileStorage,
   object: StoredObject,
   limits: Limits,
-  format: Parameters<typeof scanFile>[2],
+  format: FileOptions,
 ): Promise<Upload> {
-  if (!req.body) return { intake: { sha256: createHash("sha256").digest("hex"), size: 0, rows: 0 }, fileName: null, fields: {} };
-  const intake = await scanFile(req.body, limits, format, (stream) => storage.write(object, stream));
-  return { intake, fileName: null, fields: {} };
+  if (!req.body) return { intake: { sha256: createHash("sha256").digest("hex"), size: 0, rows: 0 }, fileName: null };
+  try {
+    return { intake: await scanFile(req.body, limits, format, (stream) => storage.write(object, stream)), fileName: null };
+  } catch (error) {
+    await storage.remove(object).catch(() => {});
+    throw error;
+  }
 }
 
 export interface MultipartPlan {
   object: StoredObject;
   limits: Limits;
-  format: Parameters<typeof scanFile>[2];
+  format: FileOptions;
 }
 
 /**
  * A multipart/form-data body: option fields first, then one file part (field `file`). When the
- * file part starts, `prepare` turns the fields read so far into where and how to store it.
+ * file part starts, `prepare` turns the fields read so far into where and how to store it; the
+ * upload comes back with that plan. On any failure the file part and the parser are destroyed,
+ * the rest of the body is left unread, and nothing is left in Storage, not even a partial file.
  */
-export function receiveMultipart(
+export async function receiveMultipart<P extends MultipartPlan>(
   req: Request,
   storage: FileStorage,
   maxBytes: number,
-  prepare: (fields: Record<string, string>) => MultipartPlan,
-): Promise<Upload> {
-  return new Promise<Upload>((resolve, reject) => {
-    const fields: Record<string, string> = {};
-    let upload: Promise<Upload> | null = null;
-    let settled = false;
-    const finish = (error: unknown, value?: Upload) => {
-      if (settled) return;
-      settled = true;
-      if (error) reject(error);
-      else resolve(value!);
-    };
-    let busboy: BusboyInstance;
-    try {
-      busboy = new Busboy({
-        headers: { "content-type": req.headers.get("content-type") ?? "" },
-        limits: { files: 1, fields: 20, fieldSize: 32 * 1024, parts: 21, fileSize: maxBytes + 1 },
-      });
-    } catch {
-      throw new HttpError(400, "bad_request", "The multipart body has no boundary");
-    }
-    busboy.on("field", (name: string, value: string) => {
-      if (upload) {
-        finish(new HttpError(400, "bad_request", `Put the option fields before the file part (${name} came after it)`));
-        return;
-      }
-      fields[name] = value;
+  prepare: (fields: Record<string, string>) => P,
+): Promise<Upload & { plan: P }> {
+  let busboy: BusboyInstance;
+  try {
+    busboy = new Busboy({
+      headers: { "content-type": req.headers.get("content-type") ?? "" },
+      limits: { files: 1, fields: 20, fieldSize: 32 * 1024, parts: 21, fileSize: maxBytes + 1 },
     });
-    busboy.on("file", (name: string, file: Readable, fileName: string) => {
-      if (name !== "file" || upload) {
-        file.resume();
-        finish(new HttpError(400, "bad_request", "Send exactly one file part, named file"));
-        return;
-      }
-      let plan: MultipartPlan;
-      try {
-        plan = prepare(fields);
-      } catch (error) {
-        file.resume();
-        finish(error);
-        return;
-      }
-      const stream = Readable.toWeb(file) as unknown as ReadableStream<Uint8Array>;
-      upload = scanFile(stream, plan.limits, plan.format, (s) => storage.write(plan.object, s))
-        .then((intake) => ({ intake, fileName: fileName || null, fields }));
-      upload.catch((error) => finish(error));
-    });
-    busboy.on("error", () => finish(new HttpError(400, "bad_request", "The multipart body is malformed")));
-    busboy.on("finish", () => {
-      if (!upload) finish(new HttpError(422, "validation_failed", "The form has no file part", { issues: [{ path: "file", code: "custom", message: "missing file part" }] }));
-      else upload.then((value) => finish(null, value), (error) => finish(error));
-    });
-    (async () => {
-      const reader = req.body!.getReader();
-      try {
-        for (;;) {
-          if (settled) break;
-          const { value, done } = await reader.read();
-          if (done) break;
-          if (!busboy.write(Buffer.from(value.buffer, value.byteOffset, value.byteLength))) {
-            await new Promise((drained) => busboy.once("drain", drained));
-          }
-        }
-        busboy.end();
-      } catch (error) {
-        finish(error);
-      } finally {
-        if (settled) await reader.cancel().catch(() => {});
-      }
-    })();
+  } catch {
+    throw new HttpError(400, "bad_request", "The multipart body has no boundary");
+  }
+  const fields: Record<string, string> = {};
+  // Set from busboy's events; an object, so that the reads after the awaits below see them.
+  const state: { part: FilePart<P> | null; failure: { error: unknown } | null } = { part: null, failure: null };
+  let stop = () => {};
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  const fail = (error: unknown) => {
+    if (state.failure) return;
+    state.failure = { error };
+    // Nothing more is parsed or handed to the scan, and busboy is never ended: the scan's stream
+    // ends in an error if it had not failed already, and it removes its partial file.
+    state.part?.file.destroy();
+    busboy.destroy();
+    stop();
+  };
+
+  busboy.on("field", (name: string, value: string) => {
+    if (state.part) fail(new HttpError(400, "bad_request", `Put the option fields before the file part (${name} came after it)`));
+    else fields[name] = value;
   });
+  busboy.on("file", (name: string, file: Readable, fileName: string) => {
+    if (name !== "file" || state.part || state.failure) {
+      drain(file);
+      fail(new HttpError(400, "bad_request", "Send exactly one file part, named file"));
+      return;
+    }
+    let plan: P;
+    try {
+      plan = prepare(fields);
+    } catch (error) {
+      drain(file);
+      fail(error);
+      return;
+    }
+    const scan = scanFile(fileStream(file), plan.limits, plan.format, (stream) => storage.write(plan.object, stream));
+    state.part = { plan, file, fileName: fileName || null, scan };
+    scan.catch(fail);
+  });
+  busboy.on("error", () => fail(new HttpError(400, "bad_request", "The multipart body is malformed")));
+  const parsed = new Promise<void>((resolve) => busboy.on("finish", resolve));
+
+  await feed(req.body, busboy, stopped, () => state.failure !== null).catch(fail);
+  if (!state.failure) await Promise.race([parsed, stopped]);
+  if (!state.part) {
+    fail(new HttpError(422, "validation_failed", "The form has no file part", { issues: [{ path: "file", code: "custom", message: "missing file part" }] }));
+  }
+  // The scan settles either way, with the file or with the error its stream ended in.
+  const part = state.part;
+  const intake = await part?.scan.catch(() => null);
+  if (state.failure || !part || !intake) {
+    if (part) await storage.remove(part.plan.object).catch(() => {});
+    throw state.failure?.error;
+  }
+  return { intake, fileName: part.fileName, plan: part.plan };
+}
+
+/** A part nobody reads: its data dropped, its errors (a body cut off in it) not thrown. */
+function drain(file: Readable): void {
+  file.on("error", () => {});
+  file.resume();
+}
+
+interface FilePart<P> {
+  plan: P;
+  file: Readable;
+  fileName: string | null;
+  scan: Promise<Intake>;
+}
+
+/**
+ * Writes the body into busboy, waiting when it asks to, until the body ends (then busboy is ended)
+ * or `isStopped` (then the rest of the body is cancelled unread).
+ */
+async function feed(body: ReadableStream<Uint8Array> | null, busboy: BusboyInstance, stopped: Promise<void>, isStopped: () => boolean): Promise<void> {
+  const reader = body?.getReader();
+  try {
+    for (;;) {
+      const read = reader ? await Promise.race([reader.read(), stopped]) : { done: true as const };
+      if (isStopped() || !read) return;
+      if (read.done) return void busboy.end();
+      if (!busboy.write(Buffer.from(read.value.buffer, read.value.byteOffset, read.value.byteLength))) {
+        await Promise.race([new Promise((drained) => busboy.once("drain", drained)), stopped]);
+      }
+    }
+  } finally {
+    if (isStopped()) await reader?.cancel().catch(() => {});
+  }
+}
+
+/**
+ * A file part as a web stream. Built here rather than with Readable.toWeb: once the scan stops
+ * reading (a limit passed), busboy may still push data into the part and end it, and toWeb would
+ * enqueue into (or close) the cancelled stream and throw where nothing catches it, killing the
+ * worker. Here whatever arrives after a cancel is drained and dropped.
+ */
+function fileStream(file: Readable): ReadableStream<Uint8Array> {
+  let open = true;
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      const end = (settle: () => void) => {
+        if (!open) return;
+        open = false;
+        settle();
+      };
+      file.on("data", (chunk: Buffer) => {
+        if (!open) return;
+        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+        if ((controller.desiredSize ?? 0) <= 0) file.pause();
+      });
+      file.once("end", () => end(() => controller.close()));
+      file.on("error", (error) => end(() => controller.error(error)));
+      // Destroyed without an end: the part was cut off.
+      file.once("close", () => end(() => controller.error(new Error("the file part ended early"))));
+    },
+    pull() {
+      file.resume();
+    },
+    cancel() {
+      open = false;
+      file.resume();
+    },
+  }, { highWaterMark: 1 });
 }
 
 /** A caller's Storage reference: only objects under the owner's own folder (<owner id>/...). */

@@ -12,6 +12,7 @@ import {
   generatedCsv,
   getJob,
   type Job,
+  storedUploads,
   upload,
   uploadStalling,
   waitForJob,
@@ -276,8 +277,7 @@ Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, a
       const fromStorage = await waitForJob(await owner.token(), stored.data!.id);
       assertEquals([fromStorage.file_name, fromStorage.status, fromStorage.updated], ["from-storage.csv", "completed", 1]);
       assertExists(Deno.statSync(`${folder}/from-storage.csv`), "a referenced file stays where it is");
-      const uploads = [...Deno.readDirSync(folder)].map((e) => e.name);
-      assertEquals(uploads, ["from-storage.csv"], "uploaded files are removed once their job ends");
+      assertEquals(storedUploads(owner.id), ["from-storage.csv"], "uploaded files are removed once their job ends");
     });
 
     await t.step("the same file twice returns the first job; with force it only updates (no-ops)", async () => {
@@ -430,6 +430,24 @@ Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, a
       const response = await uploadStalling(await owner.token(), `{"storage":"${"x".repeat(4096)}`, 1024 * 1024, {}, "application/json");
       assertError(response, 413, "payload_too_large");
       assertEquals((response.body as unknown as { details: unknown }).details, { max_bytes: 64 * 1024 });
+    });
+
+    await t.step("limits: multipart uploads over max_rows answer 413 each and leave no partial file", async () => {
+      const o = await fresh("multipart-over-limit");
+      const token = await o.token();
+      // The file goes on well past the limit, so the form is still arriving when the count passes it.
+      const file = new Blob([await collect(generatedCsv(80_000)) as BlobPart], { type: "text/csv" });
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        const form = new FormData();
+        form.append("max_rows", "10");
+        form.append("file", file, "big.csv");
+        const response = await fetch(`${stack.url}/functions/v1/${FN}`, { method: "POST", headers: { Authorization: `Bearer ${token}` }, body: form });
+        const answer = { status: response.status, headers: response.headers, body: await response.json() };
+        assertError(answer, 413, "payload_too_large");
+        assertEquals(answer.body.details, { max_rows: 10 }, `attempt ${attempt}`);
+      }
+      assertEquals(storedUploads(o.id), [], "no upload, partial or whole, is left behind");
+      assertEquals((await sql(`select 1 from public.contact_import_jobs where user_id = $1`, [o.id])).length, 0);
     });
 
     await t.step("limits: max_rows lowers the row limit; an unknown media type is 415; bad options are 422", async () => {

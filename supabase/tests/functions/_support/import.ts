@@ -100,6 +100,16 @@ export async function errorLines(token: string, id: string, base = stack.url): P
   }
 }
 
+/** The files in the owner's folder of the local Storage stand-in (uploads, partial ones included). */
+export function storedUploads(ownerId: string): string[] {
+  try {
+    return [...Deno.readDirSync(`${Deno.env.get("SUPABASE_LOCAL_STORAGE_DIR")}/imports/${ownerId}`)].map((e) => e.name).sort();
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return [];
+    throw error;
+  }
+}
+
 /**
  * Uploads a body that sends `unit` over and over until `bytes` are sent, then stalls: an answer at
  * all proves the function stopped reading at its limit. After a minute without one, it hangs up.
