@@ -61,6 +61,43 @@ function isUtf8(sample: Uint8Array): boolean {
   }
 }
 
+/**
+ * The encoding of the whole file, settled while it streams past once. A sample of plain ASCII
+ * says nothing about the rest, so UTF-8 guessed from one is checked over every byte and becomes
+ * Windows-1252 if the file turns out not to be UTF-8. Any other detection stands as it is.
+ */
+export class EncodingCheck {
+  #decoder: TextDecoder | null;
+  #encoding: Encoding;
+
+  constructor(sample: Uint8Array, format: FileFormat, forced?: Encoding) {
+    this.#encoding = format.encoding;
+    const guessed = !forced && format.encoding === "utf-8" && format.bom === 0 && sample.every((byte) => byte < 0x80);
+    this.#decoder = guessed ? new TextDecoder("utf-8", { fatal: true }) : null;
+  }
+
+  /** Every chunk of the file, in order (the sample included). */
+  push(chunk: Uint8Array): void {
+    this.#check(() => this.#decoder!.decode(chunk, { stream: true }));
+  }
+
+  /** The encoding to read the file with, once every chunk was pushed. */
+  finish(): Encoding {
+    this.#check(() => this.#decoder!.decode());
+    return this.#encoding;
+  }
+
+  #check(decode: () => void): void {
+    if (!this.#decoder) return;
+    try {
+      decode();
+    } catch {
+      this.#encoding = "windows-1252";
+      this.#decoder = null;
+    }
+  }
+}
+
 /** The delimiter of the first lines: papaparse's guess among , ; tab |, else a comma. */
 export function detectDelimiter(text: string, newline: "\n" | "\r" = "\n"): Delimiter {
   const guess = Papa.parse<string[]>(text, { delimitersToGuess: [...DELIMITERS], preview: 10, newline });

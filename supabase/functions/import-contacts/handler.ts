@@ -165,7 +165,8 @@ async function createImport(req: Request, ctx: FunctionContext): Promise<Respons
     await ctx.db.queryRaw(
       `select job_id, existing from private.create_import_job($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9, $10, $11)`,
       [ownerId, fileName, intake.size, intake.sha256, `${object.bucket}/${object.path}`, source,
-        JSON.stringify(mapping ?? {}), JSON.stringify(stored), options.dry_run, intake.rows, options.force],
+        // The worker sees the first 64 KB of the file; the intake saw all of it and settled the encoding.
+        JSON.stringify(mapping ?? {}), JSON.stringify({ ...stored, encoding: intake.encoding }), options.dry_run, intake.rows, options.force],
     ) as { job_id: string; existing: boolean }[]
   ).catch(async (error) => {
     await discard().catch(() => {});

@@ -1,8 +1,9 @@
 // Receiving the file of an import without ever holding it in memory: the raw request body
 // (text/csv), the file part of a multipart form (streamed by busboy), or a file already in Storage.
 // The bytes stream through one pass that writes them to Storage (uploads), hashes them (SHA-256,
-// for idempotency) and counts the records with the same scanner the worker uses, refusing a file
-// over the size or row limit with 413 as soon as it passes it, before the rest is read.
+// for idempotency), settles their encoding and counts the records with the same scanner the worker
+// uses, refusing a file over the size or row limit with 413 as soon as it passes it, before the
+// rest is read.
 //
 // @supabase/server buffers a request body lazily: withSupabase wraps the request so that
 // arrayBuffer(), text(), json() and formData() read it once into memory. This module never calls
@@ -14,7 +15,7 @@ import { Readable } from "node:stream";
 import { Busboy, type BusboyInstance } from "@fastify/busboy";
 import { HttpError, payloadTooLarge } from "../_shared/http.ts";
 import { type FileStorage, isSafeObject, type StoredObject } from "../_shared/storage.ts";
-import { detectFormat, type FileFormat, peek, RecordReader } from "./csv.ts";
+import { detectFormat, type Encoding, EncodingCheck, type FileFormat, peek, RecordReader } from "./csv.ts";
 
 export interface Limits {
   maxBytes: number;
@@ -34,6 +35,8 @@ export interface Intake {
   size: number;
   /** Data rows (records after the header). */
   rows: number;
+  /** The encoding to read the file in: given, detected from its first bytes, or settled by all of them. */
+  encoding: Encoding;
 }
 
 /** The encoding and delimiter an import was given, if any. */
@@ -52,6 +55,7 @@ export async function scanFile(
 ): Promise<Intake> {
   const [sample, stream] = await peek(body, 64 * 1024);
   const detected = detectFormat(sample, format);
+  const encoding = new EncodingCheck(sample, detected, format.encoding);
   const hash = createHash("sha256");
   let size = 0;
   // The counter reads its own copy through a queue of one chunk, so it holds the pipeline back
@@ -80,6 +84,7 @@ export async function scanFile(
       size += chunk.byteLength;
       if (size > limits.maxBytes) throw payloadTooLarge(limits.maxBytes, "bytes", "The file");
       hash.update(chunk);
+      encoding.push(chunk);
       try {
         await counterWriter.write(chunk);
       } catch (error) {
@@ -104,7 +109,7 @@ export async function scanFile(
     throw overLimit ?? error;
   }
   await counting;
-  return { sha256: hash.digest("hex"), size, rows: Math.max(records - 1, 0) };
+  return { sha256: hash.digest("hex"), size, rows: Math.max(records - 1, 0), encoding: encoding.finish() };
 }
 
 export interface Upload {
@@ -120,7 +125,7 @@ export async function receiveBody(
   limits: Limits,
   format: FileOptions,
 ): Promise<Upload> {
-  if (!req.body) return { intake: { sha256: createHash("sha256").digest("hex"), size: 0, rows: 0 }, fileName: null };
+  if (!req.body) return { intake: { sha256: createHash("sha256").digest("hex"), size: 0, rows: 0, encoding: "utf-8" }, fileName: null };
   try {
     return { intake: await scanFile(req.body, limits, format, (stream) => storage.write(object, stream)), fileName: null };
   } catch (error) {

@@ -465,6 +465,19 @@ Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, a
       assertError(await call(FN, { method: "POST", token, body: "{not json" }), 400, "malformed_json");
     });
 
+    await t.step("Windows-1252 text first met after 64 KB of ASCII is still read as Windows-1252", async () => {
+      const o = await fresh("late-latin1");
+      const ascii = Array.from({ length: 2000 }, (_, i) => `Ada,Lovelace,ada.${i}@example.com,Engines ${i % 97}\n`).join("");
+      assert(ascii.length > 84 * 1024);
+      // é and ô as Windows-1252 bytes (0xE9, 0xF4): invalid as UTF-8.
+      const latin1 = Uint8Array.from("J\xe9r\xf4me,Dupont,jerome@example.com,Caf\xe9\n", (c) => c.charCodeAt(0));
+      const encoder = new TextEncoder();
+      const job = await importAndWait(o, new Blob([encoder.encode(`first_name,last_name,email,company\n${ascii}`), latin1]));
+      assertEquals([job.status, job.encoding, job.total_rows, job.created, job.failed], ["completed", "windows-1252", 2001, 2001, 0]);
+      const [jerome] = await sql(`select first_name, organization from public.contacts where user_id = $1 and last_name = 'Dupont'`, [o.id]);
+      assertEquals(jerome, { first_name: "Jérôme", organization: "Café" });
+    });
+
     await t.step("suppressed identifiers are skipped with reason suppressed", async () => {
       const o = await fresh("suppressed");
       await sql(`insert into public.contact_suppressions (user_id, identifier_type, identifier_hmac)
