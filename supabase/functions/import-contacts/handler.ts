@@ -3,7 +3,8 @@
 //   POST   /import-contacts                 the file (text/csv body, multipart field `file`, or JSON
 //                                           { storage: { bucket, path }, ...options }): 202 + job
 //   GET    /import-contacts/<id>            progress
-//   GET    /import-contacts/<id>/errors     the error report (?format=json|csv)
+//   GET    /import-contacts/<id>/errors     the error report (?format=json|csv; JSON in pages of
+//                                           ?limit= lines, the next from ?after=<next_after>)
 //   DELETE /import-contacts/<id>            undo (also POST .../<id>/undo)
 //   POST   /import-contacts/<id>/resume     continue a failed or interrupted job
 //   POST   /import-contacts/<id>/cancel     stop a pending or running job
@@ -15,7 +16,7 @@ import { guardDatabase } from "../_shared/db.ts";
 import { assertMethod, HttpError } from "../_shared/http.ts";
 import { ownerScope } from "../_shared/data-subjects.ts";
 import { parseJson, parseQuery, parseWith, validationFailed } from "../_shared/schemas.ts";
-import { ErrorsQuery, ImportOptions, JobPath, StorageImportRequest } from "../_shared/schemas/import.ts";
+import { afterOf, ErrorsQuery, ImportOptions, JobPath, StorageImportRequest } from "../_shared/schemas/import.ts";
 import { type FileStorage, fileStorage, type StoredObject } from "../_shared/storage.ts";
 import { importLimits, type Intake, ownedObject, receiveBody, receiveMultipart, scanFile } from "./intake.ts";
 import { cancel, errorCsv, errorPage, handOn, loadJob, notFound, reopen, undo } from "./jobs.ts";
@@ -210,7 +211,8 @@ async function errors(req: Request, ctx: FunctionContext, id: string): Promise<R
       },
     });
   }
-  return Response.json(await guard(ctx, req, "read", () => errorPage(ctx.db, id, query.after, query.limit)));
+  const page = await guard(ctx, req, "read", () => errorPage((text, params) => ctx.db.queryRaw(text, params), id, ownerId, query.after, query.limit));
+  return Response.json({ errors: page.errors, next_after: page.next && afterOf(page.next) });
 }
 
 async function undoJob(req: Request, ctx: FunctionContext, id: string): Promise<Response> {

@@ -5,7 +5,7 @@ import type { PostgresApi } from "@supabase/server/middleware/postgres";
 import Papa from "papaparse";
 import pg from "pg";
 import { HttpError } from "../_shared/http.ts";
-import { type ImportErrorRow, ImportJob } from "../_shared/schemas/import.ts";
+import { type ErrorsCursor, type ImportErrorRow, ImportJob, REPORT_START } from "../_shared/schemas/import.ts";
 
 interface JobRecord extends Record<string, unknown> {
   user_id: string;
@@ -45,14 +45,29 @@ export async function loadJob(db: PostgresApi, jobId: string): Promise<LoadedJob
   return { job, ownerId: user_id, stalled, idle };
 }
 
-export async function errorPage(db: PostgresApi, jobId: string, after: number, limit: number): Promise<{ errors: ImportErrorRow[]; next_after: number | null }> {
-  const rows = await db.queryRaw(
-    `select row_number::float8 as row_number, column_name, value_excerpt, reason
-     from public.contact_import_job_errors where job_id = $1 and row_number > $2
-     order by row_number, id limit $3`,
-    [jobId, after, limit],
-  ) as ImportErrorRow[];
-  return { errors: rows, next_after: rows.length === limit ? rows[rows.length - 1].row_number : null };
+/** Runs a statement and gives its rows: the caller's connection and a pg client alike. */
+export type Query = (text: string, params: unknown[]) => Promise<unknown[]>;
+
+export interface ErrorPage {
+  errors: ImportErrorRow[];
+  /** Where the next page starts; null after the last page. */
+  next: ErrorsCursor | null;
+}
+
+/** Up to `limit` lines of the report after `after`, keyed on (row number, id) so none is skipped. */
+export async function errorPage(query: Query, jobId: string, ownerId: string, after: ErrorsCursor, limit: number): Promise<ErrorPage> {
+  const rows = await query(
+    // Ordered by the columns, qualified: a bare row_number would name the text output column.
+    `select e.id::text, e.row_number::text, e.column_name, e.value_excerpt, e.reason from public.contact_import_job_errors e
+     where e.job_id = $1 and e.user_id = $2 and (e.row_number, e.id) > ($3::bigint, $4::bigint)
+     order by e.row_number, e.id limit $5`,
+    [jobId, ownerId, after.row, after.id, limit],
+  ) as ({ id: string; row_number: string } & Omit<ImportErrorRow, "row_number">)[];
+  const last = rows.at(-1);
+  return {
+    errors: rows.map(({ id: _id, row_number, ...line }) => ({ row_number: Number(row_number), ...line })),
+    next: rows.length === limit && last ? { row: last.row_number, id: last.id } : null,
+  };
 }
 
 /**
@@ -63,8 +78,7 @@ export async function errorPage(db: PostgresApi, jobId: string, after: number, l
 export function errorCsv(jobId: string, ownerId: string): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let client: pg.Client | null = null;
-  let after = 0;
-  let lastId = 0;
+  let after = REPORT_START;
   let headerSent = false;
   const close = async () => {
     await client?.end().catch(() => {});
@@ -77,26 +91,23 @@ export function errorCsv(jobId: string, ownerId: string): ReadableStream<Uint8Ar
           client = new pg.Client({ connectionString: Deno.env.get("SUPABASE_DB_URL"), application_name: "import-contacts" });
           await client.connect();
         }
-        const { rows } = await client.query<{ id: string; row_number: string; column_name: string | null; value_excerpt: string | null; reason: string }>(
-          `select id::text, row_number::text, column_name, value_excerpt, reason from public.contact_import_job_errors
-           where job_id = $1 and user_id = $2 and (row_number, id) > ($3, $4)
-           order by row_number, id limit 5000`,
-          [jobId, ownerId, after, lastId],
-        );
-        const data = rows.map((r: { row_number: string; column_name: string | null; value_excerpt: string | null; reason: string }) => [r.row_number, r.column_name ?? "", r.value_excerpt ?? "", r.reason]);
+        const connection = client;
+        const page = await errorPage(async (text, params) => (await connection.query(text, params)).rows, jobId, ownerId, after, 5000);
+        const data = page.errors.map((e) => [e.row_number, e.column_name ?? "", e.value_excerpt ?? "", e.reason]);
         const text = Papa.unparse(
           { fields: ["row_number", "column", "value", "reason"], data },
-          { header: !headerSent, escapeFormulae: true, newline: "\r\n" },
+          // Any cell that starts like a formula, the whole cell: papaparse's default pattern
+          // (/^[=+\-@\t\r].*$/) does not match a value with a line break in it.
+          { header: !headerSent, escapeFormulae: /^[=+\-@\t\r]/, newline: "\r\n" },
         );
         if (text) controller.enqueue(encoder.encode(text + "\r\n"));
         headerSent = true;
-        if (rows.length < 5000) {
+        if (!page.next) {
           await close();
           controller.close();
           return;
         }
-        after = Number(rows[rows.length - 1].row_number);
-        lastId = Number(rows[rows.length - 1].id);
+        after = page.next;
       } catch (error) {
         await close();
         controller.error(error);

@@ -4,6 +4,7 @@
 // dry runs, concurrency, limits, and every way another owner, an agent or an attacker could try.
 import { assert, assertEquals, assertExists, assertMatch } from "@std/assert/mod.js";
 import { assertError, assertGuarded } from "./_support/http.ts";
+import Papa from "papaparse";
 import {
   answerBeforeBody,
   collect,
@@ -247,6 +248,18 @@ Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, a
       await sql(`delete from public.contact_import_jobs where user_id = $1`, [owner.id]);
     });
 
+    await t.step("the error report as CSV neutralizes a formula whose value spans lines", async () => {
+      const o = await fresh("formula-newline");
+      const formula = '=HYPERLINK("http://evil.example",\n"open")';
+      const job = await importAndWait(o, `first_name,email\nEve,"${formula.replaceAll('"', '""')}"\n`);
+      assertEquals(reasonCodes(await errorLines(await o.token(), job.id)), [[2, "email", "invalid_email"]]);
+      const response = await fetch(`${stack.url}/functions/v1/${FN}/${job.id}/errors?format=csv`, {
+        headers: { Authorization: `Bearer ${await o.token()}` },
+      });
+      const rows = Papa.parse<Record<string, string>>(await response.text(), { header: true, skipEmptyLines: true }).data;
+      assertEquals(rows.map((r: Record<string, string>) => r.value), [`'${formula}`]);
+    });
+
     await t.step("supabase-js: invoke with a Blob, watch progress, fetch errors; multipart; a Storage reference", async () => {
       const client = userClient(await owner.token());
       const file = new Blob([await fixture("01_basic.csv").arrayBuffer()], { type: "text/csv" });
@@ -402,6 +415,21 @@ Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, a
       assertAccounting(job);
       assert(job.processed_rows < 30_000);
       assertError(await call(FN, { method: "POST", path: `/${job.id}/resume`, token }), 409, "conflict");
+    });
+
+    await t.step("error pages: lines sharing a row number are not skipped at a page boundary", async () => {
+      const o = await fresh("error-pages");
+      const token = await o.token();
+      const first = await importAndWait(o, fixture("14_duplicate_headers.csv"));
+      // Resuming a job that failed at its header fails it again: a second line 1.
+      const resumed = await call(FN, { method: "POST", path: `/${first.id}/resume`, token });
+      assertEquals(resumed.status, 202, JSON.stringify(resumed.body));
+      assertEquals((await waitForJob(token, first.id)).status, "failed");
+      const whole = await errorLines(token, first.id);
+      assertEquals(reasonCodes(whole), [[1, "Email", "duplicate_header"], [1, "Email", "duplicate_header"]]);
+      assertEquals(await errorLines(token, first.id, { limit: 1 }), whole, "one line a page gives the same report");
+      const legacy = await call(FN, { method: "GET", path: `/${first.id}/errors?after=1`, token });
+      assertEquals(legacy.body, { errors: [], next_after: null }, "after=<line number> still means the lines after it");
     });
 
     await t.step("limits: a declared size over 512 MB is refused with 413 before the body is read", async () => {

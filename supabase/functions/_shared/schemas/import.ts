@@ -71,12 +71,33 @@ export const StorageImportRequest = z.looseObject({ storage: StorageReference })
 
 export const JobPath = z.object({ id: z.uuid() });
 
+/**
+ * A position in an error report, whose lines are ordered by row number, then id (a job resumed
+ * after failing at its header has two lines 1). Ids are bigints, kept as text.
+ */
+export interface ErrorsCursor {
+  row: string;
+  id: string;
+}
+
+export const REPORT_START: ErrorsCursor = { row: "0", id: "0" };
+
+/** `next_after` of the previous page ("<row>:<id>"); a row number alone means after every line of that row. */
+const ErrorsAfter = z.string().regex(/^\d{1,18}(:\d{1,18})?$/, "next_after of the previous page, or a row number")
+  .transform((text): ErrorsCursor => {
+    const [row, id] = text.split(":");
+    return { row, id: id ?? "9223372036854775807" };
+  });
+
 export const ErrorsQuery = z.strictObject({
   format: z.enum(["json", "csv"]).default("json"),
-  /** JSON pages: rows after this line number. */
-  after: z.coerce.number().int().min(0).default(0),
+  /** JSON pages: where the page starts. */
+  after: ErrorsAfter.default(REPORT_START),
   limit: z.coerce.number().int().min(1).max(10_000).default(1000),
 });
+
+/** The position after `cursor` as a page's `next_after` gives it. */
+export const afterOf = (cursor: ErrorsCursor) => `${cursor.row}:${cursor.id}`;
 
 export const ImportErrorRow = z.object({
   row_number: z.number().int().positive(),

@@ -86,14 +86,15 @@ export async function waitForJob(token: string, id: string, options: { timeoutMs
   }
 }
 
-export async function errorLines(token: string, id: string, base = stack.url): Promise<ErrorLine[]> {
+/** The whole error report, read page by page (`limit` lines a page) as a client pages it. */
+export async function errorLines(token: string, id: string, options: { base?: string; limit?: number } = {}): Promise<ErrorLine[]> {
   const lines: ErrorLine[] = [];
-  let after = 0;
+  let after = "0";
   for (;;) {
-    const response = await fetch(`${base}/functions/v1/${FN}/${id}/errors?after=${after}&limit=10000`, {
+    const response = await fetch(`${options.base ?? stack.url}/functions/v1/${FN}/${id}/errors?after=${after}&limit=${options.limit ?? 10_000}`, {
       headers: { Authorization: `Bearer ${token}` },
     });
-    const page = await response.json() as { errors: ErrorLine[]; next_after: number | null };
+    const page = await response.json() as { errors: ErrorLine[]; next_after: string | null };
     lines.push(...page.errors);
     if (page.next_after === null) return lines;
     after = page.next_after;
