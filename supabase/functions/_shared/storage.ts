@@ -26,6 +26,12 @@ export function isSafeObject(object: StoredObject): boolean {
   return object.path.length <= 1024 && segments.every((s) => SEGMENT.test(s) && s !== "." && s !== "..");
 }
 
+/** The object a job's storage_path ("<bucket>/<object path>") names. */
+export function objectOf(storagePath: string): StoredObject {
+  const slash = storagePath.indexOf("/");
+  return { bucket: storagePath.slice(0, slash), path: storagePath.slice(slash + 1) };
+}
+
 function assertSafe(object: StoredObject): void {
   if (!isSafeObject(object)) throw new Error(`unsafe storage path: ${object.bucket}/${object.path}`);
 }

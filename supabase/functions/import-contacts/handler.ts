@@ -5,9 +5,9 @@
 //   GET    /import-contacts/<id>            progress
 //   GET    /import-contacts/<id>/errors     the error report (?format=json|csv; JSON in pages of
 //                                           ?limit= lines, the next from ?after=<next_after>)
-//   DELETE /import-contacts/<id>            undo (also POST .../<id>/undo)
+//   DELETE /import-contacts/<id>            undo (also POST .../<id>/undo); the upload goes once done
 //   POST   /import-contacts/<id>/resume     continue a failed or interrupted job
-//   POST   /import-contacts/<id>/cancel     stop a pending or running job
+//   POST   /import-contacts/<id>/cancel     stop a pending or running job, and remove its upload
 //   POST   /import-contacts/<id>/process    one bounded slice of work (the service only: the
 //                                           function hands work on to itself with its secret key)
 // Callers: the owner, or the service (secret key) naming the owner (owner_id). Agent tokens: 403.
@@ -19,7 +19,7 @@ import { parseJson, parseQuery, parseWith, validationFailed } from "../_shared/s
 import { afterOf, ErrorsQuery, ImportOptions, JobPath, StorageImportRequest } from "../_shared/schemas/import.ts";
 import { type FileStorage, fileStorage, type StoredObject } from "../_shared/storage.ts";
 import { importLimits, type Intake, ownedObject, receiveBody, receiveMultipart, scanFile } from "./intake.ts";
-import { cancel, errorCsv, errorPage, handOn, loadJob, notFound, reopen, undo } from "./jobs.ts";
+import { cancel, discardUpload, errorCsv, errorPage, handOn, loadJob, notFound, reopen, undo } from "./jobs.ts";
 import { runSlice } from "./process.ts";
 
 const FN = "import-contacts";
@@ -64,11 +64,7 @@ export const handler = createHandler(
       case "POST resume":
         return await resume(req, ctx, id);
       case "POST cancel":
-        await guard(ctx, req, "write", async () => {
-          await loadJob(ctx.db, id);
-          await cancel(ctx.db, id);
-        });
-        return Response.json((await loadJob(ctx.db, id)).job);
+        return await cancelJob(req, ctx, id);
       case "POST process":
         if (ctx.caller.kind !== "service") throw new HttpError(403, "forbidden", "Only the service runs import slices");
         return Response.json({ job_id: id, state: await runAndHandOn(id) });
@@ -215,16 +211,31 @@ async function errors(req: Request, ctx: FunctionContext, id: string): Promise<R
   return Response.json({ errors: page.errors, next_after: page.next && afterOf(page.next) });
 }
 
+/** Undo; once it is done, the job's upload (kept while the job could still be resumed) goes too. */
 async function undoJob(req: Request, ctx: FunctionContext, id: string): Promise<Response> {
-  await guard(ctx, req, "read", () => loadJob(ctx.db, id));
+  const { upload } = await guard(ctx, req, "read", () => loadJob(ctx.db, id));
   const result = await guard(ctx, req, "write", () => undo(ctx.db, id, 10_000));
-  if (!result.done) handOn(id, "undo");
+  if (result.done) await discardUpload(fileStorage(), upload);
+  else handOn(id, "undo");
   const { job } = await loadJob(ctx.db, id);
   return Response.json({ ...job, undo: result.summary }, { status: result.done ? 200 : 202 });
 }
 
+/** Cancel; a cancelled job is never resumed, so its upload goes at once. */
+async function cancelJob(req: Request, ctx: FunctionContext, id: string): Promise<Response> {
+  const { upload } = await guard(ctx, req, "write", async () => {
+    const loaded = await loadJob(ctx.db, id);
+    await cancel(ctx.db, id);
+    return loaded;
+  });
+  await discardUpload(fileStorage(), upload);
+  return Response.json((await loadJob(ctx.db, id)).job);
+}
+
 async function resume(req: Request, ctx: FunctionContext, id: string): Promise<Response> {
   const { job, stalled } = await guard(ctx, req, "read", () => loadJob(ctx.db, id));
+  // An undone job's upload is gone, and what it imported was taken back.
+  if (job.undone_at !== null) throw new HttpError(409, "conflict", "An undone import cannot be resumed");
   if (job.status === "failed") await guard(ctx, req, "write", () => reopen(ctx.db, id));
   else if (job.status !== "pending" && job.status !== "processing") {
     throw new HttpError(409, "conflict", `A ${job.status} import cannot be resumed`);

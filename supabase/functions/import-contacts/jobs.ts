@@ -1,14 +1,17 @@
 // Import jobs as callers see them, through the caller's connection (RLS-scoped for owners, so
 // another owner's job is simply not found): progress, the error report in pages or as a CSV
-// stream, undo, cancel and resume; and the hand-off of work to a new invocation of the function.
+// stream, undo, cancel and resume, and the removal of uploads no longer needed; and the hand-off
+// of work to a new invocation of the function.
 import type { PostgresApi } from "@supabase/server/middleware/postgres";
 import Papa from "papaparse";
 import pg from "pg";
 import { HttpError } from "../_shared/http.ts";
 import { type ErrorsCursor, type ImportErrorRow, ImportJob, REPORT_START } from "../_shared/schemas/import.ts";
+import { type FileStorage, objectOf, type StoredObject } from "../_shared/storage.ts";
 
 interface JobRecord extends Record<string, unknown> {
   user_id: string;
+  storage_path: string;
   running: boolean;
   idle: boolean;
 }
@@ -20,13 +23,15 @@ const JOB_COLUMNS = `
   failed_count::float8 as failed, error_summary, slice_count::float8 as slices, slice_stats, dry_run_report,
   undone_at::text as undone_at, undo_summary, created_at::text as created_at, started_at::text as started_at,
   completed_at::text as completed_at,
-  private.import_job_is_running(id) as running, updated_at < now() - interval '20 seconds' as idle`;
+  storage_path, private.import_job_is_running(id) as running, updated_at < now() - interval '20 seconds' as idle`;
 
 export const notFound = () => new HttpError(404, "not_found", "Import job not found");
 
 export interface LoadedJob {
   job: ImportJob;
   ownerId: string;
+  /** The file the upload put in Storage; null for a file of the caller's own, which is never removed. */
+  upload: StoredObject | null;
   /** Pending or processing, and nobody holds its lock: its processor died or its hand-off was lost. */
   stalled: boolean;
   idle: boolean;
@@ -36,13 +41,13 @@ export async function loadJob(db: PostgresApi, jobId: string): Promise<LoadedJob
   const rows = await db.queryRaw(`select ${JOB_COLUMNS} from public.contact_import_jobs where id = $1`, [jobId]) as JobRecord[];
   const row = rows[0];
   if (!row) throw notFound();
-  const { user_id, running, idle, ...rest } = row;
+  const { user_id, storage_path, running, idle, ...rest } = row;
   const total = rest.total_rows as number | null;
   const processed = rest.processed_rows as number;
   const percent = rest.status === "completed" ? 100 : total ? Math.floor((processed * 100) / total) : 0;
   const job = ImportJob.parse({ ...rest, percent });
   const stalled = (job.status === "pending" || job.status === "processing") && !running;
-  return { job, ownerId: user_id, stalled, idle };
+  return { job, ownerId: user_id, upload: job.source === "upload" ? objectOf(storage_path) : null, stalled, idle };
 }
 
 /** Runs a statement and gives its rows: the caller's connection and a pg client alike. */
@@ -135,6 +140,17 @@ export async function cancel(db: PostgresApi, jobId: string): Promise<void> {
     [jobId],
   ) as unknown[];
   if (rows.length === 0) throw new HttpError(409, "conflict", "Only a pending or running import can be cancelled");
+}
+
+/**
+ * Removes the upload of a job that no longer needs it (cancelled, or undone). A failure to remove
+ * it leaves a file behind, not a failed request: it is logged.
+ */
+export async function discardUpload(storage: FileStorage, upload: StoredObject | null): Promise<void> {
+  if (!upload) return;
+  await storage.remove(upload).catch((error) =>
+    console.error(JSON.stringify({ fn: "import-contacts", level: "warn", event: "upload_not_removed", path: `${upload.bucket}/${upload.path}`, message: String(error) }))
+  );
 }
 
 /** A failed job goes back to processing (the status machine allows failed -> processing). */

@@ -7,7 +7,7 @@
 import process from "node:process";
 import pg from "pg";
 import Papa from "papaparse";
-import type { FileStorage, StoredObject } from "../_shared/storage.ts";
+import { type FileStorage, objectOf } from "../_shared/storage.ts";
 import { ImportOptions } from "../_shared/schemas/import.ts";
 import { type CsvRecord, detectFormat, type FileFormat, peek, RecordReader } from "./csv.ts";
 import { HeaderError, type ImportRow, mapHeader, type RowFailure, rowFailure, RowNormalizer, settleBatch, storable } from "./rows.ts";
@@ -53,11 +53,6 @@ interface JobRow {
   resume_line: string;
   total_rows: string | null;
   processed_rows: string;
-}
-
-export function objectOf(storagePath: string): StoredObject {
-  const slash = storagePath.indexOf("/");
-  return { bucket: storagePath.slice(0, slash), path: storagePath.slice(slash + 1) };
 }
 
 interface Batch {
@@ -222,13 +217,16 @@ export async function runSlice(jobId: string, storage: FileStorage, limits = sli
   }
 }
 
-/** Marks the job failed with one line in its error report; failed jobs can be resumed. */
+/**
+ * Marks the job failed with one line in its error report; failed jobs can be resumed. A job
+ * cancelled meanwhile stays cancelled and gets no line.
+ */
 async function fail(client: pg.Client, jobId: string, line: number, column: string | null, reason: string): Promise<SliceState> {
   const failure = rowFailure(Math.max(1, line), column, null, reason);
   await client.query("begin");
   await client.query(
     `insert into public.contact_import_job_errors (user_id, job_id, row_number, column_name, reason)
-     select user_id, id, $2, $3, $4 from public.contact_import_jobs where id = $1`,
+     select user_id, id, $2, $3, $4 from public.contact_import_jobs where id = $1 and status = 'processing'`,
     [jobId, failure.row_number, failure.column_name, failure.reason],
   );
   await client.query(

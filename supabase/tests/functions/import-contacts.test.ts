@@ -415,6 +415,19 @@ Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, a
       assertAccounting(job);
       assert(job.processed_rows < 30_000);
       assertError(await call(FN, { method: "POST", path: `/${job.id}/resume`, token }), 409, "conflict");
+      assertEquals(storedUploads(o.id), [], "a cancelled job's upload is removed");
+    });
+
+    await t.step("undo removes the upload a failed job kept for resuming, and the job cannot be resumed then", async () => {
+      const o = await fresh("undo-upload");
+      const token = await o.token();
+      const job = await importAndWait(o, fixture("14_duplicate_headers.csv"));
+      assertEquals(job.status, "failed");
+      assertEquals(storedUploads(o.id).length, 1, "a failed job keeps its file for resuming");
+      const undone = await call(FN, { method: "DELETE", path: `/${job.id}`, token });
+      assertEquals(undone.status, 200, JSON.stringify(undone.body));
+      assertEquals(storedUploads(o.id), [], "an undone job's upload is removed");
+      assertError(await call(FN, { method: "POST", path: `/${job.id}/resume`, token }), 409, "conflict");
     });
 
     await t.step("error pages: lines sharing a row number are not skipped at a page boundary", async () => {
