@@ -495,7 +495,7 @@ Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, a
       const token = await owner.token();
       assertError(await upload(token, fixture("01_basic.csv"), { max_rows: "2" }), 413, "payload_too_large");
       assertError(await upload(token, fixture("01_basic.csv"), {}, stack.url, "image/png"), 415, "unsupported_media_type");
-      const invalid: Record<string, string>[] = [{ on_duplicate: "overwrite" }, { dedupe_key: "name" }, { default_country: "gb" }, { surprise: "1" },
+      const invalid: Record<string, string>[] = [{ on_duplicate: "overwrite" }, { dedupe_key: "name" }, { default_country: "G" }, { surprise: "1" },
         { mapping: "{not json" }, { mapping: JSON.stringify({ email: "password" }) }, { max_rows: "99999999" }, { group_id: "x" },
         { max_bytes: String(2 ** 40) }];
       for (const options of invalid) {
@@ -504,6 +504,12 @@ Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, a
         assert(Array.isArray((response.body as unknown as { details: { issues: unknown[] } }).details.issues));
       }
       assertError(await call(FN, { method: "POST", token, body: "{not json" }), 400, "malformed_json");
+      // Two letters are not enough: a country libphonenumber does not know would fail every national phone.
+      const unknownCountry = await upload(token, fixture("01_basic.csv"), { default_country: "ZZ" });
+      assertError(unknownCountry, 422, "validation_failed");
+      assertEquals((unknownCountry.body as unknown as { details: unknown }).details, {
+        issues: [{ path: "default_country", code: "custom", message: "an ISO 3166-1 alpha-2 country code, e.g. GB" }],
+      });
     });
 
     await t.step("Windows-1252 text first met after 64 KB of ASCII is still read as Windows-1252", async () => {

@@ -2,15 +2,14 @@
 // the answers they give. A subject is named by a contact id or by an identifier (an e-mail address
 // or a phone number in any format; `default_country` reads national phone formats).
 import { z } from "zod";
-import { isCountryCode } from "../identifiers.ts";
+import { DefaultCountry } from "./country.ts";
 
-const Country = z.string().trim().toUpperCase().refine(isCountryCode, "an ISO 3166-1 alpha-2 country code, e.g. GB");
 const Identifier = z.string().trim().min(3).max(320);
 
 const subject = {
   contact_id: z.uuid().optional(),
   identifier: Identifier.optional(),
-  default_country: Country.optional(),
+  default_country: DefaultCountry.optional(),
   /** The owner the request is for: required from service callers (secret key), refused from users. */
   owner_id: z.uuid().optional(),
 };
@@ -39,7 +38,7 @@ export type GdprDeleteRequest = z.infer<typeof GdprDeleteRequest>;
 
 export const GdprVerifyQuery = z.strictObject({
   identifier: Identifier,
-  default_country: Country.optional(),
+  default_country: DefaultCountry.optional(),
   owner_id: z.uuid().optional(),
 });
 export type GdprVerifyQuery = z.infer<typeof GdprVerifyQuery>;

@@ -3,6 +3,7 @@
 // progress endpoint shows it.
 import { z } from "zod";
 import { ChannelType } from "../schemas.ts";
+import { DefaultCountry } from "./country.ts";
 
 /** Where a CSV column goes: a contact field, a channel type, a custom field, a channel's consent, or nowhere. */
 export const ContactField = z.enum(["first_name", "last_name", "display_name", "organization", "job_title", "external_id", "tags"]);
@@ -47,7 +48,7 @@ export const ImportOptions = z.strictObject({
     .pipe(ImportEncoding).optional(),
   dedupe_key: DedupeKey.default("email"),
   on_duplicate: OnDuplicate.default("skip"),
-  default_country: z.string().regex(/^[A-Z]{2}$/, "an ISO 3166-1 alpha-2 country code such as GB").optional(),
+  default_country: DefaultCountry.optional(),
   group_id: z.uuid().optional(),
   dry_run: flag.default(false),
   force: flag.default(false),
