@@ -4,18 +4,13 @@
 import { decodeBase64Url, encodeBase64Url } from "@std/encoding/base64url.js";
 import { z } from "zod";
 import { HttpError } from "./http.ts";
+import { secretKey } from "./secret-key.ts";
 
 const encoder = new TextEncoder();
 
 /** The key signing cursors: CURSOR_SECRET when set, else the project's default secret key. */
 function signingSecret(): string {
-  const explicit = Deno.env.get("CURSOR_SECRET");
-  if (explicit) return explicit;
-  const keys = Deno.env.get("SUPABASE_SECRET_KEYS");
-  const fromKeys = keys ? (JSON.parse(keys) as Record<string, string>).default : undefined;
-  const secret = fromKeys ?? Deno.env.get("SUPABASE_SECRET_KEY") ?? Deno.env.get("SUPABASE_SERVICE_ROLE_KEY");
-  if (!secret) throw new Error("no secret to sign cursors with: set CURSOR_SECRET or SUPABASE_SECRET_KEYS");
-  return secret;
+  return Deno.env.get("CURSOR_SECRET") || secretKey("to sign cursors with (or set CURSOR_SECRET)");
 }
 
 const hmacKey = () =>

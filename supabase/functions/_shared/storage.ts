@@ -2,6 +2,7 @@
 // Supabase Storage's REST API where it runs, and a local folder (SUPABASE_LOCAL_STORAGE_DIR, under
 // .local/storage) on the docker-free local stack, which has no Storage server. Paths are
 // "<bucket>/<object path>"; both sides refuse anything that could leave the bucket.
+import { secretKey } from "./secret-key.ts";
 
 export interface StoredObject {
   bucket: string;
@@ -145,19 +146,11 @@ export class SupabaseStorage implements FileStorage {
   }
 }
 
-function secretKey(): string {
-  const keys = Deno.env.get("SUPABASE_SECRET_KEYS");
-  const fromKeys = keys ? (JSON.parse(keys) as Record<string, string>).default : undefined;
-  const key = fromKeys ?? Deno.env.get("SUPABASE_SERVICE_ROLE_KEY");
-  if (!key) throw new Error("no secret key for Storage: SUPABASE_SECRET_KEYS is not set");
-  return key;
-}
-
 /** The local folder where SUPABASE_LOCAL_STORAGE_DIR names one (the local stack), else Supabase Storage. */
 export function fileStorage(): FileStorage {
   const local = Deno.env.get("SUPABASE_LOCAL_STORAGE_DIR");
   if (local) return new LocalFolderStorage(local);
   const url = Deno.env.get("SUPABASE_URL");
   if (!url) throw new Error("SUPABASE_URL is not set");
-  return new SupabaseStorage(url, secretKey());
+  return new SupabaseStorage(url, secretKey("for Storage"));
 }

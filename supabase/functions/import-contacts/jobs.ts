@@ -7,6 +7,7 @@ import Papa from "papaparse";
 import pg from "pg";
 import { HttpError } from "../_shared/http.ts";
 import { type ErrorsCursor, type ImportErrorRow, ImportJob, REPORT_START } from "../_shared/schemas/import.ts";
+import { secretKey } from "../_shared/secret-key.ts";
 import { type FileStorage, objectOf, type StoredObject } from "../_shared/storage.ts";
 
 interface JobRecord extends Record<string, unknown> {
@@ -158,13 +159,6 @@ export async function reopen(db: PostgresApi, jobId: string): Promise<void> {
   await db.queryRaw(`update public.contact_import_jobs set status = 'processing', error_summary = null where id = $1 and status = 'failed'`, [jobId]);
 }
 
-function secretKey(): string {
-  const keys = Deno.env.get("SUPABASE_SECRET_KEYS");
-  const key = (keys ? (JSON.parse(keys) as Record<string, string>).default : undefined) ?? Deno.env.get("SUPABASE_SERVICE_ROLE_KEY");
-  if (!key) throw new Error("no secret key to hand work on with: SUPABASE_SECRET_KEYS is not set");
-  return key;
-}
-
 interface EdgeRuntimeGlobal {
   EdgeRuntime?: { waitUntil(promise: Promise<unknown>): void };
 }
@@ -184,7 +178,7 @@ export function waitUntil(promise: Promise<unknown>): void {
  */
 export function handOn(jobId: string, action: "process" | "undo"): void {
   const url = `${Deno.env.get("SUPABASE_URL")}/functions/v1/import-contacts/${jobId}/${action}`;
-  const key = secretKey();
+  const key = secretKey("to hand work on with");
   waitUntil(
     fetch(url, { method: "POST", headers: { apikey: key, Authorization: `Bearer ${key}` } }).then(async (response) => {
       await response.body?.cancel();
