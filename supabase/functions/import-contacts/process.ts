@@ -107,6 +107,10 @@ export async function runSlice(jobId: string, storage: FileStorage, limits = sli
     if (!job) return "not_runnable";
     const options = ImportOptions.parse({ ...job.options, mapping: job.column_mapping });
     const object = objectOf(job.storage_path);
+    // The worker reads with the service's rights: only a file of the job's owner, whoever made the row.
+    if (!object.path.startsWith(`${job.user_id}/`)) {
+      return await fail(client, job.id, 1, null, "file_not_owned: the file of this import is not in its owner's folder of Storage");
+    }
 
     const head = await storage.read(object, 0);
     if (!head) return await fail(client, job.id, 1, null, "file_missing: the file of this import is no longer in storage");

@@ -566,6 +566,24 @@ Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, a
       assertError(await call(FN, { method: "GET", path: "/not-a-uuid", token }), 422, "validation_failed");
     });
 
+    await t.step("a job row naming another owner's file, written past the API, is refused by the worker before it reads", async () => {
+      const victimFile = `${owner.id}/victim.csv`;
+      const local = `${Deno.env.get("SUPABASE_LOCAL_STORAGE_DIR")}/imports/${victimFile}`;
+      await Deno.mkdir(local.slice(0, local.lastIndexOf("/")), { recursive: true });
+      await Deno.writeFile(local, Deno.readFileSync(new URL("01_basic.csv", FIXTURES)));
+      const [{ id }] = await sql<{ id: string }>(
+        `insert into public.contact_import_jobs (user_id, file_name, storage_path, source) values ($1, 'victim.csv', $2, 'storage') returning id`,
+        [stranger.id, `imports/${victimFile}`],
+      );
+      const token = await stranger.token();
+      assertEquals((await call(FN, { method: "POST", path: `/${id}/resume`, token })).status, 202);
+      const job = await waitForJob(token, id);
+      assertEquals([job.status, job.processed_rows], ["failed", 0]);
+      assertEquals(reasonCodes(await errorLines(token, id)), [[1, null, "file_not_owned"]]);
+      assertEquals((await sql(`select 1 from public.contacts where user_id = $1`, [stranger.id])).length, 0, "nothing of the file was imported");
+      assert(Deno.statSync(local).isFile, "and the file is still there");
+    });
+
     await t.step("agent tokens are refused (403); only the service runs slices (403)", async () => {
       const agent = (await sql<{ id: string }>(`insert into public.agents (user_id, name) values ($1, 'Importer') returning id`, [owner.id]))[0].id;
       assertError(await upload(await owner.agentToken(agent), fixture("01_basic.csv")), 403, "forbidden");
