@@ -299,13 +299,16 @@ export class RowNormalizer {
 }
 
 /**
- * Settles a batch internally, in file order: a row whose dedupe key an earlier row of the batch
- * has is skipped as a duplicate within the file; a row sharing an identifier or external id with
- * an earlier row of another key fails. Rows without a key are always distinct.
+ * Settles a batch internally, in file order, as the database settles rows across batches: a row
+ * whose dedupe key an earlier row of the batch has is skipped as a duplicate within the file; so is
+ * a row without a key whose identifiers an earlier row holds, all of them one row (it would match
+ * that row's contact); a row sharing an identifier or external id with an earlier row otherwise
+ * fails.
  */
 export function settleBatch(rows: ImportRow[], dedupe: ImportOptions["dedupe_key"]): { rows: ImportRow[]; failures: RowFailure[] } {
   const keys = new Set<string>();
-  const claims = new Map<string, string | null>();
+  // Identifier -> line of the row that claimed it.
+  const claims = new Map<string, number>();
   const kept: ImportRow[] = [];
   const failures: RowFailure[] = [];
   for (const row of rows) {
@@ -315,13 +318,18 @@ export function settleBatch(rows: ImportRow[], dedupe: ImportOptions["dedupe_key
     }
     const ids = row.channels.map((c) => ({ claim: `${c.t}:${c.nv}`, col: c.col, value: c.nv, kind: c.t as string }));
     if (row.external_id !== null) ids.push({ claim: `external_id:${row.external_id}`, col: row.xcol ?? "external_id", value: row.external_id, kind: "external id" });
-    const clash = ids.find((id) => claims.has(id.claim));
-    if (clash) {
+    const clashes = ids.filter((id) => claims.has(id.claim));
+    if (row.k === null && clashes.length > 0 && new Set(clashes.map((id) => claims.get(id.claim))).size === 1) {
+      failures.push(rowFailure(row.n, null, null, "duplicate_in_file: an earlier row of this file matched the same contact", "skip"));
+      continue;
+    }
+    if (clashes.length > 0) {
+      const [clash] = clashes;
       failures.push(rowFailure(row.n, clash.col, clash.value, `identifier_conflict: this ${clash.kind.replace("_", " ")} belongs to another contact`));
       continue;
     }
     if (row.k !== null) keys.add(row.k);
-    for (const id of ids) claims.set(id.claim, row.k);
+    for (const id of ids) claims.set(id.claim, row.n);
     kept.push(row);
   }
   return { rows: kept, failures };
