@@ -1,6 +1,8 @@
 // HTTP plumbing shared by every function: one error type thrown from any depth, one place that
 // turns it into the flat `{ code, message, details }` body @supabase/server uses for its own errors.
 import { SupabaseServerError } from "@supabase/server";
+import { LimitedBytesTransformStream } from "@std/streams/limited_bytes_transform_stream.js";
+import { toBytes } from "@std/streams/to_bytes.js";
 
 /** Stable, snake_case error codes of this project (clients switch on them). */
 export type ErrorCode =
@@ -107,18 +109,13 @@ export function assertDeclaredSize(req: Request, maxBytes: number): void {
 export async function readBody(req: Request, maxBytes: number): Promise<Uint8Array> {
   assertDeclaredSize(req, maxBytes);
   if (!req.body) return new Uint8Array(0);
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (let read = await reader.read(); !read.done; read = await reader.read()) {
-    size += read.value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw payloadTooLarge(maxBytes);
-    }
-    chunks.push(read.value);
+  try {
+    return await toBytes(req.body.pipeThrough(new LimitedBytesTransformStream(maxBytes, { error: true })));
+  } catch (error) {
+    // The limiter's error; piping cancels the rest of the body.
+    if (error instanceof RangeError) throw payloadTooLarge(maxBytes);
+    throw error;
   }
-  return new Uint8Array(await new Blob(chunks as BlobPart[]).arrayBuffer());
 }
 
 /** 413: a body over its limit, in bytes (the default) or, for a file, in rows. */
