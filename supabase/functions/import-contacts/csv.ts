@@ -3,6 +3,7 @@
 // a job can stop after any batch and a later invocation can open the file at exactly the next
 // record (papaparse, which parses the records, counts decoded characters, not bytes). Upload and
 // processing use this same scanner, so the row count known at upload is the count processed.
+import { isUtf8 } from "node:buffer";
 import Papa from "papaparse";
 
 export type Encoding = "utf-8" | "utf-16le" | "utf-16be" | "windows-1252";
@@ -43,22 +44,13 @@ export function detectFormat(sample: Uint8Array, forced: { encoding?: Encoding; 
     }
     if (pairs >= 2 && oddZeros > pairs * 0.3 && evenZeros < pairs * 0.05) encoding = "utf-16le";
     else if (pairs >= 2 && evenZeros > pairs * 0.3 && oddZeros < pairs * 0.05) encoding = "utf-16be";
-    else encoding = isUtf8(sample) ? "utf-8" : "windows-1252";
+    // A character cut at the end of the sample is not an error.
+    else encoding = isUtf8(sample.subarray(0, cutCharacterStart(sample))) ? "utf-8" : "windows-1252";
   }
   if (forcedEncoding && forcedEncoding !== encoding) [encoding, bom] = [forcedEncoding, 0];
   const text = new TextDecoder(encoding).decode(sample.subarray(bom, Math.min(sample.length, 64 * 1024)));
   const newline = !text.includes("\n") && text.includes("\r") ? "\r" : "\n";
   return { encoding, bom, newline, delimiter: forced.delimiter ?? detectDelimiter(text, newline) };
-}
-
-function isUtf8(sample: Uint8Array): boolean {
-  try {
-    // stream: a multi-byte character cut at the end of the sample is not an error.
-    new TextDecoder("utf-8", { fatal: true }).decode(sample, { stream: true });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -67,35 +59,59 @@ function isUtf8(sample: Uint8Array): boolean {
  * Windows-1252 if the file turns out not to be UTF-8. Any other detection stands as it is.
  */
 export class EncodingCheck {
-  #decoder: TextDecoder | null;
+  #checking: boolean;
   #encoding: Encoding;
+  /** The first bytes of a character cut at the end of the last chunk. */
+  #partial = new Uint8Array(0);
 
   constructor(sample: Uint8Array, format: FileFormat, forced?: Encoding) {
     this.#encoding = format.encoding;
-    const guessed = !forced && format.encoding === "utf-8" && format.bom === 0 && sample.every((byte) => byte < 0x80);
-    this.#decoder = guessed ? new TextDecoder("utf-8", { fatal: true }) : null;
+    this.#checking = !forced && format.encoding === "utf-8" && format.bom === 0 && sample.every((byte) => byte < 0x80);
   }
 
   /** Every chunk of the file, in order (the sample included). */
   push(chunk: Uint8Array): void {
-    this.#check(() => this.#decoder!.decode(chunk, { stream: true }));
+    if (!this.#checking) return;
+    // Validated in place (node:buffer's isUtf8), not decoded: a string of every chunk would cost
+    // several times as much. A character cut between chunks is put together first.
+    if (this.#partial.length > 0) {
+      const wanted = utf8Length(this.#partial[0]) - this.#partial.length;
+      const joined = new Uint8Array(this.#partial.length + Math.min(wanted, chunk.length));
+      joined.set(this.#partial);
+      joined.set(chunk.subarray(0, wanted), this.#partial.length);
+      chunk = chunk.subarray(wanted);
+      this.#partial = new Uint8Array(0);
+      if (joined.length < utf8Length(joined[0])) return void (this.#partial = joined);
+      if (!isUtf8(joined)) return this.#notUtf8();
+    }
+    const cut = cutCharacterStart(chunk);
+    if (!isUtf8(chunk.subarray(0, cut))) return this.#notUtf8();
+    this.#partial = chunk.slice(cut);
   }
 
   /** The encoding to read the file with, once every chunk was pushed. */
   finish(): Encoding {
-    this.#check(() => this.#decoder!.decode());
+    if (this.#checking && this.#partial.length > 0) this.#notUtf8();
     return this.#encoding;
   }
 
-  #check(decode: () => void): void {
-    if (!this.#decoder) return;
-    try {
-      decode();
-    } catch {
-      this.#encoding = "windows-1252";
-      this.#decoder = null;
-    }
+  #notUtf8(): void {
+    this.#encoding = "windows-1252";
+    this.#checking = false;
   }
+}
+
+/** Bytes of the UTF-8 character a lead byte starts (1 for anything else, which isUtf8 judges). */
+function utf8Length(lead: number): number {
+  return lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+}
+
+/** Where a character that does not end within `bytes` starts (bytes.length when none does). */
+function cutCharacterStart(bytes: Uint8Array): number {
+  for (let i = bytes.length - 1; i >= Math.max(bytes.length - 3, 0); i--) {
+    if ((bytes[i] & 0xc0) !== 0x80) return i + utf8Length(bytes[i]) > bytes.length ? i : bytes.length;
+  }
+  return bytes.length;
 }
 
 /** The delimiter of the first lines: papaparse's guess among , ; tab |, else a comma. */
@@ -135,6 +151,8 @@ export class RecordReader {
   #bufferStart: number; // file offset of #buffer[0]
   #line: number;
   #done = false;
+  /** The last quote search, in file offsets: the first quote at or after `from` (-1: none before `searchedTo`). */
+  #nextQuote = { from: 0, at: -1, searchedTo: 0 };
 
   constructor(stream: ReadableStream<Uint8Array>, format: FileFormat, offset: number, line: number) {
     this.#reader = stream.getReader();
@@ -270,16 +288,39 @@ export class RecordReader {
    * papaparse reads it; elsewhere, as in O"Brien, a quote is a plain character.
    */
   #openingQuote(from: number, to: number): number {
-    let quote = this.#find(0x22, from, to);
-    while (quote > 0 && this.#unitAt(quote - this.#unit) !== this.#delimiter) quote = this.#find(0x22, quote + this.#unit, to);
+    let quote = this.#quoteAtOrAfter(from, to);
+    while (quote > 0 && this.#unitAt(quote - this.#unit) !== this.#delimiter) quote = this.#quoteAtOrAfter(quote + this.#unit, to);
     return quote;
+  }
+
+  /**
+   * #find for a quote in [from, to), remembering where the last search ended: most files quote
+   * few fields, and looking afresh for the next quote on every record would read ahead over the
+   * same quote-free bytes again and again.
+   */
+  #quoteAtOrAfter(from: number, to: number): number {
+    if (this.#unit !== 1) return this.#find(0x22, from, to);
+    const start = this.#bufferStart + from;
+    const end = this.#bufferStart + this.#buffer.length;
+    const known = this.#nextQuote;
+    let found: number;
+    if (start >= known.from && known.at >= start) found = known.at;
+    else {
+      // Bytes before known.searchedTo were searched already when the last search found nothing.
+      const resume = known.at === -1 && start >= known.from ? Math.max(start, known.searchedTo) : start;
+      const at = this.#buffer.indexOf(0x22, resume - this.#bufferStart);
+      found = at === -1 ? -1 : this.#bufferStart + at;
+      this.#nextQuote = { from: start, at: found, searchedTo: end };
+    }
+    return found === -1 || found - this.#bufferStart >= to ? -1 : found - this.#bufferStart;
   }
 
   /** Emits the record ending at `end` (the terminator's index); "blank" for an empty line. */
   #emit(end: number, quoted: boolean, atEof: boolean): CsvRecord | "blank" {
     const line = this.#line;
     const contentEnd = this.#contentEnd(end);
-    const bytes = this.#buffer.slice(0, contentEnd);
+    // A view, not a copy: the buffer is never written in place (#fill builds a new one).
+    const bytes = this.#buffer.subarray(0, contentEnd);
     const consumed = atEof ? end : end + this.#unit;
     const embedded = quoted ? this.#countNewlines(0, end) : 0;
     this.#consume(consumed);

@@ -2,7 +2,7 @@
 // how the bytes arrive, or the row count taken at upload (request chunks) and the rows the worker
 // reads (file chunks) disagree.
 import { assertEquals } from "@std/assert/mod.js";
-import { detectFormat, MAX_RECORD_BYTES, RecordReader } from "../../functions/import-contacts/csv.ts";
+import { detectFormat, EncodingCheck, MAX_RECORD_BYTES, RecordReader } from "../../functions/import-contacts/csv.ts";
 
 const encoder = new TextEncoder();
 const format = detectFormat(encoder.encode("first_name,email\n"));
@@ -19,8 +19,8 @@ function chunked(bytes: Uint8Array, size: number): ReadableStream<Uint8Array> {
 }
 
 /** Each record as [line, next line, end offset, flag, first bytes as text]. */
-async function records(bytes: Uint8Array, chunkSize: number) {
-  const reader = new RecordReader(chunked(bytes, chunkSize), format, 0, 1);
+async function records(bytes: Uint8Array, chunkSize: number, offset = 0, line = 1) {
+  const reader = new RecordReader(chunked(bytes.subarray(offset), chunkSize), format, offset, line);
   const found: [number, number, number, string, string][] = [];
   for (let record = await reader.next(); record; record = await reader.next()) {
     found.push([record.line, record.nextLine, record.end, record.flag, new TextDecoder().decode(record.bytes.subarray(0, 12))]);
@@ -61,4 +61,62 @@ Deno.test("a long line after a quoted line break is skipped to its own end, its 
     [1, 3, 6 + tail.length + 1, "too_long", '"a\nb",yyyyyy'],
     [3, 4, text.length, "ok", "Grace,g@exam"],
   ]);
+});
+
+/** A file of `count` records, each built from cells that quote, escape and break lines in turn. */
+function mixedRecords(count: number): { text: string; starts: number[] } {
+  const cells = [`O"Brien`, `"a ""quoted"" word"`, `"two\nlines"`, "plain", `"comma, inside"`, `x"y"z`, ""];
+  let text = "";
+  const starts: number[] = [];
+  for (let i = 0; i < count; i++) {
+    starts.push(encoder.encode(text).length);
+    const a = cells[i % cells.length];
+    const b = cells[(i * 3 + 1) % cells.length];
+    text += `${a},${b},r${i}${i % 5 === 0 ? "\r\n" : "\n"}`;
+  }
+  return { text, starts };
+}
+
+Deno.test("records with quotes here and there come out the same from any chunking, and from any record's start", async () => {
+  const { text, starts } = mixedRecords(60);
+  const bytes = encoder.encode(text);
+  const whole = await records(bytes, bytes.length);
+  assertEquals(whole.length, 60, "one record per row written");
+  assertEquals(whole.map(([, , end]) => end), [...starts.slice(1), bytes.length], "each record ends where the next starts");
+  for (const size of [1, 2, 3, 5, 7, 11, 64]) assertEquals(await records(bytes, size), whole, `read in chunks of ${size} bytes`);
+  for (const i of [1, 2, 9, 33]) {
+    assertEquals(await records(bytes, 5, starts[i], whole[i][0]), whole.slice(i), `resumed at record ${i + 1}`);
+  }
+});
+
+/** What TextDecoder with fatal set makes of the whole file. */
+function decodesAsUtf8(bytes: Uint8Array): boolean {
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+Deno.test("the whole-file UTF-8 check agrees with a strict decoder wherever the chunks cut the characters", () => {
+  const ascii = encoder.encode("name,email\n");
+  const bodies: [string, number[]][] = [
+    ["two-, three- and four-byte characters", [...encoder.encode("Zoë,Łódź,日本,🙂\n")]],
+    ["a character cut off at the end of the file", [...encoder.encode("Zoë\n"), 0xf0, 0x9f, 0x99]],
+    ["a lone continuation byte", [0x41, 0x80, 0x42]],
+    ["an overlong encoding", [0xc0, 0xaf]],
+    ["a surrogate encoded", [0xed, 0xa0, 0x80]],
+    ["Windows-1252 text", [0x5a, 0x6f, 0xeb, 0x2c, 0xe9, 0x0a]],
+    ["a lead byte followed by ASCII", [0xe6, 0x41, 0x42]],
+  ];
+  for (const [what, body] of bodies) {
+    const file = new Uint8Array([...ascii, ...body]);
+    const expected = decodesAsUtf8(file) ? "utf-8" : "windows-1252";
+    for (const size of [1, 2, 3, 4, 5, 13]) {
+      const check = new EncodingCheck(ascii, detectFormat(ascii));
+      for (let at = 0; at < file.length; at += size) check.push(file.subarray(at, at + size));
+      assertEquals(check.finish(), expected, `${what}, in chunks of ${size} bytes`);
+    }
+  }
 });
