@@ -1,8 +1,9 @@
 // Import batches and undo beside an owner's edit in flight, on the real database with two sessions:
-// a batch that updates a contact waits for the edit and merges onto it (20251015000001), and undo
-// waits for an edit of a created contact and then keeps it (20251015000002). Either used to read the
-// contact first and write afterwards, losing the edit.
-import { assertEquals } from "@std/assert/mod.js";
+// a batch that updates a contact waits for the edit and merges onto it (20251015000001), undo waits
+// for an edit of a created contact and then keeps it (20251015000002), and a batch whose contact is
+// deleted while it waits is refused, to be planned again (20251016000000). Each used to read the
+// contact first and write afterwards, losing the edit or the row.
+import { assertEquals, assertNotEquals, assertRejects } from "@std/assert/mod.js";
 import pg from "pg";
 import { createOwner, removeOwners, sql, stack } from "./_support/stack.ts";
 
@@ -28,12 +29,17 @@ async function processingJob(ownerId: string, sha: string): Promise<string> {
 }
 
 /** Runs `during` while another session holds an uncommitted edit of the contact, then commits the edit. */
-async function withEditInFlight<T>(contactId: string, edit: string, during: () => Promise<T>): Promise<T> {
+function withEditInFlight<T>(contactId: string, edit: string, during: () => Promise<T>): Promise<T> {
+  return withChangeInFlight(`update public.contacts set ${edit} where id = $1`, contactId, during);
+}
+
+/** Runs `during` while another session holds `change` (of the contact $1) uncommitted, then commits it. */
+async function withChangeInFlight<T>(change: string, contactId: string, during: () => Promise<T>): Promise<T> {
   const editor = new pg.Client({ connectionString: stack.dbUrl });
   await editor.connect();
   try {
     await editor.query("begin");
-    await editor.query(`update public.contacts set ${edit} where id = $1`, [contactId]);
+    await editor.query(change, [contactId]);
     const pending = during();
     // Long enough for the other session to reach the contact's row lock.
     await new Promise((resolve) => setTimeout(resolve, 400));
@@ -76,6 +82,30 @@ Deno.test("import batches and undo beside an edit in flight", async (t) => {
       assertEquals(summary, { done: true, removed: 0, restored: 0, kept: 1 });
       const [contact] = await sql(`select job_title from public.contacts where id = $1`, [id]);
       assertEquals(contact, { job_title: "Met at the fair" }, "the edited contact survives the undo");
+    });
+
+    await t.step("a batch whose contact is deleted while it waits is refused, and planned again creates the row", async () => {
+      const [{ id }] = await sql<{ id: string }>(
+        `insert into public.contacts (user_id, first_name) values ($1, 'Deleted') returning id`, [owner.id]);
+      await sql(`insert into public.contact_communication_channels (user_id, contact_id, channel_type, identifier) values ($1, $2, 'email', 'gone@example.com')`,
+        [owner.id, id]);
+      const job = await processingJob(owner.id, "d".repeat(64));
+      const batch = () =>
+        sql<{ counts: Record<string, number> }>(`select private.import_contacts_batch($1, $2::json, '[]'::json, 100, 3) as counts`,
+          [job, JSON.stringify([row(2, "gone@example.com", "Imported")])]);
+      const refusal = await withChangeInFlight(`delete from public.contacts where id = $1`, id, () =>
+        assertRejects(batch));
+      assertEquals((refusal as { code?: string }).code, "40001", "a serialization failure, which the worker retries");
+      const [progress] = await sql(`select processed_rows::int, updated_count::int from public.contact_import_jobs where id = $1`, [job]);
+      assertEquals(progress, { processed_rows: 0, updated_count: 0 }, "the refused batch counted nothing");
+
+      const [{ counts }] = await batch();
+      assertEquals(counts, { created: 1, updated: 0, skipped: 0, failed: 0 }, "planned again, the row is a new contact");
+      const contacts = await sql<{ id: string; first_name: string }>(
+        `select c.id, c.first_name from public.contacts c join public.contact_communication_channels ch on ch.contact_id = c.id
+         where ch.user_id = $1 and ch.normalized_identifier = 'gone@example.com'`, [owner.id]);
+      assertEquals(contacts.map((c) => c.first_name), ["Imported"]);
+      assertNotEquals(contacts[0].id, id, "a new contact, not the deleted one back");
     });
   } finally {
     await removeOwners(owner);
