@@ -199,7 +199,6 @@ export async function runSlice(jobId: string, storage: FileStorage, limits = sli
       [job.id],
     );
     if (done.rowCount === 0) return "cancelled";
-    if (job.dry_run) await client.query(`delete from private.contact_import_dry_run_claims where job_id = $1`, [job.id]);
     if (job.source === "upload") await storage.remove(object);
     log({ level: "info", event: "import_completed", job_id: job.id });
     return "completed";
