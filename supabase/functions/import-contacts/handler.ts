@@ -10,16 +10,18 @@
 //   POST   /import-contacts/<id>/cancel     stop a pending or running job, and remove its upload
 //   POST   /import-contacts/<id>/process    one bounded slice of work (the service only: the
 //                                           function hands work on to itself with its secret key)
-// Callers: the owner, or the service (secret key) naming the owner (owner_id). Agent tokens: 403.
+// Callers: the owner, or the service (secret key) naming the owner (owner_id); on a job's routes the
+// service may name the owner too (?owner_id=), and then reaches only that owner's jobs. Agent
+// tokens: 403.
 import { createHandler, type FunctionContext, forbidAgentTokens } from "../_shared/auth.ts";
 import { guardDatabase } from "../_shared/db.ts";
 import { assertMethod, HttpError } from "../_shared/http.ts";
 import { ownerScope } from "../_shared/data-subjects.ts";
 import { parseJson, parseQuery, parseWith, validationFailed } from "../_shared/schemas.ts";
-import { afterOf, ErrorsQuery, ImportOptions, JobPath, StorageImportRequest } from "../_shared/schemas/import.ts";
+import { afterOf, ErrorsQuery, ImportOptions, JobPath, JobQuery, StorageImportRequest } from "../_shared/schemas/import.ts";
 import { type FileStorage, fileStorage, type StoredObject } from "../_shared/storage.ts";
 import { importLimits, type Intake, ownedObject, receiveBody, receiveMultipart, scanFile } from "./intake.ts";
-import { cancel, discardUpload, errorCsv, errorPage, handOn, loadJob, notFound, reopen, undo } from "./jobs.ts";
+import { cancel, discardUpload, errorCsv, errorPage, handOn, type LoadedJob, loadJob, notFound, reopen, undo } from "./jobs.ts";
 import { runSlice } from "./process.ts";
 
 const FN = "import-contacts";
@@ -188,8 +190,21 @@ function rowLimits(options: ImportOptions) {
   };
 }
 
+/**
+ * The job, when the caller may act on it: the owner's own (RLS keeps the others out of sight);
+ * for the service any job, or only the named owner's when it names one (another's is not found).
+ */
+async function callersJob(req: Request, ctx: FunctionContext, id: string, named: string | undefined): Promise<LoadedJob> {
+  if (ctx.caller.kind !== "service") ownerScope(ctx.caller, named);
+  const loaded = await guard(ctx, req, "read", () => loadJob(ctx.db, id));
+  if (named !== undefined && loaded.ownerId !== named) throw notFound();
+  return loaded;
+}
+
+const namedOwner = (req: Request) => parseQuery(req, JobQuery).owner_id;
+
 async function progress(req: Request, ctx: FunctionContext, id: string): Promise<Response> {
-  const { job, stalled, idle } = await guard(ctx, req, "read", () => loadJob(ctx.db, id));
+  const { job, stalled, idle } = await callersJob(req, ctx, id, namedOwner(req));
   // A job whose processor died (or whose hand-off was lost) and that has not moved for a while is
   // picked up again by whoever looks at it.
   if (stalled && idle) handOn(id, "process");
@@ -198,7 +213,7 @@ async function progress(req: Request, ctx: FunctionContext, id: string): Promise
 
 async function errors(req: Request, ctx: FunctionContext, id: string): Promise<Response> {
   const query = parseQuery(req, ErrorsQuery);
-  const { ownerId } = await guard(ctx, req, "read", () => loadJob(ctx.db, id));
+  const { ownerId } = await callersJob(req, ctx, id, query.owner_id);
   if (query.format === "csv") {
     return new Response(errorCsv(id, ownerId), {
       headers: {
@@ -213,7 +228,7 @@ async function errors(req: Request, ctx: FunctionContext, id: string): Promise<R
 
 /** Undo; once it is done, the job's upload (kept while the job could still be resumed) goes too. */
 async function undoJob(req: Request, ctx: FunctionContext, id: string): Promise<Response> {
-  const { upload } = await guard(ctx, req, "read", () => loadJob(ctx.db, id));
+  const { upload } = await callersJob(req, ctx, id, namedOwner(req));
   const result = await guard(ctx, req, "write", () => undo(ctx.db, id, 10_000));
   if (result.done) await discardUpload(fileStorage(), upload);
   else handOn(id, "undo");
@@ -223,17 +238,14 @@ async function undoJob(req: Request, ctx: FunctionContext, id: string): Promise<
 
 /** Cancel; a cancelled job is never resumed, so its upload goes at once. */
 async function cancelJob(req: Request, ctx: FunctionContext, id: string): Promise<Response> {
-  const { upload } = await guard(ctx, req, "write", async () => {
-    const loaded = await loadJob(ctx.db, id);
-    await cancel(ctx.db, id);
-    return loaded;
-  });
+  const { upload } = await callersJob(req, ctx, id, namedOwner(req));
+  await guard(ctx, req, "write", () => cancel(ctx.db, id));
   await discardUpload(fileStorage(), upload);
   return Response.json((await loadJob(ctx.db, id)).job);
 }
 
 async function resume(req: Request, ctx: FunctionContext, id: string): Promise<Response> {
-  const { job, stalled } = await guard(ctx, req, "read", () => loadJob(ctx.db, id));
+  const { job, stalled } = await callersJob(req, ctx, id, namedOwner(req));
   // An undone job's upload is gone, and what it imported was taken back.
   if (job.undone_at !== null) throw new HttpError(409, "conflict", "An undone import cannot be resumed");
   if (job.status === "failed") await guard(ctx, req, "write", () => reopen(ctx.db, id));

@@ -547,6 +547,26 @@ Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, a
       assertEquals([error, data!.id], [null, job.id]);
     });
 
+    await t.step("the service naming an owner on a job's routes reaches that owner's jobs only", async () => {
+      const o = await fresh("named");
+      const job = await importAndWait(o, fixture("20_invalid_emails.csv"));
+      const asService = (method: string, path: string) => call(FN, { method, path, headers: { apikey: stack.secretKey } });
+      const named = await asService("GET", `/${job.id}?owner_id=${o.id}`);
+      assertEquals([named.status, (named.body as Job).id], [200, job.id], "the job's own owner named");
+      assertEquals((await asService("GET", `/${job.id}/errors?owner_id=${o.id}&limit=1`)).status, 200);
+      for (const [method, path] of [
+        ["GET", `/${job.id}`], ["GET", `/${job.id}/errors`], ["GET", `/${job.id}/errors?format=csv`], ["DELETE", `/${job.id}`],
+        ["POST", `/${job.id}/undo`], ["POST", `/${job.id}/resume`], ["POST", `/${job.id}/cancel`],
+      ]) {
+        assertError(await asService(method, `${path}${path.includes("?") ? "&" : "?"}owner_id=${owner.id}`), 404, "not_found");
+      }
+      const after = await getJob(await o.token(), job.id);
+      assertEquals([after.status, after.undone_at], ["completed", null], "untouched by the calls naming another owner");
+      assertError(await call(FN, { method: "GET", path: `/${job.id}?owner_id=${o.id}`, token: await owner.token() }), 403, "forbidden");
+      assertError(await asService("GET", `/${job.id}?owner_id=not-a-uuid`), 422, "validation_failed");
+      assertError(await asService("GET", `/${job.id}?owner=${o.id}`), 422, "validation_failed");
+    });
+
     await t.step("another owner's token cannot read, undo, resume or cancel the job (404), nor reach its file", async () => {
       const job = await importAndWait(owner, fixture("20_invalid_emails.csv"));
       const token = await stranger.token();

@@ -90,7 +90,13 @@ const ErrorsAfter = z.string().regex(/^\d{1,18}(:\d{1,18})?$/, "next_after of th
     return { row, id: id ?? "9223372036854775807" };
   });
 
-export const ErrorsQuery = z.strictObject({
+/**
+ * The job routes' query: the service may name the owner it acts for, and then reaches only that
+ * owner's jobs; an owner may name only themselves.
+ */
+export const JobQuery = z.strictObject({ owner_id: z.uuid().optional() });
+
+export const ErrorsQuery = JobQuery.extend({
   format: z.enum(["json", "csv"]).default("json"),
   /** JSON pages: where the page starts. */
   after: ErrorsAfter.default(REPORT_START),
