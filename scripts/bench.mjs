@@ -13,6 +13,7 @@ import { runRetentionBench } from "../bench/lib/retention.mjs";
 import { runAuditBench } from "../bench/lib/audit.mjs";
 import { runMergeBench } from "../bench/lib/merge.mjs";
 import { runImportBench } from "../bench/lib/import.mjs";
+import { runIntakeBench } from "../bench/lib/intake.mjs";
 import { consoleTable, figures } from "../bench/lib/report.mjs";
 import { SCENARIOS, samplingOf } from "../bench/lib/scenarios.mjs";
 import { connect } from "../bench/lib/session.mjs";
@@ -109,6 +110,7 @@ async function main() {
     await startCluster();
     return await runImportBench(process.argv.slice(2), { log });
   }
+  if (process.argv.includes("--intake")) return await runIntakeBench(process.argv.slice(2), { log });
   if (process.argv.includes("--merge")) {
     await startCluster();
     return await runMergeBench(process.argv.slice(2), { log });

@@ -54,7 +54,7 @@ const TITLES = ["Engineer", "CTO", "Analyst", "Sales Manager", "Founder", ""];
 const CITIES = ["London", "Berlin", "Paris", "New York", "São Paulo", "Tokyo"];
 
 /** A realistic CSV: names, a unique e-mail, a phone for 60% (E.164 and national US formats), company, title, city, tags. */
-async function generate(rows) {
+export async function generate(rows) {
   fs.mkdirSync(DATA_DIR, { recursive: true });
   const file = path.join(DATA_DIR, `import-${rows}.csv`);
   if (fs.existsSync(file)) return file;
