@@ -1,5 +1,6 @@
--- Rollback of 20251016000001_dry_run_claims_last_as_long_as_their_run: the worker alone removes a
--- completed run's claims, and the table is unlogged scratch again.
+-- Rollback of 20251016000001_dry_run_claims_last_as_long_as_their_run: no trigger removes a finished
+-- run's claims (the worker of before this migration removed a completed run's; today's leaves them
+-- to its job's deletion), and the table is unlogged scratch again.
 set lock_timeout = '5s';
 set statement_timeout = '5min';
 

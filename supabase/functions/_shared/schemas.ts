@@ -45,12 +45,24 @@ export async function parseJson<S extends z.ZodType>(
   return parseWith(schema, value);
 }
 
+/**
+ * A request's query parameters for a function to read. supabase-js adds forceFunctionRegion when a
+ * client names a region: it routes the call on the platform and is not the function's to validate.
+ */
+export function queryParams(url: URL): Record<string, string> {
+  const { forceFunctionRegion: _region, ...params } = Object.fromEntries(url.searchParams);
+  return params;
+}
+
 export function parseQuery<S extends z.ZodType>(req: Request, schema: S): z.output<S> {
-  return parseWith(schema, Object.fromEntries(new URL(req.url).searchParams));
+  return parseWith(schema, queryParams(new URL(req.url)));
 }
 
 // ---------------------------------------------------------------------------------------------
 // Shared vocabulary of the data model (mirrors the check constraints of the migrations).
+
+/** An owner's id as tokens and the database spell it (lower case), however the caller wrote it. */
+export const OwnerId = z.uuid().transform((id) => id.toLowerCase());
 
 export const ChannelType = z.enum(["email", "phone", "sms", "whatsapp", "telegram", "slack", "webchat", "other"]);
 export type ChannelType = z.infer<typeof ChannelType>;

@@ -44,8 +44,7 @@ export function detectFormat(sample: Uint8Array, forced: { encoding?: Encoding; 
     }
     if (pairs >= 2 && oddZeros > pairs * 0.3 && evenZeros < pairs * 0.05) encoding = "utf-16le";
     else if (pairs >= 2 && evenZeros > pairs * 0.3 && oddZeros < pairs * 0.05) encoding = "utf-16be";
-    // A character cut at the end of the sample is not an error.
-    else encoding = isUtf8(sample.subarray(0, cutCharacterStart(sample))) ? "utf-8" : "windows-1252";
+    else encoding = startsAsUtf8(sample) ? "utf-8" : "windows-1252";
   }
   if (forcedEncoding && forcedEncoding !== encoding) [encoding, bom] = [forcedEncoding, 0];
   const text = new TextDecoder(encoding).decode(sample.subarray(bom, Math.min(sample.length, 64 * 1024)));
@@ -53,10 +52,21 @@ export function detectFormat(sample: Uint8Array, forced: { encoding?: Encoding; 
   return { encoding, bom, newline, delimiter: forced.delimiter ?? detectDelimiter(text, newline) };
 }
 
+/** Whether the sample is UTF-8, a character cut at its end included if its bytes so far are valid. */
+function startsAsUtf8(sample: Uint8Array): boolean {
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(sample, { stream: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * The encoding of the whole file, settled while it streams past once. A sample of plain ASCII
- * says nothing about the rest, so UTF-8 guessed from one is checked over every byte and becomes
- * Windows-1252 if the file turns out not to be UTF-8. Any other detection stands as it is.
+ * The encoding of the whole file, settled while it streams past once. The first 64 KB say little
+ * about the rest: plain ASCII there, or UTF-8 up to a character cut at its end (or at the end of a
+ * small file), is no proof. So UTF-8 guessed without a byte-order mark is checked over every byte
+ * and becomes Windows-1252 if the file turns out not to be UTF-8. Any other detection stands.
  */
 export class EncodingCheck {
   #checking: boolean;
@@ -64,9 +74,9 @@ export class EncodingCheck {
   /** The first bytes of a character cut at the end of the last chunk. */
   #partial = new Uint8Array(0);
 
-  constructor(sample: Uint8Array, format: FileFormat, forced?: Encoding) {
+  constructor(format: FileFormat, forced?: Encoding) {
     this.#encoding = format.encoding;
-    this.#checking = !forced && format.encoding === "utf-8" && format.bom === 0 && sample.every((byte) => byte < 0x80);
+    this.#checking = !forced && format.encoding === "utf-8" && format.bom === 0;
   }
 
   /** Every chunk of the file, in order (the sample included). */

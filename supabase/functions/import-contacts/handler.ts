@@ -10,14 +10,14 @@
 //   POST   /import-contacts/<id>/cancel     stop a pending or running job, and remove its upload
 //   POST   /import-contacts/<id>/process    one bounded slice of work (the service only: the
 //                                           function hands work on to itself with its secret key)
-// Callers: the owner, or the service (secret key) naming the owner (owner_id); on a job's routes the
-// service may name the owner too (?owner_id=), and then reaches only that owner's jobs. Agent
-// tokens: 403.
+// Callers: the owner, or the service (secret key) naming the owner (owner_id); on a job's routes
+// for callers (progress, errors, undo, resume, cancel) the service may name the owner too
+// (?owner_id=), and then reaches only that owner's jobs. Agent tokens: 403.
 import { createHandler, type FunctionContext, forbidAgentTokens } from "../_shared/auth.ts";
 import { guardDatabase } from "../_shared/db.ts";
 import { assertMethod, HttpError } from "../_shared/http.ts";
 import { ownerScope } from "../_shared/data-subjects.ts";
-import { parseJson, parseQuery, parseWith, validationFailed } from "../_shared/schemas.ts";
+import { parseJson, parseQuery, parseWith, queryParams, validationFailed } from "../_shared/schemas.ts";
 import { afterOf, ErrorsQuery, ImportOptions, JobPath, JobQuery, StorageImportRequest } from "../_shared/schemas/import.ts";
 import { type FileStorage, fileStorage, type StoredObject } from "../_shared/storage.ts";
 import { importLimits, type Intake, ownedObject, receiveBody, receiveMultipart, scanFile } from "./intake.ts";
@@ -144,7 +144,7 @@ async function receiveCsv(req: Request, ctx: FunctionContext, query: Record<stri
 
 async function createImport(req: Request, ctx: FunctionContext): Promise<Response> {
   const contentType = (req.headers.get("content-type") ?? "").toLowerCase();
-  const query = Object.fromEntries(ctx.url.searchParams);
+  const query = queryParams(ctx.url);
   const storage = fileStorage();
   const receive = contentType.startsWith("application/json") ? receiveReference
     : contentType.startsWith("multipart/form-data") ? receiveForm

@@ -109,14 +109,31 @@ Deno.test("the whole-file UTF-8 check agrees with a strict decoder wherever the 
     ["a surrogate encoded", [0xed, 0xa0, 0x80]],
     ["Windows-1252 text", [0x5a, 0x6f, 0xeb, 0x2c, 0xe9, 0x0a]],
     ["a lead byte followed by ASCII", [0xe6, 0x41, 0x42]],
+    ["a lead byte that starts no character at the end of the file", [0x4d, 0x61, 0x6c, 0x6d, 0xf6]],
   ];
   for (const [what, body] of bodies) {
     const file = new Uint8Array([...ascii, ...body]);
     const expected = decodesAsUtf8(file) ? "utf-8" : "windows-1252";
     for (const size of [1, 2, 3, 4, 5, 13]) {
-      const check = new EncodingCheck(ascii, detectFormat(ascii));
+      const check = new EncodingCheck(detectFormat(ascii));
       for (let at = 0; at < file.length; at += size) check.push(file.subarray(at, at + size));
       assertEquals(check.finish(), expected, `${what}, in chunks of ${size} bytes`);
     }
   }
+});
+
+Deno.test("a small file whose only non-ASCII byte ends it is settled by the whole-file check, not the sample", () => {
+  for (const ending of [[0xe1], [0xf6], [0xc3]]) {
+    const file = new Uint8Array([...encoder.encode("name,city\nAnna,Bogot"), ...ending]);
+    const detected = detectFormat(file);
+    const check = new EncodingCheck(detected);
+    check.push(file);
+    assertEquals(check.finish(), "windows-1252", `a file ending in 0x${ending[0].toString(16)}`);
+  }
+  const malmo = new Uint8Array([...encoder.encode("name,city\nAnna,Malm"), 0xf6]);
+  assertEquals(detectFormat(malmo).encoding, "windows-1252", "a byte that starts no UTF-8 character settles the sample at once");
+  const utf8 = encoder.encode("name,city\nAnna,Bogotá");
+  const check = new EncodingCheck(detectFormat(utf8));
+  check.push(utf8);
+  assertEquals(check.finish(), "utf-8", "UTF-8 that is not plain ASCII stays UTF-8");
 });

@@ -4,6 +4,7 @@
 // dry runs, concurrency, limits, and every way another owner, an agent or an attacker could try.
 import { assert, assertEquals, assertExists, assertMatch } from "@std/assert/mod.js";
 import { assertError, assertGuarded } from "./_support/http.ts";
+import type { FunctionRegion } from "@supabase/supabase-js";
 import Papa from "papaparse";
 import {
   answerBeforeBody,
@@ -164,6 +165,11 @@ const CORPUS: Case[] = [
   // would import with the second one's e-mail address: each record is parsed on its own.
   { file: "39_quotes_across_records.csv", status: "completed", total: 3, counts: [1, 0, 0, 2], errors: [[2, null, "too_few_fields"], [3, null, "too_few_fields"]], check: async (owner) => {
     assertEquals((await contactsOf(owner)).map((r) => r.channels), [["email:grace@example.com:unknown"]]);
+  } },
+  // Latin-1 whose one non-ASCII byte is the file's last: in the first 64 KB it could be the start of
+  // a UTF-8 character cut off, so only the whole file settles it.
+  { file: "40_latin1_last_byte_only.csv", status: "completed", total: 1, counts: [1, 0, 0, 0], errors: [], encoding: "windows-1252", check: async (owner) => {
+    assertEquals((await contactsOf(owner))[0].metadata.city, "Bogotá");
   } },
 ];
 
@@ -563,6 +569,12 @@ Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, a
       const after = await getJob(await o.token(), job.id);
       assertEquals([after.status, after.undone_at], ["completed", null], "untouched by the calls naming another owner");
       assertError(await call(FN, { method: "GET", path: `/${job.id}?owner_id=${o.id}`, token: await owner.token() }), 403, "forbidden");
+      const upper = await asService("GET", `/${job.id}/errors?owner_id=${o.id.toUpperCase()}&forceFunctionRegion=us-east-1`);
+      assertEquals(upper.status, 200, "an owner id in capitals names the same owner; the region hint of supabase-js is no option");
+      const regional = await serviceClient().functions.invoke<Job>(`${FN}/${job.id}?owner_id=${o.id}`, {
+        method: "GET", region: "us-east-1" as FunctionRegion,
+      });
+      assertEquals([regional.error, regional.data?.id], [null, job.id], "supabase-js with a region set");
       assertError(await asService("GET", `/${job.id}?owner_id=not-a-uuid`), 422, "validation_failed");
       assertError(await asService("GET", `/${job.id}?owner=${o.id}`), 422, "validation_failed");
     });

@@ -2,6 +2,7 @@
 // the answers they give. A subject is named by a contact id or by an identifier (an e-mail address
 // or a phone number in any format; `default_country` reads national phone formats).
 import { z } from "zod";
+import { OwnerId } from "../schemas.ts";
 import { DefaultCountry } from "./country.ts";
 
 const Identifier = z.string().trim().min(3).max(320);
@@ -11,7 +12,7 @@ const subject = {
   identifier: Identifier.optional(),
   default_country: DefaultCountry.optional(),
   /** The owner the request is for: required from service callers (secret key), refused from users. */
-  owner_id: z.uuid().optional(),
+  owner_id: OwnerId.optional(),
 };
 
 const oneSubject = <T extends { contact_id?: string; identifier?: string }>(value: T, ctx: z.RefinementCtx) => {
@@ -39,7 +40,7 @@ export type GdprDeleteRequest = z.infer<typeof GdprDeleteRequest>;
 export const GdprVerifyQuery = z.strictObject({
   identifier: Identifier,
   default_country: DefaultCountry.optional(),
-  owner_id: z.uuid().optional(),
+  owner_id: OwnerId.optional(),
 });
 export type GdprVerifyQuery = z.infer<typeof GdprVerifyQuery>;
 

@@ -2,7 +2,7 @@
 // fields or a JSON body), the Storage reference, the pages of the error report, and the job as the
 // progress endpoint shows it.
 import { z } from "zod";
-import { ChannelType } from "../schemas.ts";
+import { ChannelType, OwnerId } from "../schemas.ts";
 import { DefaultCountry } from "./country.ts";
 
 /** Where a CSV column goes: a contact field, a channel type, a custom field, a channel's consent, or nowhere. */
@@ -39,7 +39,7 @@ const mapping = z.union([
 /** Options of an import. Query parameters and form fields arrive as strings, hence the coercions. */
 export const ImportOptions = z.strictObject({
   /** The service names the owner it imports for; owners import for themselves. */
-  owner_id: z.uuid().optional(),
+  owner_id: OwnerId.optional(),
   file_name: z.string().trim().min(1).max(255).optional(),
   mapping: mapping.optional(),
   delimiter: ImportDelimiter.optional(),
@@ -94,7 +94,7 @@ const ErrorsAfter = z.string().regex(/^\d{1,18}(:\d{1,18})?$/, "next_after of th
  * The job routes' query: the service may name the owner it acts for, and then reaches only that
  * owner's jobs; an owner may name only themselves.
  */
-export const JobQuery = z.strictObject({ owner_id: z.uuid().optional() });
+export const JobQuery = z.strictObject({ owner_id: OwnerId.optional() });
 
 export const ErrorsQuery = JobQuery.extend({
   format: z.enum(["json", "csv"]).default("json"),

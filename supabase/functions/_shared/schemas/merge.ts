@@ -1,6 +1,7 @@
 // zod schemas of contacts-merge: the query string of the candidate list, the body of a merge, and
 // the answers (candidate pairs; the merge report of public.merge_contacts).
 import { z } from "zod";
+import { OwnerId } from "../schemas.ts";
 
 /** The contact fields a merge can take from either side (public.merge_contacts). */
 export const MergeField = z.enum([
@@ -25,7 +26,7 @@ export const DuplicateCandidatesQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().min(1).max(512).optional(),
   /** The owner the request is for: required from service callers (secret key), refused from users. */
-  owner_id: z.uuid().optional(),
+  owner_id: OwnerId.optional(),
 });
 export type DuplicateCandidatesQuery = z.infer<typeof DuplicateCandidatesQuery>;
 
@@ -55,7 +56,7 @@ export const MergeRequest = z.strictObject({
   dry_run: z.boolean().default(false),
   /** Fields taken from the side named; the others: the survivor's, its empty ones filled. */
   fields: z.partialRecord(MergeField, MergeSide).optional(),
-  owner_id: z.uuid().optional(),
+  owner_id: OwnerId.optional(),
 }).refine((input) => input.survivor_id !== input.duplicate_id, {
   path: ["duplicate_id"],
   message: "survivor_id and duplicate_id must be two different contacts",
