@@ -111,7 +111,7 @@ function render({ command, startedAt, machine, results }) {
     "refusing it at a limit. Hosted, all of it falls in that one invocation's 2 s of CPU. *Upload pass*: `scanFile` " +
     "(supabase/functions/import-contacts/intake.ts) over the file read from disk, without the write to Storage, in a " +
     `fresh Deno process (bench/intake.ts); CPU is the process's user and system time over the pass. *sha256sum*: ` +
-    `coreutils hashing the same file, wall time. Median of ${RUNS} runs each. Files: the import benchmark's ` +
+    `coreutils hashing the same file, wall time (one thread, so about its CPU time); the ratio divides the one by the other. Median of ${RUNS} runs each. Files: the import benchmark's ` +
     "1,048,576-row file, and the largest the limits allow: as many rows with a notes column, just under 512 MiB.",
     "",
     "| MB | rows | upload pass CPU | sha256sum | ratio | share of 2 s of CPU |",

@@ -217,6 +217,12 @@ export class RecordReader {
 
   #countNewlines(from: number, to: number): number {
     let count = 0;
+    if (this.#unit === 1) {
+      // indexOf over the bytes, several times faster than a loop over them.
+      const bytes = this.#buffer.subarray(from, to);
+      for (let at = bytes.indexOf(this.#newline); at !== -1; at = bytes.indexOf(this.#newline, at + 1)) count++;
+      return count;
+    }
     for (let i = from; i < to; i += this.#unit) if (this.#unitAt(i) === this.#newline) count++;
     return count;
   }
