@@ -7,7 +7,8 @@
 //                                           ?limit= lines, the next from ?after=<next_after>)
 //   DELETE /import-contacts/<id>            undo (also POST .../<id>/undo); the upload goes once done
 //   POST   /import-contacts/<id>/resume     continue a failed or interrupted job
-//   POST   /import-contacts/<id>/cancel     stop a pending or running job, and remove its upload
+//   POST   /import-contacts/<id>/cancel     stop a pending or running job, or give up a failed one,
+//                                           and remove its upload
 //   POST   /import-contacts/<id>/process    one bounded slice of work (the service only: the
 //                                           function hands work on to itself with its secret key)
 // Callers: the owner, or the service (secret key) naming the owner (owner_id); on a job's routes

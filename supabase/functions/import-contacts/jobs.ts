@@ -137,10 +137,10 @@ export async function undo(db: PostgresApi, jobId: string, budgetMs: number): Pr
 
 export async function cancel(db: PostgresApi, jobId: string): Promise<void> {
   const rows = await db.queryRaw(
-    `update public.contact_import_jobs set status = 'cancelled' where id = $1 and status in ('pending', 'processing') returning id`,
+    `update public.contact_import_jobs set status = 'cancelled' where id = $1 and status in ('pending', 'processing', 'failed') returning id`,
     [jobId],
   ) as unknown[];
-  if (rows.length === 0) throw new HttpError(409, "conflict", "Only a pending or running import can be cancelled");
+  if (rows.length === 0) throw new HttpError(409, "conflict", "Only a pending, running or failed import can be cancelled");
 }
 
 /**

@@ -424,6 +424,21 @@ Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, a
       assertEquals(storedUploads(o.id), [], "a cancelled job's upload is removed");
     });
 
+    await t.step("a failed import (a dry run too) can be given up: cancel removes its upload, and it is never resumed", async () => {
+      const o = await fresh("give-up");
+      const token = await o.token();
+      for (const options of [{}, { dry_run: "true" }] as Record<string, string>[]) {
+        const job = await importAndWait(o, fixture("14_duplicate_headers.csv"), options);
+        assertEquals(job.status, "failed");
+        assertEquals(storedUploads(o.id).length, 1, "a failed job keeps its file for resuming");
+        const cancelled = await call(FN, { method: "POST", path: `/${job.id}/cancel`, token });
+        assertEquals([cancelled.status, (cancelled.body as Job).status], [200, "cancelled"], JSON.stringify(cancelled.body));
+        assertEquals(storedUploads(o.id), [], "the given-up job's upload is removed");
+        assertError(await call(FN, { method: "POST", path: `/${job.id}/resume`, token }), 409, "conflict");
+        assertError(await call(FN, { method: "POST", path: `/${job.id}/cancel`, token }), 409, "conflict");
+      }
+    });
+
     await t.step("undo removes the upload a failed job kept for resuming, and the job cannot be resumed then", async () => {
       const o = await fresh("undo-upload");
       const token = await o.token();
