@@ -63,10 +63,12 @@ function startsAsUtf8(sample: Uint8Array): boolean {
 }
 
 /**
- * The encoding of the whole file, settled while it streams past once. The first 64 KB say little
- * about the rest: plain ASCII there, or UTF-8 up to a character cut at its end (or at the end of a
- * small file), is no proof. So UTF-8 guessed without a byte-order mark is checked over every byte
- * and becomes Windows-1252 if the file turns out not to be UTF-8. Any other detection stands.
+ * The encoding of the whole file, settled while it streams past once. A sample of plain ASCII
+ * (but for a character cut at its end, or at the end of a small file) says nothing about the rest,
+ * so UTF-8 guessed from one is checked over every byte and becomes Windows-1252 if the file turns
+ * out not to be UTF-8. A sample holding whole UTF-8 characters settles UTF-8: a bad byte later
+ * fails its row (invalid_encoding) rather than turning every accent of the file into another
+ * letter. Any other detection stands as it is.
  */
 export class EncodingCheck {
   #checking: boolean;
@@ -74,9 +76,10 @@ export class EncodingCheck {
   /** The first bytes of a character cut at the end of the last chunk. */
   #partial = new Uint8Array(0);
 
-  constructor(format: FileFormat, forced?: Encoding) {
+  constructor(sample: Uint8Array, format: FileFormat, forced?: Encoding) {
     this.#encoding = format.encoding;
-    this.#checking = !forced && format.encoding === "utf-8" && format.bom === 0;
+    this.#checking = !forced && format.encoding === "utf-8" && format.bom === 0 &&
+      sample.subarray(0, cutCharacterStart(sample)).every((byte) => byte < 0x80);
   }
 
   /** Every chunk of the file, in order (the sample included). */
@@ -218,7 +221,7 @@ export class RecordReader {
   #countNewlines(from: number, to: number): number {
     let count = 0;
     if (this.#unit === 1) {
-      // indexOf over the bytes, several times faster than a loop over them.
+      // indexOf, several times faster than a loop over the bytes.
       const bytes = this.#buffer.subarray(from, to);
       for (let at = bytes.indexOf(this.#newline); at !== -1; at = bytes.indexOf(this.#newline, at + 1)) count++;
       return count;

@@ -237,10 +237,14 @@ async function undoJob(req: Request, ctx: FunctionContext, id: string): Promise<
   return Response.json({ ...job, undo: result.summary }, { status: result.done ? 200 : 202 });
 }
 
-/** Cancel; a cancelled job is never resumed, so its upload goes at once. */
+/**
+ * Cancel; a cancelled job is never resumed, so its upload goes at once. Cancelling a cancelled job
+ * again answers it as it is and removes an upload still there (the status set directly, or a
+ * removal that failed).
+ */
 async function cancelJob(req: Request, ctx: FunctionContext, id: string): Promise<Response> {
-  const { upload } = await callersJob(req, ctx, id, namedOwner(req));
-  await guard(ctx, req, "write", () => cancel(ctx.db, id));
+  const { job, upload } = await callersJob(req, ctx, id, namedOwner(req));
+  if (job.status !== "cancelled") await guard(ctx, req, "write", () => cancel(ctx.db, id));
   await discardUpload(fileStorage(), upload);
   return Response.json((await loadJob(ctx.db, id)).job);
 }

@@ -55,7 +55,7 @@ export async function scanFile(
 ): Promise<Intake> {
   const [sample, stream] = await peek(body, 64 * 1024);
   const detected = detectFormat(sample, format);
-  const encoding = new EncodingCheck(detected, format.encoding);
+  const encoding = new EncodingCheck(sample, detected, format.encoding);
   const hash = createHash("sha256");
   let size = 0;
   // The counter reads its own copy through a queue of one chunk, so it holds the pipeline back

@@ -156,7 +156,12 @@ export async function discardUpload(storage: FileStorage, upload: StoredObject |
 
 /** A failed job goes back to processing (the status machine allows failed -> processing). */
 export async function reopen(db: PostgresApi, jobId: string): Promise<void> {
-  await db.queryRaw(`update public.contact_import_jobs set status = 'processing', error_summary = null where id = $1 and status = 'failed'`, [jobId]);
+  const rows = await db.queryRaw(
+    `update public.contact_import_jobs set status = 'processing', error_summary = null where id = $1 and status = 'failed' returning id`,
+    [jobId],
+  ) as unknown[];
+  // Cancelled (or resumed by someone else) since it was read.
+  if (rows.length === 0) throw new HttpError(409, "conflict", "This import is no longer failed: read it again");
 }
 
 interface EdgeRuntimeGlobal {

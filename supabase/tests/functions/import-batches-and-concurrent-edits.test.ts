@@ -28,6 +28,25 @@ async function processingJob(ownerId: string, sha: string): Promise<string> {
   return job_id;
 }
 
+/**
+ * Until a backend other than `holder`'s waits for a lock (the session under test, reaching the
+ * contact's row), or `pending` settles first; at most 10 s.
+ */
+async function untilWaitingForALock(holder: pg.Client, pending: Promise<unknown>): Promise<void> {
+  let settled = false;
+  pending.then(() => (settled = true), () => (settled = true));
+  for (const deadline = Date.now() + 10_000; !settled && Date.now() < deadline;) {
+    // The holder is inside its transaction, which would otherwise keep reading one snapshot of the
+    // activity view.
+    await holder.query("select pg_stat_clear_snapshot()");
+    const { rows } = await holder.query(
+      `select 1 from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database() and pid <> pg_backend_pid()`,
+    );
+    if (rows.length > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 /** Runs `during` while another session holds an uncommitted edit of the contact, then commits the edit. */
 function withEditInFlight<T>(contactId: string, edit: string, during: () => Promise<T>): Promise<T> {
   return withChangeInFlight(`update public.contacts set ${edit} where id = $1`, contactId, during);
@@ -41,8 +60,7 @@ async function withChangeInFlight<T>(change: string, contactId: string, during: 
     await editor.query("begin");
     await editor.query(change, [contactId]);
     const pending = during();
-    // Long enough for the other session to reach the contact's row lock.
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await untilWaitingForALock(editor, pending);
     await editor.query("commit");
     return await pending;
   } finally {

@@ -435,8 +435,16 @@ Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, a
         assertEquals([cancelled.status, (cancelled.body as Job).status], [200, "cancelled"], JSON.stringify(cancelled.body));
         assertEquals(storedUploads(o.id), [], "the given-up job's upload is removed");
         assertError(await call(FN, { method: "POST", path: `/${job.id}/resume`, token }), 409, "conflict");
-        assertError(await call(FN, { method: "POST", path: `/${job.id}/cancel`, token }), 409, "conflict");
+        const again = await call(FN, { method: "POST", path: `/${job.id}/cancel`, token });
+        assertEquals([again.status, (again.body as Job).status], [200, "cancelled"], "cancelling again answers the job as it is");
       }
+      // Cancelled directly (the status is the owner's to set where PostgREST runs): the upload stays
+      // until the function's cancel, which removes it.
+      const direct = await importAndWait(o, fixture("14_duplicate_headers.csv"));
+      await sql(`update public.contact_import_jobs set status = 'cancelled' where id = $1`, [direct.id]);
+      assertEquals(storedUploads(o.id).length, 1);
+      assertEquals((await call(FN, { method: "POST", path: `/${direct.id}/cancel`, token })).status, 200);
+      assertEquals(storedUploads(o.id), [], "cancel removes what a cancelled job left in Storage");
     });
 
     await t.step("undo removes the upload a failed job kept for resuming, and the job cannot be resumed then", async () => {
