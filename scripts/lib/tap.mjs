@@ -1,10 +1,12 @@
 // Counts TAP results from any producer (pg_prove --verbose, our own checks) so that `npm test`
-// can end with one "N passed, N failed" line over all of them.
+// can end with one "N passed, N failed" line over all of them (a skipped test is not a pass).
 export function countTap(output) {
   let passed = 0;
   let failed = 0;
   for (const line of output.split("\n")) {
-    if (/^\s*ok \d+/.test(line)) passed += 1;
+    // A skipped test did not run, so it did not pass: it counts as failed.
+    if (/^\s*ok \d+.*#\s*skip\b/i.test(line)) failed += 1;
+    else if (/^\s*ok \d+/.test(line)) passed += 1;
     else if (/^\s*not ok \d+/.test(line)) failed += 1;
   }
   return { passed, failed };
