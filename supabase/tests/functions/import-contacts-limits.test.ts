@@ -5,7 +5,7 @@
 // a worker killed in the middle of a batch loses nothing and duplicates nothing on resume.
 import { assert, assertEquals } from "@std/assert/mod.js";
 import { generatedCsv, type Job, peakMemory, startLimitedGateway, upload, waitForJob } from "./_support/import.ts";
-import { createOwner, removeOwners, sql } from "./_support/stack.ts";
+import { createOwner, type Owner, removeOwners, sql } from "./_support/stack.ts";
 
 const WALL_CLOCK_MS = 20_000;
 const MEMORY_MB = 256;
@@ -28,9 +28,13 @@ Deno.test("import-contacts under the hosted limits", { sanitizeResources: false,
     // Each slice stops well inside the wall clock (and at the hosted 2 s of CPU).
     env: { IMPORT_SLICE_WALL_MS: "6000", IMPORT_SLICE_CPU_MS: "1500" },
   });
-  const killed = await createOwner("import-killed");
-  const million = await createOwner("import-million");
+  // Owners are created inside the try: a gateway left running by a failed set-up would outlive
+  // the test, with its worker processes.
+  const owners: Owner[] = [];
   try {
+    const killed = await createOwner("import-killed");
+    const million = await createOwner("import-million");
+    owners.push(killed, million);
     await t.step("a worker killed mid-batch: resume continues after the last committed batch, no duplicates, no loss", async () => {
       const token = await killed.token();
       const rows = 40_000;
@@ -92,6 +96,6 @@ Deno.test("import-contacts under the hosted limits", { sanitizeResources: false,
     });
   } finally {
     await gateway.stop();
-    await removeOwners(killed, million);
+    await removeOwners(...owners);
   }
 });
