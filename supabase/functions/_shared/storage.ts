@@ -15,7 +15,10 @@ export interface FileStorage {
   write(object: StoredObject, body: ReadableStream<Uint8Array>): Promise<number>;
   /** The object's bytes from `offset` on, or null when it does not exist. */
   read(object: StoredObject, offset?: number): Promise<ReadableStream<Uint8Array> | null>;
+  /** Removes the object; one already gone is not an error. */
   remove(object: StoredObject): Promise<void>;
+  /** Removes all these objects, in as few requests as the backend allows. */
+  removeAll(objects: StoredObject[]): Promise<void>;
 }
 
 const SEGMENT = /^[A-Za-z0-9_.=@+-][A-Za-z0-9 _.=@+()-]{0,254}$/;
@@ -85,7 +88,14 @@ export class LocalFolderStorage implements FileStorage {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
     });
   }
+
+  async removeAll(objects: StoredObject[]): Promise<void> {
+    for (const object of objects) await this.remove(object);
+  }
 }
+
+/** The most paths Storage's DELETE /object/<bucket> takes in one request. */
+const REMOVE_BATCH = 1000;
 
 /** Supabase Storage over its REST API with the service's secret key (the caller is authorized first). */
 export class SupabaseStorage implements FileStorage {
@@ -135,14 +145,24 @@ export class SupabaseStorage implements FileStorage {
     return response.body;
   }
 
-  async remove(object: StoredObject): Promise<void> {
-    const response = await fetch(`${this.url}/storage/v1/object/${encodeURIComponent(object.bucket)}`, {
-      method: "DELETE",
-      headers: this.#headers({ "content-type": "application/json" }),
-      body: JSON.stringify({ prefixes: [object.path] }),
-    });
-    await response.body?.cancel();
-    if (!response.ok && response.status !== 404) throw new Error(`storage delete failed with ${response.status}`);
+  remove(object: StoredObject): Promise<void> {
+    return this.removeAll([object]);
+  }
+
+  async removeAll(objects: StoredObject[]): Promise<void> {
+    const byBucket = Map.groupBy(objects, (object) => object.bucket);
+    for (const [bucket, inBucket] of byBucket) {
+      inBucket.forEach(assertSafe);
+      for (let start = 0; start < inBucket.length; start += REMOVE_BATCH) {
+        const response = await fetch(`${this.url}/storage/v1/object/${encodeURIComponent(bucket)}`, {
+          method: "DELETE",
+          headers: this.#headers({ "content-type": "application/json" }),
+          body: JSON.stringify({ prefixes: inBucket.slice(start, start + REMOVE_BATCH).map((object) => object.path) }),
+        });
+        await response.body?.cancel();
+        if (!response.ok && response.status !== 404) throw new Error(`storage delete failed with ${response.status}`);
+      }
+    }
   }
 }
 

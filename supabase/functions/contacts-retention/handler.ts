@@ -1,13 +1,16 @@
 // POST /functions/v1/contacts-retention: applies the retention policies now, batch by batch, and
 // answers the run's counts. Options: dry_run (count only), owner (one owner's policies),
-// max_batches (stop early; the next run resumes). Callers: the service only (the secret key, as the
+// max_batches (stop early; the next run resumes). Then removes from Storage the uploads of import
+// jobs that ended or went (queued by the database), the owner's only when it names one. Callers: the service only (the secret key, as the
 // hosted pg_cron job sends it through pg_net); user and agent tokens: 403; no credentials: 401.
 // A run already in progress: 409 at once (the skipped run is logged).
 import { createHandler } from "../_shared/auth.ts";
 import { databaseErrorToHttp, guardDatabase } from "../_shared/db.ts";
 import { HttpError } from "../_shared/http.ts";
-import { RetentionRequest } from "../_shared/schemas/retention.ts";
+import { RetentionRequest, type RetentionResponse } from "../_shared/schemas/retention.ts";
+import { fileStorage } from "../_shared/storage.ts";
 import { openRunSession, runRetention } from "./retention.ts";
+import { removeQueuedUploads } from "./uploads.ts";
 
 export const handler = createHandler(
   { name: "contacts-retention", methods: ["POST"], auth: ["user", "secret"], maxBodyBytes: 4 * 1024 },
@@ -28,7 +31,8 @@ export const handler = createHandler(
           run_id: result.run_id,
         });
       }
-      return Response.json(result);
+      const uploads = await removeQueuedUploads(session, fileStorage(), { ownerId: input.owner ?? null, dryRun: input.dry_run });
+      return Response.json({ ...result, uploads } satisfies RetentionResponse);
     } catch (error) {
       throw databaseErrorToHttp(error, "write", { fn: ctx.fn, req });
     } finally {

@@ -6,7 +6,7 @@
 import pg from "pg";
 import { z } from "zod";
 import { HttpError } from "../_shared/http.ts";
-import { RetentionResponse } from "../_shared/schemas/retention.ts";
+import { RetentionRun } from "../_shared/schemas/retention.ts";
 
 /** What the driver needs of a connection: one session, statements committed one by one. */
 export interface RunSession {
@@ -49,7 +49,7 @@ const RunRow = z.object({
   resumed_run_id: z.coerce.number().nullable(),
 });
 
-export async function runRetention(db: RunSession, options: RunOptions): Promise<RetentionResponse> {
+export async function runRetention(db: RunSession, options: RunOptions): Promise<RetentionRun> {
   const budget = options.timeBudgetMs ?? 100_000;
   const started = performance.now();
   if (options.ownerId) {
@@ -85,7 +85,7 @@ export async function runRetention(db: RunSession, options: RunOptions): Promise
      from private.retention_run_items where run_id = $1 order by user_id, data_class`,
     [run_id],
   );
-  return RetentionResponse.parse({
+  return RetentionRun.parse({
     run_id: run.id,
     status: run.status,
     dry_run: run.dry_run,

@@ -141,6 +141,24 @@ as $$
     format('table %I.%I has row level security enabled', rls_enabled.testing_schema, rls_enabled.testing_table))
 $$;
 
+-- An import job of the user with this identifier, for file `job_name`.csv in their imports folder,
+-- created as the function creates it and started as its worker starts it (status processing).
+create or replace function tests.create_import_job(identifier text, job_name text, dry_run boolean default false, source text default 'upload')
+returns uuid
+language plpgsql
+set search_path = ''
+as $$
+declare
+  owner_id uuid := tests.get_supabase_uid(identifier);
+  job_id uuid;
+begin
+  select j.job_id into job_id from private.create_import_job(owner_id, job_name || '.csv', 1, md5(job_name) || md5(job_name),
+    'imports/' || owner_id || '/' || job_name || '.csv', create_import_job.source, '{}', '{}', create_import_job.dry_run, 2, false) j;
+  update public.contact_import_jobs set status = 'processing' where id = job_id;
+  return job_id;
+end;
+$$;
+
 begin;
 select plan(7);
 

@@ -15,8 +15,8 @@ select tables_are('public', array[
 ], 'public holds exactly the tables of the contacts subsystem');
 
 select tables_are('private', array['owner_keys', 'retention_runs', 'retention_run_items', 'retention_watermarks', 'table_size_snapshots',
-  'contact_import_dry_run_claims', 'duplicate_keys', 'contact_search_words'],
-  'private holds the per-owner HMAC keys, the retention run log and watermarks, the table size snapshots, the scratch of running import dry runs, the shared duplicate keys and the owners'' search words; everything else is functions');
+  'contact_import_dry_run_claims', 'duplicate_keys', 'contact_search_words', 'import_uploads_to_remove'],
+  'private holds the per-owner HMAC keys, the retention run log and watermarks, the table size snapshots, the claims of running import dry runs, the shared duplicate keys, the owners'' search words and the uploads waiting to be removed; everything else is functions');
 
 -- agents
 select has_table('public', 'agents', 'table public.agents exists');

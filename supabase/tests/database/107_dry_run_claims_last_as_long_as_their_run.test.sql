@@ -7,23 +7,12 @@ select plan(6);
 create temporary table job_ids (name text primary key, id uuid) on commit drop;
 grant all on job_ids to authenticated, service_role;
 
-do $$
-declare
-  owner_id uuid := tests.create_supabase_user('dry_run_owner');
-  name text;
-  job uuid;
-begin
-  foreach name in array array['cancelled', 'completed', 'failed', 'other'] loop
-    select j.job_id into job from private.create_import_job(owner_id, name || '.csv', 1, md5(name) || md5(name),
-      'imports/' || owner_id || '/' || name || '.csv', 'upload', '{}', '{}', true, 2, false) j;
-    update public.contact_import_jobs set status = 'processing' where id = job;
-    insert into private.contact_import_dry_run_claims (job_id, user_id, kind, value, row_number) values
-      (job, owner_id, 'email', name || '@example.com', 2),
-      (job, owner_id, 'external_id', name, 2);
-    insert into job_ids values (name, job);
-  end loop;
-end
-$$;
+select tests.create_supabase_user('dry_run_owner');
+insert into job_ids
+select name, tests.create_import_job('dry_run_owner', name, dry_run => true) from unnest(array['cancelled', 'completed', 'failed', 'other']) name;
+insert into private.contact_import_dry_run_claims (job_id, user_id, kind, value, row_number)
+select j.id, tests.get_supabase_uid('dry_run_owner'), c.kind, c.value, 2
+from job_ids j, lateral (values ('email', j.name || '@example.com'), ('external_id', j.name)) c (kind, value);
 
 create function pg_temp.claims(job_name text) returns bigint language sql as $$
   select count(*) from private.contact_import_dry_run_claims where job_id = (select id from job_ids where name = job_name)

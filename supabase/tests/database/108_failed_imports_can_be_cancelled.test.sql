@@ -7,26 +7,16 @@ select plan(6);
 create temporary table job_ids (name text primary key, id uuid) on commit drop;
 grant all on job_ids to authenticated, service_role;
 
-do $$
-declare
-  owner_id uuid := tests.create_supabase_user('giving_up_owner');
-  job_name text;
-  job uuid;
-begin
-  foreach job_name in array array['failed_dry_run', 'completed'] loop
-    select j.job_id into job from private.create_import_job(owner_id, job_name || '.csv', 1, md5(job_name) || md5(job_name),
-      'imports/' || owner_id || '/' || job_name || '.csv', 'upload', '{}', '{}', job_name = 'failed_dry_run', 2, false) j;
-    update public.contact_import_jobs set status = 'processing' where id = job;
-    insert into job_ids values (job_name, job);
-  end loop;
-  insert into private.contact_import_dry_run_claims (job_id, user_id, kind, value, row_number)
-  select j.id, owner_id, 'email', 'claimed@example.com', 2 from job_ids j where j.name = 'failed_dry_run';
-  update public.contact_import_jobs set status = 'failed', error_summary = 'stopped' where id = (select j.id from job_ids j where j.name = 'failed_dry_run');
-  -- When it failed, as retention will read it.
-  update public.contact_import_jobs set completed_at = '2026-01-01T00:00:00Z' where id = (select j.id from job_ids j where j.name = 'failed_dry_run');
-  update public.contact_import_jobs set status = 'completed', total_rows = processed_rows where id = (select j.id from job_ids j where j.name = 'completed');
-end
-$$;
+select tests.create_supabase_user('giving_up_owner');
+insert into job_ids
+select name, tests.create_import_job('giving_up_owner', name, dry_run => name = 'failed_dry_run') from unnest(array['failed_dry_run', 'completed']) name;
+
+insert into private.contact_import_dry_run_claims (job_id, user_id, kind, value, row_number)
+select j.id, tests.get_supabase_uid('giving_up_owner'), 'email', 'claimed@example.com', 2 from job_ids j where j.name = 'failed_dry_run';
+update public.contact_import_jobs set status = 'failed', error_summary = 'stopped' where id = (select j.id from job_ids j where j.name = 'failed_dry_run');
+-- When it failed, as retention will read it.
+update public.contact_import_jobs set completed_at = '2026-01-01T00:00:00Z' where id = (select j.id from job_ids j where j.name = 'failed_dry_run');
+update public.contact_import_jobs set status = 'completed', total_rows = processed_rows where id = (select j.id from job_ids j where j.name = 'completed');
 
 select tests.authenticate_as('giving_up_owner');
 select lives_ok($$ update public.contact_import_jobs set status = 'cancelled' where id = (select id from job_ids where name = 'failed_dry_run') $$,

@@ -2,6 +2,7 @@
 // and tokens; called through supabase-js `functions.invoke` and raw fetch. Every run is scoped to
 // this file's owners (option `owner`), so other data in the database is never touched.
 import { assert, assertEquals, assertExists } from "@std/assert/mod.js";
+import { encodeHex } from "@std/encoding/hex.js";
 import pg from "pg";
 import { assertError, assertGuarded } from "./_support/http.ts";
 import { call, createOwner, type Owner, removeOwners, serviceClient, sql, stack } from "./_support/stack.ts";
@@ -22,6 +23,7 @@ interface Run {
   policies: number;
   more: boolean;
   resumed_run_id: number | null;
+  uploads: { removed: number; waiting: number };
 }
 
 const service = (body: Record<string, unknown>) =>
@@ -58,6 +60,28 @@ const interactionsOf = async (ownerId: string) =>
      where i.user_id = $1 order by 1, 2`,
     [ownerId],
   )).map((r) => `${r.name}:${r.content}`);
+
+/**
+ * A file in the owner's imports folder of the local Storage, with an import job naming it that ends
+ * as `end` says: left failed, cancelled, or deleted.
+ */
+async function storedImport(ownerId: string, name: string, source: "upload" | "storage", end: "failed" | "cancelled" | "deleted") {
+  const folder = `${Deno.env.get("SUPABASE_LOCAL_STORAGE_DIR")}/imports/${ownerId}`;
+  Deno.mkdirSync(folder, { recursive: true });
+  Deno.writeTextFileSync(`${folder}/${name}`, "email\nada@example.com\n");
+  const [{ job_id }] = await sql<{ job_id: string }>(
+    `select job_id from private.create_import_job($1, $2, 1, $3, $4, $5, '{}', '{}', false, 1, false)`,
+    [ownerId, name, encodeHex(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(name))), `imports/${ownerId}/${name}`, source],
+  );
+  await sql(`update public.contact_import_jobs set status = 'processing' where id = $1`, [job_id]);
+  if (end === "deleted") await sql(`delete from public.contact_import_jobs where id = $1`, [job_id]);
+  else await sql(`update public.contact_import_jobs set status = $2, error_summary = 'stopped' where id = $1`, [job_id, end]);
+}
+
+const storedFiles = (ownerId: string) => {
+  const folder = `${Deno.env.get("SUPABASE_LOCAL_STORAGE_DIR")}/imports/${ownerId}`;
+  return [...Deno.readDirSync(folder)].map((entry) => entry.name).sort();
+};
 
 const count = async (ownerId: string) =>
   Number((await sql<{ n: string }>(`select count(*) as n from public.contact_interactions where user_id = $1`, [ownerId]))[0].n);
@@ -203,6 +227,27 @@ Deno.test("contacts-retention", { sanitizeResources: false, sanitizeOps: false }
       assert(mark?.clean_before, "the sweep recorded the owner's watermark");
       const again = (await service({ owner: big.owner.id })).body as Run;
       assertEquals([again.status, again.affected_rows], ["completed", 0], "the next run, from the watermark, finds nothing");
+    });
+
+    await t.step("uploads of ended and deleted imports leave Storage; a failed import's, an owner's own file and another owner's stay", async () => {
+      await storedImport(a.owner.id, "cancelled.csv", "upload", "cancelled");
+      await storedImport(a.owner.id, "deleted.csv", "upload", "deleted");
+      await storedImport(a.owner.id, "failed.csv", "upload", "failed");
+      await storedImport(a.owner.id, "referenced.csv", "storage", "cancelled");
+      await storedImport(b.owner.id, "cancelled.csv", "upload", "cancelled");
+
+      const dry = (await service({ owner: a.owner.id, dry_run: true })).body as Run;
+      assertEquals(dry.uploads, { removed: 0, waiting: 2 }, "a dry run counts the two uploads due and removes nothing");
+      assertEquals(storedFiles(a.owner.id), ["cancelled.csv", "deleted.csv", "failed.csv", "referenced.csv"]);
+
+      const run = (await service({ owner: a.owner.id })).body as Run;
+      assertEquals(run.uploads, { removed: 2, waiting: 0 });
+      assertEquals(storedFiles(a.owner.id), ["failed.csv", "referenced.csv"],
+        "the cancelled and the deleted import's uploads are gone; a failed import keeps its file to be resumed, and a referenced file is the owner's");
+      assertEquals(storedFiles(b.owner.id), ["cancelled.csv"], "a run for one owner leaves another's uploads");
+
+      assertEquals(((await service({ owner: b.owner.id })).body as Run).uploads, { removed: 1, waiting: 0 });
+      assertEquals(storedFiles(b.owner.id), []);
     });
 
     await t.step("the service's answer names every class it touched", async () => {

@@ -438,8 +438,8 @@ Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, a
         const again = await call(FN, { method: "POST", path: `/${job.id}/cancel`, token });
         assertEquals([again.status, (again.body as Job).status], [200, "cancelled"], "cancelling again answers the job as it is");
       }
-      // Cancelled directly (the status is the owner's to set where PostgREST runs): the upload stays
-      // until the function's cancel, which removes it.
+      // Cancelled directly (the status is the owner's to set where PostgREST runs): the upload is
+      // queued for the next retention run, and the function's cancel removes it at once.
       const direct = await importAndWait(o, fixture("14_duplicate_headers.csv"));
       await sql(`update public.contact_import_jobs set status = 'cancelled' where id = $1`, [direct.id]);
       assertEquals(storedUploads(o.id).length, 1);

@@ -1,5 +1,5 @@
 // zod schemas of contacts-retention: the options a service caller may give a run and the answer
-// it gets (the run log row with its per-owner, per-class counts).
+// it gets (the run log row with its per-owner, per-class counts, and the uploads it removed).
 import { z } from "zod";
 
 export const RetentionRequest = z.strictObject({
@@ -21,7 +21,7 @@ export const RetentionOwnerCount = z.object({
   affected_rows: z.number().int().nonnegative(),
 });
 
-export const RetentionResponse = z.object({
+export const RetentionRun = z.object({
   run_id: z.number().int().positive(),
   status: RetentionStatus,
   dry_run: z.boolean(),
@@ -40,4 +40,15 @@ export const RetentionResponse = z.object({
   more: z.boolean(),
   resumed_run_id: z.number().int().positive().nullable(),
 });
+export type RetentionRun = z.infer<typeof RetentionRun>;
+
+/** Uploads of ended or deleted import jobs, removed from Storage after the run. */
+export const UploadSweep = z.object({
+  removed: z.number().int().nonnegative(),
+  /** Still queued: a dry run's whole queue, or what a Storage failure or the time budget left. */
+  waiting: z.number().int().nonnegative(),
+});
+export type UploadSweep = z.infer<typeof UploadSweep>;
+
+export const RetentionResponse = RetentionRun.extend({ uploads: UploadSweep });
 export type RetentionResponse = z.infer<typeof RetentionResponse>;

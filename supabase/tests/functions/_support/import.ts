@@ -206,7 +206,7 @@ export async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
-async function freePortRange(count: number): Promise<number> {
+function freePortRange(count: number): number {
   for (let attempt = 0; attempt < 50; attempt++) {
     const base = 40_000 + Math.floor(Math.random() * 15_000);
     const listeners: Deno.Listener[] = [];
@@ -238,8 +238,8 @@ export interface LimitedGateway {
 export async function startLimitedGateway(limits: { wallClockMs: number; memoryMb: number; env?: Record<string, string> }): Promise<LimitedGateway> {
   const root = new URL("../../../../", import.meta.url).pathname.replace(/\/$/, "");
   const functions = [...Deno.readDirSync(`${root}/supabase/functions`)].filter((e) => e.isDirectory && !e.name.startsWith("_")).length;
-  const port = await freePortRange(1);
-  const firstWorkerPort = await freePortRange(functions + 1);
+  const port = freePortRange(1);
+  const firstWorkerPort = freePortRange(functions + 1);
   const url = `http://127.0.0.1:${port}`;
   const env = {
     SUPABASE_URL: url,
