@@ -19,10 +19,14 @@ export interface SweepOptions {
 }
 
 const Due = z.array(z.object({ storage_path: z.string() }));
+const Waiting = z.tuple([z.object({ waiting: z.coerce.number() })]);
 
-const due = async (db: RunSession, ownerId: string | null, limit: number | null) =>
-  Due.parse(await db.query("select storage_path from private.import_uploads_due($1, $2)", [ownerId, limit]))
+const due = async (db: RunSession, ownerId: string | null) =>
+  Due.parse(await db.query("select storage_path from private.import_uploads_due($1, $2)", [ownerId, BATCH]))
     .map((row) => row.storage_path);
+
+const waiting = async (db: RunSession, ownerId: string | null) =>
+  Waiting.parse(await db.query("select count(*) as waiting from private.import_uploads_due($1, null)", [ownerId]))[0].waiting;
 
 /**
  * Removes the queued uploads that no live job names (one owner's, or everyone's), oldest first, and
@@ -33,7 +37,7 @@ export async function removeQueuedUploads(db: RunSession, storage: FileStorage, 
   const started = performance.now();
   let removed = 0;
   while (!options.dryRun && performance.now() - started < (options.timeBudgetMs ?? 20_000)) {
-    const paths = await due(db, options.ownerId, BATCH);
+    const paths = await due(db, options.ownerId);
     if (paths.length === 0) break;
     // A path no upload could have (the intake only writes safe ones) is forgotten, not sent.
     const objects = paths.map(objectOf).filter(isSafeObject);
@@ -47,5 +51,5 @@ export async function removeQueuedUploads(db: RunSession, storage: FileStorage, 
     removed += objects.length;
     if (paths.length < BATCH) break;
   }
-  return { removed, waiting: (await due(db, options.ownerId, null)).length };
+  return { removed, waiting: await waiting(db, options.ownerId) };
 }
