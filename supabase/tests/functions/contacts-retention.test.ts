@@ -5,6 +5,7 @@ import { assert, assertEquals, assertExists } from "@std/assert/mod.js";
 import { encodeHex } from "@std/encoding/hex.js";
 import pg from "pg";
 import { assertError, assertGuarded } from "./_support/http.ts";
+import { storedFile, storedUploads } from "./_support/import.ts";
 import { call, createOwner, type Owner, removeOwners, serviceClient, sql, stack } from "./_support/stack.ts";
 
 const FN = "contacts-retention";
@@ -66,9 +67,7 @@ const interactionsOf = async (ownerId: string) =>
  * as `end` says: left failed, cancelled, or deleted.
  */
 async function storedImport(ownerId: string, name: string, source: "upload" | "storage", end: "failed" | "cancelled" | "deleted") {
-  const folder = `${Deno.env.get("SUPABASE_LOCAL_STORAGE_DIR")}/imports/${ownerId}`;
-  Deno.mkdirSync(folder, { recursive: true });
-  Deno.writeTextFileSync(`${folder}/${name}`, "email\nada@example.com\n");
+  Deno.writeTextFileSync(storedFile(ownerId, name), "email\nada@example.com\n");
   const [{ job_id }] = await sql<{ job_id: string }>(
     `select job_id from private.create_import_job($1, $2, 1, $3, $4, $5, '{}', '{}', false, 1, false)`,
     [ownerId, name, encodeHex(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(name))), `imports/${ownerId}/${name}`, source],
@@ -77,11 +76,6 @@ async function storedImport(ownerId: string, name: string, source: "upload" | "s
   if (end === "deleted") await sql(`delete from public.contact_import_jobs where id = $1`, [job_id]);
   else await sql(`update public.contact_import_jobs set status = $2, error_summary = 'stopped' where id = $1`, [job_id, end]);
 }
-
-const storedFiles = (ownerId: string) => {
-  const folder = `${Deno.env.get("SUPABASE_LOCAL_STORAGE_DIR")}/imports/${ownerId}`;
-  return [...Deno.readDirSync(folder)].map((entry) => entry.name).sort();
-};
 
 const count = async (ownerId: string) =>
   Number((await sql<{ n: string }>(`select count(*) as n from public.contact_interactions where user_id = $1`, [ownerId]))[0].n);
@@ -238,16 +232,16 @@ Deno.test("contacts-retention", { sanitizeResources: false, sanitizeOps: false }
 
       const dry = (await service({ owner: a.owner.id, dry_run: true })).body as Run;
       assertEquals(dry.uploads, { removed: 0, waiting: 2 }, "a dry run counts the two uploads due and removes nothing");
-      assertEquals(storedFiles(a.owner.id), ["cancelled.csv", "deleted.csv", "failed.csv", "referenced.csv"]);
+      assertEquals(storedUploads(a.owner.id), ["cancelled.csv", "deleted.csv", "failed.csv", "referenced.csv"]);
 
       const run = (await service({ owner: a.owner.id })).body as Run;
       assertEquals(run.uploads, { removed: 2, waiting: 0 });
-      assertEquals(storedFiles(a.owner.id), ["failed.csv", "referenced.csv"],
+      assertEquals(storedUploads(a.owner.id), ["failed.csv", "referenced.csv"],
         "the cancelled and the deleted import's uploads are gone; a failed import keeps its file to be resumed, and a referenced file is the owner's");
-      assertEquals(storedFiles(b.owner.id), ["cancelled.csv"], "a run for one owner leaves another's uploads");
+      assertEquals(storedUploads(b.owner.id), ["cancelled.csv"], "a run for one owner leaves another's uploads");
 
       assertEquals(((await service({ owner: b.owner.id })).body as Run).uploads, { removed: 1, waiting: 0 });
-      assertEquals(storedFiles(b.owner.id), []);
+      assertEquals(storedUploads(b.owner.id), []);
     });
 
     await t.step("the service's answer names every class it touched", async () => {

@@ -4,7 +4,7 @@
 // hand the rest on. Proves that a 1,048,576-row import completes that way in flat memory, and that
 // a worker killed in the middle of a batch loses nothing and duplicates nothing on resume.
 import { assert, assertEquals } from "@std/assert/mod.js";
-import { generatedCsv, type Job, peakMemory, startLimitedGateway, upload, waitForJob } from "./_support/import.ts";
+import { generatedCsv, type Job, peakMemory, startLimitedGateway, storedFile, upload, waitForJob } from "./_support/import.ts";
 import { createOwner, type Owner, removeOwners, sql } from "./_support/stack.ts";
 
 const WALL_CLOCK_MS = 20_000;
@@ -69,9 +69,8 @@ Deno.test("import-contacts under the hosted limits", { sanitizeResources: false,
       const rows = 1_048_576;
       // A file this size goes to Storage first (as supabase-js storage.upload puts it there); the
       // function is given the reference and streams it from there.
-      const folder = `${Deno.env.get("SUPABASE_LOCAL_STORAGE_DIR")}/imports/${million.id}`;
-      Deno.mkdirSync(folder, { recursive: true });
-      await generatedCsv(rows, { prefix: "m" }).pipeTo((await Deno.create(`${folder}/million.csv`)).writable);
+      const file = storedFile(million.id, "million.csv");
+      await generatedCsv(rows, { prefix: "m" }).pipeTo((await Deno.create(file)).writable);
       const response = await fetch(`${gateway.url}/functions/v1/import-contacts`, {
         method: "POST",
         headers: { Authorization: `Bearer ${token}`, "content-type": "application/json" },
@@ -91,7 +90,7 @@ Deno.test("import-contacts under the hosted limits", { sanitizeResources: false,
       assert(peak < MEMORY_MB * 1024 * 1024, `the worker's peak memory ${peak} stayed under the ${MEMORY_MB} MB limit`);
       const stats = await ownerStats(million.id);
       assertEquals(stats, { contacts: rows, emails: rows, distinct_emails: rows, changes: rows });
-      Deno.removeSync(folder, { recursive: true });
+      Deno.removeSync(file);
       },
     });
   } finally {

@@ -14,6 +14,7 @@ import {
   generatedCsv,
   getJob,
   type Job,
+  storedFile,
   storedUploads,
   upload,
   uploadStalling,
@@ -286,16 +287,15 @@ Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, a
       const fromForm = await waitForJob(await owner.token(), multipart.data!.id);
       assertEquals([fromForm.file_name, fromForm.status, fromForm.created, fromForm.updated, fromForm.skipped], ["dupes.csv", "completed", 0, 2, 2]);
 
-      const folder = `${Deno.env.get("SUPABASE_LOCAL_STORAGE_DIR")}/imports/${owner.id}`;
-      Deno.mkdirSync(folder, { recursive: true });
-      Deno.writeFileSync(`${folder}/from-storage.csv`, Deno.readFileSync(new URL("30_pipe_delimiter.csv", FIXTURES)));
+      const referenced = storedFile(owner.id, "from-storage.csv");
+      Deno.writeFileSync(referenced, Deno.readFileSync(new URL("30_pipe_delimiter.csv", FIXTURES)));
       const stored = await client.functions.invoke<Job>(FN, {
         body: { storage: { bucket: "imports", path: `${owner.id}/from-storage.csv` }, on_duplicate: "merge_fill_empty" },
       });
       assertEquals(stored.error, null);
       const fromStorage = await waitForJob(await owner.token(), stored.data!.id);
       assertEquals([fromStorage.file_name, fromStorage.status, fromStorage.updated], ["from-storage.csv", "completed", 1]);
-      assertExists(Deno.statSync(`${folder}/from-storage.csv`), "a referenced file stays where it is");
+      assertExists(Deno.statSync(referenced), "a referenced file stays where it is");
       assertEquals(storedUploads(owner.id), ["from-storage.csv"], "uploaded files are removed once their job ends");
     });
 
@@ -623,8 +623,7 @@ Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, a
 
     await t.step("a job row naming another owner's file, written past the API, is refused by the worker before it reads", async () => {
       const victimFile = `${owner.id}/victim.csv`;
-      const local = `${Deno.env.get("SUPABASE_LOCAL_STORAGE_DIR")}/imports/${victimFile}`;
-      await Deno.mkdir(local.slice(0, local.lastIndexOf("/")), { recursive: true });
+      const local = storedFile(owner.id, "victim.csv");
       await Deno.writeFile(local, Deno.readFileSync(new URL("01_basic.csv", FIXTURES)));
       const [{ id }] = await sql<{ id: string }>(
         `insert into public.contact_import_jobs (user_id, file_name, storage_path, source) values ($1, 'victim.csv', $2, 'storage') returning id`,

@@ -101,10 +101,19 @@ export async function errorLines(token: string, id: string, options: { base?: st
   }
 }
 
+/** The owner's folder in the imports bucket of the local Storage stand-in. */
+const importsFolder = (ownerId: string) => `${Deno.env.get("SUPABASE_LOCAL_STORAGE_DIR")}/imports/${ownerId}`;
+
+/** Where the local Storage stand-in keeps object `name` of the owner's imports folder, the folder made. */
+export function storedFile(ownerId: string, name: string): string {
+  Deno.mkdirSync(importsFolder(ownerId), { recursive: true });
+  return `${importsFolder(ownerId)}/${name}`;
+}
+
 /** The files in the owner's folder of the local Storage stand-in (uploads, partial ones included). */
 export function storedUploads(ownerId: string): string[] {
   try {
-    return [...Deno.readDirSync(`${Deno.env.get("SUPABASE_LOCAL_STORAGE_DIR")}/imports/${ownerId}`)].map((e) => e.name).sort();
+    return [...Deno.readDirSync(importsFolder(ownerId))].map((e) => e.name).sort();
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return [];
     throw error;
