@@ -21,9 +21,10 @@ import { ownerScope } from "../_shared/data-subjects.ts";
 import { parseJson, parseQuery, parseWith, queryParams, validationFailed } from "../_shared/schemas.ts";
 import { afterOf, ErrorsQuery, ImportOptions, JobPath, JobQuery, StorageImportRequest } from "../_shared/schemas/import.ts";
 import { type FileStorage, fileStorage, type StoredObject } from "../_shared/storage.ts";
-import { importLimits, type Intake, ownedObject, receiveBody, receiveMultipart, scanFile } from "./intake.ts";
-import { cancel, discardUpload, errorCsv, errorPage, handOn, type LoadedJob, loadJob, notFound, reopen, undo } from "./jobs.ts";
+import { importLimits, type Intake, ownedObject, receiveBody, receiveMultipart, scanFile, type Uploads } from "./intake.ts";
+import { cancel, errorCsv, errorPage, handOn, type LoadedJob, loadJob, notFound, reopen, undo } from "./jobs.ts";
 import { runSlice } from "./process.ts";
+import { discardUnusedUpload, discardUpload } from "./uploads.ts";
 
 const FN = "import-contacts";
 const UPLOAD_BUCKET = "imports";
@@ -112,6 +113,11 @@ const ownerOf = (ctx: FunctionContext, options: ImportOptions) => ownerScope(ctx
 
 const uploadObject = (ownerId: string): StoredObject => ({ bucket: UPLOAD_BUCKET, path: `${ownerId}/${crypto.randomUUID()}.csv` });
 
+const uploadsOf = (ctx: FunctionContext, storage: FileStorage): Uploads => ({
+  storage,
+  discard: (object) => discardUnusedUpload(storage, ctx.db, object),
+});
+
 /** JSON: a file the caller put in Storage, under their own folder; options in the body or the query. */
 async function receiveReference(req: Request, ctx: FunctionContext, query: Record<string, string>, storage: FileStorage): Promise<Received> {
   const { storage: reference, ...rest } = await parseJson(req, StorageImportRequest);
@@ -126,7 +132,7 @@ async function receiveReference(req: Request, ctx: FunctionContext, query: Recor
 
 /** Multipart: options as form fields (before the file part) or in the query. */
 async function receiveForm(req: Request, ctx: FunctionContext, query: Record<string, string>, storage: FileStorage): Promise<Received> {
-  const { intake, fileName, plan } = await receiveMultipart(req, storage, importLimits().maxBytes + MULTIPART_OVERHEAD, (fields) => {
+  const { intake, fileName, plan } = await receiveMultipart(req, uploadsOf(ctx, storage), importLimits().maxBytes + MULTIPART_OVERHEAD, (fields) => {
     const options = optionsFrom({ ...query, ...fields });
     const ownerId = ownerOf(ctx, options);
     return { options, ownerId, object: uploadObject(ownerId), limits: rowLimits(options), format: options };
@@ -139,7 +145,7 @@ async function receiveCsv(req: Request, ctx: FunctionContext, query: Record<stri
   const options = optionsFrom(query);
   const ownerId = ownerOf(ctx, options);
   const object = uploadObject(ownerId);
-  const { intake } = await receiveBody(req, storage, object, rowLimits(options), options);
+  const { intake } = await receiveBody(req, uploadsOf(ctx, storage), object, rowLimits(options), options);
   return { options, ownerId, object, intake, fileName: null, source: "upload" };
 }
 
@@ -157,7 +163,7 @@ async function createImport(req: Request, ctx: FunctionContext): Promise<Respons
     });
   }
   const { options, ownerId, object, intake, source, ...received } = await receive(req, ctx, query, storage);
-  const discard = () => source === "upload" ? storage.remove(object) : Promise.resolve();
+  const discard = () => source === "upload" ? uploadsOf(ctx, storage).discard(object) : Promise.resolve();
 
   const fileName = options.file_name ?? received.fileName ?? "import.csv";
   const { mapping, owner_id: _owner, file_name: _name, ...stored } = options;
@@ -169,7 +175,7 @@ async function createImport(req: Request, ctx: FunctionContext): Promise<Respons
         JSON.stringify(mapping ?? {}), JSON.stringify({ ...stored, encoding: intake.encoding }), options.dry_run, intake.rows, options.force],
     ) as { job_id: string; existing: boolean }[]
   ).catch(async (error) => {
-    await discard().catch(() => {});
+    await discard();
     throw error;
   });
   const { job_id, existing } = created[0];

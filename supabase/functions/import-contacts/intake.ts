@@ -117,10 +117,16 @@ export interface Upload {
   fileName: string | null;
 }
 
+/** Where uploads are written, and how one that is not kept is discarded. */
+export interface Uploads {
+  storage: FileStorage;
+  discard(object: StoredObject): Promise<void>;
+}
+
 /** A text/csv (or octet-stream) body streamed into `object`; on failure nothing is left there. */
 export async function receiveBody(
   req: Request,
-  storage: FileStorage,
+  { storage, discard }: Uploads,
   object: StoredObject,
   limits: Limits,
   format: FileOptions,
@@ -129,7 +135,7 @@ export async function receiveBody(
   try {
     return { intake: await scanFile(req.body, limits, format, (stream) => storage.write(object, stream)), fileName: null };
   } catch (error) {
-    await storage.remove(object).catch(() => {});
+    await discard(object);
     throw error;
   }
 }
@@ -148,7 +154,7 @@ export interface MultipartPlan {
  */
 export async function receiveMultipart<P extends MultipartPlan>(
   req: Request,
-  storage: FileStorage,
+  { storage, discard }: Uploads,
   maxBytes: number,
   prepare: (fields: Record<string, string>) => P,
 ): Promise<Upload & { plan: P }> {
@@ -210,7 +216,7 @@ export async function receiveMultipart<P extends MultipartPlan>(
   const part = state.part;
   const intake = await part?.scan.catch(() => null);
   if (state.failure || !part || !intake) {
-    if (part) await storage.remove(part.plan.object).catch(() => {});
+    if (part) await discard(part.plan.object);
     throw state.failure?.error;
   }
   return { intake, fileName: part.fileName, plan: part.plan };

@@ -1,14 +1,13 @@
 // Import jobs as callers see them, through the caller's connection (RLS-scoped for owners, so
 // another owner's job is simply not found): progress, the error report in pages or as a CSV
-// stream, undo, cancel and resume, and the removal of uploads no longer needed; and the hand-off
-// of work to a new invocation of the function.
+// stream, undo, cancel and resume; and the hand-off of work to a new invocation of the function.
 import type { PostgresApi } from "@supabase/server/middleware/postgres";
 import Papa from "papaparse";
 import pg from "pg";
 import { HttpError } from "../_shared/http.ts";
 import { type ErrorsCursor, type ImportErrorRow, ImportJob, REPORT_START } from "../_shared/schemas/import.ts";
 import { secretKey } from "../_shared/secret-key.ts";
-import { type FileStorage, objectOf, type StoredObject } from "../_shared/storage.ts";
+import { objectOf, type StoredObject } from "../_shared/storage.ts";
 
 interface JobRecord extends Record<string, unknown> {
   user_id: string;
@@ -141,17 +140,6 @@ export async function cancel(db: PostgresApi, jobId: string): Promise<void> {
     [jobId],
   ) as unknown[];
   if (rows.length === 0) throw new HttpError(409, "conflict", "Only a pending, running or failed import can be cancelled");
-}
-
-/**
- * Removes the upload of a job that no longer needs it (cancelled, or undone). A failure to remove
- * it leaves a file behind, not a failed request: it is logged.
- */
-export async function discardUpload(storage: FileStorage, upload: StoredObject | null): Promise<void> {
-  if (!upload) return;
-  await storage.remove(upload).catch((error) =>
-    console.error(JSON.stringify({ fn: "import-contacts", level: "warn", event: "upload_not_removed", path: `${upload.bucket}/${upload.path}`, message: String(error) }))
-  );
 }
 
 /** A failed job goes back to processing (the status machine allows failed -> processing). */

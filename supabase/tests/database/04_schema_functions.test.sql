@@ -31,7 +31,7 @@ select functions_are('private', array[
   'duplicate_contact_pairs', 'merge_contact_pair', 'track_shared_channel_keys', 'track_shared_contact_keys', 'shared_contact_keys',
   'import_job_lock_key', 'import_job_is_running', 'import_merged_value', 'import_merged_metadata', 'create_import_job', 'import_apply_batch',
   'import_dry_run_batch', 'import_contacts_batch', 'undo_import_job', 'drop_dry_run_claims',
-  'queue_upload_of_ended_import', 'queue_uploads_of_deleted_imports', 'import_uploads_due',
+  'queue_upload_of_ended_import', 'queue_uploads_of_deleted_imports', 'import_uploads_due', 'queue_unused_import_upload',
   'lexeme_query', 'track_contact_search_words', 'search_typo_query'
 ], 'private holds exactly the trigger and helper functions');
 
@@ -164,9 +164,9 @@ $$, array['contact_in_group:stable', 'agent_can_access_contact:stable', 'search_
   'duplicate_contact_pairs:stable', 'merge_contact_pair:volatile', 'track_shared_channel_keys:volatile',
   'track_shared_contact_keys:volatile', 'track_contact_search_words:volatile',
   'create_import_job:volatile', 'import_contacts_batch:volatile', 'undo_import_job:volatile', 'drop_dry_run_claims:volatile',
-  'queue_upload_of_ended_import:volatile', 'queue_uploads_of_deleted_imports:volatile',
+  'queue_upload_of_ended_import:volatile', 'queue_uploads_of_deleted_imports:volatile', 'queue_unused_import_upload:volatile',
   'void_retention_watermarks_of_old_rows:volatile', 'void_retention_watermarks_of_released_holds:volatile'],
-  'the security definer helpers in private only read (stable), except those that append to the access log, create an owner key, or erase traces, the import functions that write jobs, contacts and their change log (and drop a finished dry run''s claims, queue an ended job''s upload), the triggers that void retention watermarks, and those that keep shared keys and search words');
+  'the security definer helpers in private only read (stable), except those that append to the access log, create an owner key, or erase traces, the import functions that write jobs, contacts and their change log (and drop a finished dry run''s claims, queue an ended job''s upload or one no job keeps), the triggers that void retention watermarks, and those that keep shared keys and search words');
 
 -- Consent history, duplicates and merging.
 select is_definer('private', 'derive_channel_consent', array[]::text[],

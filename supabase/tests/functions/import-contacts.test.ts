@@ -309,6 +309,7 @@ Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, a
       await waitForJob(token, first.body.id);
       const again = await upload(token, fixture("01_basic.csv"));
       assertEquals([again.status, again.body.id, again.body.existing], [200, first.body.id, true]);
+      assertEquals(storedUploads(o.id), [], "the file sent again is not kept in Storage");
       const forced = await upload(token, fixture("01_basic.csv"), { force: "true", on_duplicate: "update" });
       assertEquals(forced.status, 202);
       const job = await waitForJob(token, forced.body.id);
