@@ -18,7 +18,7 @@ export function resetDatabase({ withSeed = true } = {}) {
 
 function prepareDatabase({ withSeed, fresh }) {
   const compat = applyCompat();
-  if (compat) log("Applied the Supabase compatibility layer (roles, auth, extensions).");
+  if (compat) log("Applied the Supabase compatibility layer (roles, auth, extensions, storage tables).");
   const applied = migrate({ log });
   if (withSeed && (fresh || compat)) {
     if (seed()) log("Seeded demo data from supabase/seed.sql.");
@@ -97,6 +97,7 @@ async function main() {
       break;
     case "db:migrate":
       await startCluster();
+      applyCompat();
       if (migrate({ log }).length === 0) log("Local database is up to date.");
       break;
     default:

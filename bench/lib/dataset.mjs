@@ -113,6 +113,7 @@ export function migrateForward(database, table, matches, log) {
   if (!row || row.fingerprint === current || !matches(row)) return null;
   // Built with migrations that are gone from the folder: its schema is not the project's, so generate it again.
   if (unknownMigrations(database).length) return null;
+  applyCompat(database);
   const applied = migrate({ database }).map((m) => m.name ?? String(m));
   const files = new Map(listMigrations().map((m) => [m.version, fs.readFileSync(m.file, "utf8")]));
   const recorded = JSON.parse(queryValue(

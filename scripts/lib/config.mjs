@@ -24,3 +24,4 @@ export const MIGRATIONS_DIR = path.join(ROOT, "supabase", "migrations");
 export const ROLLBACKS_DIR = path.join(ROOT, "supabase", "rollbacks");
 export const SEED_FILE = path.join(ROOT, "supabase", "seed.sql");
 export const COMPAT_FILE = path.join(ROOT, "scripts", "sql", "supabase_compat.sql");
+export const STORAGE_COMPAT_FILE = path.join(ROOT, "scripts", "sql", "supabase_storage_compat.sql");

@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { COMPAT_FILE, dbUrl, MIGRATIONS_DIR, ROLLBACKS_DIR, SEED_FILE } from "./config.mjs";
+import { COMPAT_FILE, dbUrl, STORAGE_COMPAT_FILE, MIGRATIONS_DIR, ROLLBACKS_DIR, SEED_FILE } from "./config.mjs";
 import { describeLockWait, LOCK_WAITS_SQL } from "./locks.mjs";
 import { psql, queryValue, StackError } from "./postgres.mjs";
 
@@ -52,12 +52,18 @@ alter table supabase_migrations.schema_migrations
   add column if not exists execution_time_ms numeric;
 `;
 
-/** Gives plain PostgreSQL the roles, schemas and auth functions of the Supabase image. */
+/**
+ * Gives plain PostgreSQL the roles, schemas, auth functions and Storage tables of the Supabase
+ * image; true when it was a database without them. The Storage tables came later, so a local
+ * database made before them gets them now.
+ */
 export function applyCompat(database) {
-  const hasAuth = queryValue("select to_regclass('auth.users') is not null", { database });
-  if (hasAuth === "t") return false;
-  psql(["-1", "-f", COMPAT_FILE], { database });
-  return true;
+  const hasAuth = queryValue("select to_regclass('auth.users') is not null", { database }) === "t";
+  if (!hasAuth) psql(["-1", "-f", COMPAT_FILE], { database });
+  if (queryValue("select to_regclass('storage.objects') is null", { database }) === "t") {
+    psql(["-1", "-f", STORAGE_COMPAT_FILE], { database });
+  }
+  return !hasAuth;
 }
 
 export function appliedVersions(database) {

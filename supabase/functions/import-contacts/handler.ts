@@ -1,7 +1,8 @@
 // import-contacts: CSV files into contacts, as jobs that report progress, keep an error report,
 // resume after a crash and can be undone.
 //   POST   /import-contacts                 the file (text/csv body, multipart field `file`, or JSON
-//                                           { storage: { bucket, path }, ...options }): 202 + job
+//                                           { storage: { bucket, path }, ...options }; an owner's
+//                                           file in imports/<owner id>/): 202 + job
 //   GET    /import-contacts/<id>            progress
 //   GET    /import-contacts/<id>/errors     the error report (?format=json|csv; JSON in pages of
 //                                           ?limit= lines, the next from ?after=<next_after>)
@@ -123,6 +124,11 @@ async function receiveReference(req: Request, ctx: FunctionContext, query: Recor
   const { storage: reference, ...rest } = await parseJson(req, StorageImportRequest);
   const options = optionsFrom({ ...query, ...rest });
   const ownerId = ownerOf(ctx, options);
+  // The worker reads the file with the service's rights: an owner names only a file of the bucket
+  // whose policies give them their own folder, never one of a bucket they may not read.
+  if (ctx.caller.kind !== "service" && reference.bucket !== UPLOAD_BUCKET) {
+    throw validationFailed([{ path: "storage.bucket", code: "custom", message: `must be "${UPLOAD_BUCKET}": upload the file to ${UPLOAD_BUCKET}/<your user id>/...` }]);
+  }
   const object = ownedObject(reference, ownerId);
   const stream = await storage.read(object, 0);
   if (!stream) throw new HttpError(404, "not_found", "No such file in Storage, or it is not yours");

@@ -603,7 +603,7 @@ Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, a
       assertError(await asService("GET", `/${job.id}?owner=${o.id}`), 422, "validation_failed");
     });
 
-    await t.step("another owner's token cannot read, undo, resume or cancel the job (404), nor reach its file", async () => {
+    await t.step("another owner's token cannot read, undo, resume or cancel the job (404), nor reach its file or another bucket", async () => {
       const job = await importAndWait(owner, fixture("20_invalid_emails.csv"));
       const token = await stranger.token();
       assertError(await call(FN, { method: "GET", path: `/${job.id}`, token }), 404, "not_found");
@@ -618,6 +618,14 @@ Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, a
       });
       assertError(theirs, 404, "not_found");
       assertError(await call(FN, { method: "POST", token, body: JSON.stringify({ storage: { bucket: "imports", path: `${stranger.id}/../${owner.id}/from-storage.csv` } }) }), 404, "not_found");
+      // A file in the stranger's own folder of a bucket their Storage policies may not let them read.
+      Deno.mkdirSync(`${Deno.env.get("SUPABASE_LOCAL_STORAGE_DIR")}/invoices/${stranger.id}`, { recursive: true });
+      Deno.writeFileSync(`${Deno.env.get("SUPABASE_LOCAL_STORAGE_DIR")}/invoices/${stranger.id}/2026.csv`, Deno.readFileSync(new URL("01_basic.csv", FIXTURES)));
+      const otherBucket = await call(FN, { method: "POST", token, body: JSON.stringify({ storage: { bucket: "invoices", path: `${stranger.id}/2026.csv` } }) });
+      assertError(otherBucket, 422, "validation_failed");
+      assertEquals((await sql(`select count(*)::int as n from public.contact_import_jobs where user_id = $1 and file_name = '2026.csv'`, [stranger.id]))[0], { n: 0 },
+        "no job reads a file of another bucket for an owner");
+      Deno.removeSync(`${Deno.env.get("SUPABASE_LOCAL_STORAGE_DIR")}/invoices`, { recursive: true });
       assertError(await call(FN, { method: "GET", path: `/${crypto.randomUUID()}`, token }), 404, "not_found");
       assertError(await call(FN, { method: "GET", path: "/not-a-uuid", token }), 422, "validation_failed");
     });
