@@ -53,15 +53,4 @@ begin
 end
 $$;
 
-create function storage.filename(name text) returns text
-language plpgsql
-as $$
-declare
-  _parts text[];
-begin
-  select string_to_array(name, '/') into _parts;
-  return _parts[array_length(_parts, 1)];
-end
-$$;
-
-grant execute on function storage.foldername(text), storage.filename(text) to anon, authenticated, service_role;
+grant execute on function storage.foldername(text) to anon, authenticated, service_role;
