@@ -342,6 +342,24 @@ Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, a
       assertEquals(change.previous, { last_name: "Old" });
     });
 
+    await t.step("dedupe by phone: a number matches its contact whether the file gives it as phone, SMS or WhatsApp", async () => {
+      const o = await fresh("phone-key");
+      const token = await o.token();
+      const phones = await importAndWait(o, "first_name,mobile\nAda,07700 900101\nGrace,+44 7700 900102\n", { dedupe_key: "phone", default_country: "GB" });
+      assertEquals([phones.created, phones.failed], [2, 0]);
+      // A WhatsApp export of the same people, one new; and a second row giving Ada's number as SMS.
+      const csv = "first_name,last_name,whatsapp,sms\nAda,Lovelace,+447700900101,\nGrace,Hopper,447700900102,\nLin,,+447700900103,\nAda,,,07700900101\n";
+      const whatsapp = await importAndWait(o, csv, { dedupe_key: "phone", default_country: "GB", on_duplicate: "merge_fill_empty" });
+      assertEquals([whatsapp.created, whatsapp.updated, whatsapp.skipped, whatsapp.failed], [1, 2, 1, 0]);
+      assertEquals(reasonCodes(await errorLines(token, whatsapp.id)), [[5, null, "duplicate_in_file"]]);
+      const contacts = await contactsOf(o);
+      assertEquals(contacts.map((c) => [c.first_name, c.last_name, c.channels.map((ch) => ch.split(":").slice(0, 2).join(":"))]), [
+        ["Ada", "Lovelace", ["phone:+447700900101", "whatsapp:+447700900101"]],
+        ["Grace", "Hopper", ["phone:+447700900102", "whatsapp:+447700900102"]],
+        ["Lin", null, ["whatsapp:+447700900103"]],
+      ], "no second contact for a number already known; the WhatsApp channel joins the phone, the empty last name is filled");
+    });
+
     await t.step("undo removes what the job created and restores what it updated, unless changed since", async () => {
       const o = await fresh("undo");
       const token = await o.token();
