@@ -385,7 +385,7 @@ Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, a
       assertError(await call(FN, { method: "POST", path: `/${job.id}/undo`, token }), 409, "conflict");
     });
 
-    await t.step("a dry run writes no contacts and reports would-be counts with a sample", async () => {
+    await t.step("a dry run writes no contacts and reports would-be counts with a sample of every change", async () => {
       const o = await fresh("dry-run");
       const token = await o.token();
       await importAndWait(o, "first_name,email\nAda,ada@example.com\n");
@@ -403,6 +403,16 @@ Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, a
         (select count(*) from public.contact_import_changes where user_id = $1)::int as changes`, [o.id]);
       assertEquals(after, before, "nothing written");
       assertEquals((await sql(`select 1 from private.contact_import_dry_run_claims where job_id = $1`, [job.id])).length, 0, "scratch cleared");
+      // A row that only adds: a custom field, a tag and a phone are shown as the import would write them.
+      const adding = await importAndWait(o, "email,phone,segment,tags\nada@example.com,+442079460018,vip,speaker\n", {
+        dry_run: "true", on_duplicate: "merge_fill_empty", mapping: JSON.stringify({ segment: "metadata.segment" }),
+      });
+      assertEquals(adding.dry_run_report!.changed, [{
+        row: 2,
+        contact_id: (await sql<{ id: string }>(`select id from public.contacts where user_id = $1`, [o.id]))[0].id,
+        changes: { metadata: { from: {}, to: { segment: "vip" } }, tags: { from: [], to: ["speaker"] } },
+        new_channels: [{ type: "phone", identifier: "+442079460018" }],
+      }]);
       const real = await upload(token, csv, { on_duplicate: "update" });
       assertEquals(real.status, 202, "a dry run does not make the real import a duplicate");
       assertError(await call(FN, { method: "DELETE", path: `/${job.id}`, token }), 409, "conflict");
