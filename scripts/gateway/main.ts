@@ -106,7 +106,8 @@ async function proxy(req: Request, name: string, path: string): Promise<Response
       worker.restart();
       return gatewayError(504, "wall_clock_limit", `The function ran longer than ${config.wallClockMs} ms`);
     }
-    if (!worker.alive) {
+    // A worker stopped by its memory limit (or a crash) fails the request a moment before its exit is seen.
+    if (await worker.exitsWithin(250)) {
       return gatewayError(546, "worker_limit", "The function stopped (memory limit or crash); see the functions log");
     }
     console.error(`[gateway] ${name}: ${error}`);

@@ -1,5 +1,7 @@
 // One function served by its own Deno process, as the edge runtime isolates each function: the
-// V8 heap is capped at the hosted memory limit, and a worker that dies is started again.
+// V8 heap is capped at the hosted memory limit, and so is the whole process: memory outside the
+// heap (array buffers, the runtime's own) is watched, and a process resident beyond the limit is
+// stopped, as the edge runtime stops an isolate over it. A worker that dies is started again.
 export interface WorkerOptions {
   name: string;
   entrypoint: string;
@@ -7,6 +9,19 @@ export interface WorkerOptions {
   port: number;
   memoryMb: number;
   env: Record<string, string>;
+}
+
+/** How often a worker's resident memory is read. */
+const MEMORY_CHECK_MS = 100;
+
+/** Resident memory of a process in kB (VmRSS), or null where /proc cannot tell. */
+function residentKb(pid: number): number | null {
+  try {
+    const match = Deno.readTextFileSync(`/proc/${pid}/status`).match(/^VmRSS:\s+(\d+) kB/m);
+    return match ? Number(match[1]) : null;
+  } catch {
+    return null;
+  }
 }
 
 export class FunctionWorker {
@@ -52,12 +67,41 @@ export class FunctionWorker {
     });
     this.#process = command.spawn();
     this.alive = true;
+    this.#watchMemory(this.#process);
     this.#process.status.then((status) => {
       this.alive = false;
       if (this.#stopping) return;
       console.error(`[gateway] ${this.name} exited (code ${status.code}${status.signal ? `, ${status.signal}` : ""}); restarting`);
       setTimeout(() => this.start(), 200);
     });
+  }
+
+  #watchMemory(child: Deno.ChildProcess): void {
+    const limitKb = this.options.memoryMb * 1024;
+    const timer = setInterval(() => {
+      const resident = residentKb(child.pid);
+      if (resident === null || resident <= limitKb) return;
+      clearInterval(timer);
+      console.error(`[gateway] ${this.name} is resident in ${Math.round(resident / 1024)} MB, over its ${this.options.memoryMb} MB limit; stopping it`);
+      try {
+        child.kill("SIGKILL");
+      } catch {
+        // already gone
+      }
+    }, MEMORY_CHECK_MS);
+    child.status.finally(() => clearInterval(timer));
+  }
+
+  /** True when the current process has ended or ends within `ms` (a request to it just failed). */
+  async exitsWithin(ms: number): Promise<boolean> {
+    if (!this.alive || !this.#process) return true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const ended = await Promise.race([
+      this.#process.status.then(() => true),
+      new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(false), ms)),
+    ]);
+    clearTimeout(timer);
+    return ended;
   }
 
   restart(): void {
