@@ -9,12 +9,18 @@ export interface StoredObject {
   path: string;
 }
 
+/** An object's bytes from some offset on, and the size of the whole object (null if not told). */
+export interface StoredFile {
+  body: ReadableStream<Uint8Array>;
+  size: number | null;
+}
+
 export interface FileStorage {
   readonly kind: "local" | "supabase";
   /** Streams `body` into the object (replacing it), returning the bytes written. */
   write(object: StoredObject, body: ReadableStream<Uint8Array>): Promise<number>;
   /** The object's bytes from `offset` on, or null when it does not exist. */
-  read(object: StoredObject, offset?: number): Promise<ReadableStream<Uint8Array> | null>;
+  read(object: StoredObject, offset?: number): Promise<StoredFile | null>;
   /** Removes the object; one already gone is not an error. */
   remove(object: StoredObject): Promise<void>;
   /** Removes all these objects, in as few requests as the backend allows. */
@@ -71,7 +77,7 @@ export class LocalFolderStorage implements FileStorage {
     }
   }
 
-  async read(object: StoredObject, offset = 0): Promise<ReadableStream<Uint8Array> | null> {
+  async read(object: StoredObject, offset = 0): Promise<StoredFile | null> {
     let file: Deno.FsFile;
     try {
       file = await Deno.open(this.#file(object), { read: true });
@@ -79,8 +85,9 @@ export class LocalFolderStorage implements FileStorage {
       if (error instanceof Deno.errors.NotFound) return null;
       throw error;
     }
+    const { size } = await file.stat();
     if (offset > 0) await file.seek(offset, Deno.SeekMode.Start);
-    return file.readable;
+    return { body: file.readable, size };
   }
 
   async remove(object: StoredObject): Promise<void> {
@@ -132,7 +139,7 @@ export class SupabaseStorage implements FileStorage {
     return written;
   }
 
-  async read(object: StoredObject, offset = 0): Promise<ReadableStream<Uint8Array> | null> {
+  async read(object: StoredObject, offset = 0): Promise<StoredFile | null> {
     const response = await fetch(this.#endpoint(object), {
       headers: this.#headers(offset > 0 ? { Range: `bytes=${offset}-` } : {}),
     });
@@ -142,7 +149,11 @@ export class SupabaseStorage implements FileStorage {
     }
     if (!response.ok || !response.body) throw new Error(`storage download failed with ${response.status}`);
     if (offset > 0 && response.status !== 206) throw new Error("storage did not honour the byte range");
-    return response.body;
+    // A range answer names the whole size after the slash (bytes 100-199/5000); a whole one, its length.
+    const total = response.status === 206
+      ? response.headers.get("content-range")?.match(/\/(\d+)$/)?.[1]
+      : response.headers.get("content-length");
+    return { body: response.body, size: total ? Number(total) : null };
   }
 
   remove(object: StoredObject): Promise<void> {

@@ -130,9 +130,9 @@ async function receiveReference(req: Request, ctx: FunctionContext, query: Recor
     throw validationFailed([{ path: "storage.bucket", code: "custom", message: `must be "${UPLOAD_BUCKET}": upload the file to ${UPLOAD_BUCKET}/<your user id>/...` }]);
   }
   const object = ownedObject(reference, ownerId);
-  const stream = await storage.read(object, 0);
-  if (!stream) throw new HttpError(404, "not_found", "No such file in Storage, or it is not yours");
-  const intake = await scanFile(stream, rowLimits(options), options);
+  const file = await storage.read(object, 0);
+  if (!file) throw new HttpError(404, "not_found", "No such file in Storage, or it is not yours");
+  const intake = await scanFile(file.body, rowLimits(options), options);
   return { options, ownerId, object, intake, fileName: object.path.split("/").pop() ?? null, source: "storage" };
 }
 

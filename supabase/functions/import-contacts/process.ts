@@ -53,6 +53,7 @@ interface JobRow {
   resume_line: string;
   total_rows: string | null;
   processed_rows: string;
+  file_size_bytes: string | null;
 }
 
 interface Batch {
@@ -100,7 +101,7 @@ export async function runSlice(jobId: string, storage: FileStorage, limits = sli
        set status = 'processing', slice_count = slice_count + 1
        where id = $1 and status in ('pending', 'processing')
        returning id, user_id, status, storage_path, source, options, column_mapping, dry_run, header,
-         resume_offset::text, resume_line::text, total_rows::text, processed_rows::text`,
+         resume_offset::text, resume_line::text, total_rows::text, processed_rows::text, file_size_bytes::text`,
       [jobId],
     );
     const job = claimed.rows[0];
@@ -114,7 +115,14 @@ export async function runSlice(jobId: string, storage: FileStorage, limits = sli
 
     const head = await storage.read(object, 0);
     if (!head) return await fail(client, job.id, 1, null, "file_missing: the file of this import is no longer in storage");
-    const [sample, rest] = await peek(head, 64 * 1024);
+    // Every slice reads on from a byte position of the file the intake hashed and counted: a file
+    // replaced in Storage since would be read from the middle of other rows.
+    if (head.size !== null && job.file_size_bytes !== null && head.size !== Number(job.file_size_bytes)) {
+      await head.body.cancel();
+      return await fail(client, job.id, Number(job.resume_line) || 1, null,
+        `file_changed: the file in Storage is ${head.size} bytes, not the ${job.file_size_bytes} this import began with; import it again`);
+    }
+    const [sample, rest] = await peek(head.body, 64 * 1024);
     await rest.cancel();
     const format = detectFormat(sample, { encoding: options.encoding, delimiter: options.delimiter });
 
@@ -122,7 +130,7 @@ export async function runSlice(jobId: string, storage: FileStorage, limits = sli
     let line = Number(job.resume_line);
     let header = job.header;
     if (offset === 0) {
-      reader = new RecordReader((await storage.read(object, format.bom))!, format, format.bom, 1);
+      reader = new RecordReader((await storage.read(object, format.bom))!.body, format, format.bom, 1);
       const first = await reader.next();
       if (!first) return await fail(client, job.id, 1, null, "empty_file: the file has no header row");
       // Stored on the job as jsonb, which cannot hold U+0000.
@@ -145,9 +153,9 @@ export async function runSlice(jobId: string, storage: FileStorage, limits = sli
         [job.id, format.encoding, format.delimiter, JSON.stringify(header), offset, line],
       );
     } else {
-      const stream = await storage.read(object, offset);
-      if (!stream) return await fail(client, job.id, line, null, "file_missing: the file of this import is no longer in storage");
-      reader = new RecordReader(stream, format, offset, line);
+      const rest = await storage.read(object, offset);
+      if (!rest) return await fail(client, job.id, line, null, "file_missing: the file of this import is no longer in storage");
+      reader = new RecordReader(rest.body, format, offset, line);
     }
 
     const columns = mapHeader(header ?? [], options);

@@ -675,6 +675,26 @@ Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, a
       assert(Deno.statSync(local).isFile, "and the file is still there");
     });
 
+    await t.step("a file replaced in Storage after its import began is not read on from the middle of other rows", async () => {
+      const o = await fresh("replaced-file");
+      const token = await o.token();
+      const original = Deno.readFileSync(new URL("01_basic.csv", FIXTURES));
+      const local = storedFile(o.id, "replaced.csv");
+      Deno.writeFileSync(local, original);
+      // The job as the intake of the original file left it; then the owner uploads another file over it.
+      const digest = Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", original)), (b) => b.toString(16).padStart(2, "0")).join("");
+      const [{ job_id: id }] = await sql<{ job_id: string }>(
+        `select job_id from private.create_import_job($1, 'replaced.csv', $2, $3, $4, 'storage', '{}', '{}', false, 3, false)`,
+        [o.id, original.length, digest, `imports/${o.id}/replaced.csv`],
+      );
+      Deno.writeTextFileSync(local, "email\nsomeone@example.com\n");
+      assertEquals((await call(FN, { method: "POST", path: `/${id}/resume`, token })).status, 202);
+      const job = await waitForJob(token, id);
+      assertEquals([job.status, job.processed_rows], ["failed", 0]);
+      assertEquals(reasonCodes(await errorLines(token, id)), [[1, null, "file_changed"]]);
+      assertEquals((await sql(`select 1 from public.contacts where user_id = $1`, [o.id])).length, 0, "nothing of either file was imported");
+    });
+
     await t.step("agent tokens are refused (403); only the service runs slices (403)", async () => {
       const agent = (await sql<{ id: string }>(`insert into public.agents (user_id, name) values ($1, 'Importer') returning id`, [owner.id]))[0].id;
       assertError(await upload(await owner.agentToken(agent), fixture("01_basic.csv")), 403, "forbidden");
