@@ -77,7 +77,7 @@ export function ensureCluster() {
           `Remove it (npm stop && rm -rf ${data}) to start afresh.`,
       );
     }
-    return { created: false };
+    return { created: false, refreshed: refreshServerSettings(path.join(data, "postgresql.conf")) };
   }
   const pwfile = path.join(clusterDir(), "pwfile");
   fs.writeFileSync(pwfile, DB_PASSWORD, { mode: 0o600 });
@@ -92,10 +92,27 @@ export function ensureCluster() {
   return { created: true };
 }
 
+const SETTINGS_MARKER = "# Local stack settings (scripts/lib/postgres.mjs)";
+
+/**
+ * A cluster made by an older checkout keeps the settings of its day: the block this stack appended
+ * is replaced by today's (`wal_writer_delay` came later, and without it a search's commit waits
+ * for the WAL of a running import). True when it changed.
+ */
+function refreshServerSettings(conf) {
+  const text = fs.readFileSync(conf, "utf8");
+  const at = text.indexOf(SETTINGS_MARKER);
+  if (at === -1) return false;
+  const current = text.slice(0, at).replace(/\n*$/, "\n") + serverSettings();
+  if (current === text) return false;
+  fs.writeFileSync(conf, current);
+  return true;
+}
+
 function serverSettings() {
   return [
     "",
-    "# Local stack settings (scripts/lib/postgres.mjs)",
+    SETTINGS_MARKER,
     `listen_addresses = '${DB_HOST}'`,
     `port = ${DB_PORT}`,
     `unix_socket_directories = '${clusterDir()}'`,
@@ -124,8 +141,12 @@ export function isRunning() {
 }
 
 export async function startCluster() {
-  ensureCluster();
-  if (isRunning()) return { started: false };
+  const { refreshed } = ensureCluster();
+  if (isRunning()) {
+    // Settings read at a reload take effect now; those read at start only (shared_buffers), at the next.
+    if (refreshed) runAsServerUser(path.join(PG_BIN, "pg_ctl"), ["reload", "-D", dataDir()]);
+    return { started: false };
+  }
   const taken = await waitForPort(DB_PORT, 10_000);
   if (taken) {
     throw new StackError(
