@@ -77,7 +77,7 @@ export function ensureCluster() {
           `Remove it (npm stop && rm -rf ${data}) to start afresh.`,
       );
     }
-    return { created: false, refreshed: refreshServerSettings(path.join(data, "postgresql.conf")) };
+    return { created: false, refreshed: writeServerSettings(data) };
   }
   const pwfile = path.join(clusterDir(), "pwfile");
   fs.writeFileSync(pwfile, DB_PASSWORD, { mode: 0o600 });
@@ -88,31 +88,39 @@ export function ensureCluster() {
   ]);
   fs.rmSync(pwfile, { force: true });
   if (result.status !== 0) throw new StackError(`initdb failed:\n${result.stderr || result.stdout}`);
-  fs.appendFileSync(path.join(data, "postgresql.conf"), serverSettings());
+  writeServerSettings(data);
   return { created: true };
 }
 
-const SETTINGS_MARKER = "# Local stack settings (scripts/lib/postgres.mjs)";
+const SETTINGS_FILE = "local_stack.conf";
+const INCLUDE_SETTINGS = `include_if_exists = '${SETTINGS_FILE}'`;
 
 /**
- * A cluster made by an older checkout keeps the settings of its day: the block this stack appended
- * is replaced by today's (`wal_writer_delay` came later, and without it a search's commit waits
- * for the WAL of a running import). True when it changed.
+ * The stack's server settings live in a file of their own that the cluster's postgresql.conf
+ * includes at its end, rewritten at every start: a cluster made by an older checkout gets today's
+ * (`wal_writer_delay` came later, and without it a search's commit waits for the WAL of a running
+ * import), and lines a developer adds to postgresql.conf are never touched. True when it changed.
  */
-function refreshServerSettings(conf) {
-  const text = fs.readFileSync(conf, "utf8");
-  const at = text.indexOf(SETTINGS_MARKER);
-  if (at === -1) return false;
-  const current = text.slice(0, at).replace(/\n*$/, "\n") + serverSettings();
-  if (current === text) return false;
-  fs.writeFileSync(conf, current);
-  return true;
+function writeServerSettings(data) {
+  const conf = path.join(data, "postgresql.conf");
+  let changed = false;
+  if (!fs.readFileSync(conf, "utf8").includes(INCLUDE_SETTINGS)) {
+    fs.appendFileSync(conf, `\n# The local stack's settings, rewritten at every start (scripts/lib/postgres.mjs)\n${INCLUDE_SETTINGS}\n`);
+    changed = true;
+  }
+  const file = path.join(data, SETTINGS_FILE);
+  const settings = serverSettings();
+  if (!fs.existsSync(file) || fs.readFileSync(file, "utf8") !== settings) {
+    fs.writeFileSync(file, settings);
+    if (isRoot) execFileSync("chown", ["postgres:postgres", file]);
+    changed = true;
+  }
+  return changed;
 }
 
 function serverSettings() {
   return [
-    "",
-    SETTINGS_MARKER,
+    "# Local stack settings (scripts/lib/postgres.mjs), included by postgresql.conf",
     `listen_addresses = '${DB_HOST}'`,
     `port = ${DB_PORT}`,
     `unix_socket_directories = '${clusterDir()}'`,
@@ -144,7 +152,10 @@ export async function startCluster() {
   const { refreshed } = ensureCluster();
   if (isRunning()) {
     // Settings read at a reload take effect now; those read at start only (shared_buffers), at the next.
-    if (refreshed) runAsServerUser(path.join(PG_BIN, "pg_ctl"), ["reload", "-D", dataDir()]);
+    if (refreshed) {
+      const reload = runAsServerUser(path.join(PG_BIN, "pg_ctl"), ["reload", "-D", dataDir()]);
+      if (reload.status !== 0) throw new StackError(`pg_ctl reload failed:\n${reload.stderr || reload.stdout}`);
+    }
     return { started: false };
   }
   const taken = await waitForPort(DB_PORT, 10_000);

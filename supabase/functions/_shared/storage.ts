@@ -149,10 +149,11 @@ export class SupabaseStorage implements FileStorage {
     }
     if (!response.ok || !response.body) throw new Error(`storage download failed with ${response.status}`);
     if (offset > 0 && response.status !== 206) throw new Error("storage did not honour the byte range");
-    // A range answer names the whole size after the slash (bytes 100-199/5000); a whole one, its length.
+    // A range answer names the whole size after the slash (bytes 100-199/5000); a whole one, its
+    // length, unless it came compressed (fetch decodes it, the length is the encoded one's).
     const total = response.status === 206
       ? response.headers.get("content-range")?.match(/\/(\d+)$/)?.[1]
-      : response.headers.get("content-length");
+      : response.headers.has("content-encoding") ? null : response.headers.get("content-length");
     return { body: response.body, size: total ? Number(total) : null };
   }
 
