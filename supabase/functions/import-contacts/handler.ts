@@ -21,7 +21,7 @@ import { assertMethod, HttpError } from "../_shared/http.ts";
 import { ownerScope } from "../_shared/data-subjects.ts";
 import { parseJson, parseQuery, parseWith, queryParams, validationFailed } from "../_shared/schemas.ts";
 import { afterOf, ErrorsQuery, ImportOptions, JobPath, JobQuery, StorageImportRequest } from "../_shared/schemas/import.ts";
-import { type FileStorage, fileStorage, type StoredObject } from "../_shared/storage.ts";
+import { fileStorage, type StoredObject } from "../_shared/storage.ts";
 import { importLimits, type Intake, ownedObject, receiveBody, receiveMultipart, scanFile, type Uploads } from "./intake.ts";
 import { cancel, errorCsv, errorPage, handOn, type LoadedJob, loadJob, notFound, reopen, undo } from "./jobs.ts";
 import { runSlice } from "./process.ts";
@@ -114,13 +114,8 @@ const ownerOf = (ctx: FunctionContext, options: ImportOptions) => ownerScope(ctx
 
 const uploadObject = (ownerId: string): StoredObject => ({ bucket: UPLOAD_BUCKET, path: `${ownerId}/${crypto.randomUUID()}.csv` });
 
-const uploadsOf = (ctx: FunctionContext, storage: FileStorage): Uploads => ({
-  storage,
-  discard: (object) => discardUnusedUpload(storage, ctx.db, object),
-});
-
 /** JSON: a file the caller put in Storage, under their own folder; options in the body or the query. */
-async function receiveReference(req: Request, ctx: FunctionContext, query: Record<string, string>, storage: FileStorage): Promise<Received> {
+async function receiveReference(req: Request, ctx: FunctionContext, query: Record<string, string>, { storage }: Uploads): Promise<Received> {
   const { storage: reference, ...rest } = await parseJson(req, StorageImportRequest);
   const options = optionsFrom({ ...query, ...rest });
   const ownerId = ownerOf(ctx, options);
@@ -137,8 +132,8 @@ async function receiveReference(req: Request, ctx: FunctionContext, query: Recor
 }
 
 /** Multipart: options as form fields (before the file part) or in the query. */
-async function receiveForm(req: Request, ctx: FunctionContext, query: Record<string, string>, storage: FileStorage): Promise<Received> {
-  const { intake, fileName, plan } = await receiveMultipart(req, uploadsOf(ctx, storage), importLimits().maxBytes + MULTIPART_OVERHEAD, (fields) => {
+async function receiveForm(req: Request, ctx: FunctionContext, query: Record<string, string>, uploads: Uploads): Promise<Received> {
+  const { intake, fileName, plan } = await receiveMultipart(req, uploads, importLimits().maxBytes + MULTIPART_OVERHEAD, (fields) => {
     const options = optionsFrom({ ...query, ...fields });
     const ownerId = ownerOf(ctx, options);
     return { options, ownerId, object: uploadObject(ownerId), limits: rowLimits(options), format: options };
@@ -147,11 +142,11 @@ async function receiveForm(req: Request, ctx: FunctionContext, query: Record<str
 }
 
 /** The CSV as the body; options in the query. */
-async function receiveCsv(req: Request, ctx: FunctionContext, query: Record<string, string>, storage: FileStorage): Promise<Received> {
+async function receiveCsv(req: Request, ctx: FunctionContext, query: Record<string, string>, uploads: Uploads): Promise<Received> {
   const options = optionsFrom(query);
   const ownerId = ownerOf(ctx, options);
   const object = uploadObject(ownerId);
-  const { intake } = await receiveBody(req, uploadsOf(ctx, storage), object, rowLimits(options), options);
+  const { intake } = await receiveBody(req, uploads, object, rowLimits(options), options);
   return { options, ownerId, object, intake, fileName: null, source: "upload" };
 }
 
@@ -159,6 +154,8 @@ async function createImport(req: Request, ctx: FunctionContext): Promise<Respons
   const contentType = (req.headers.get("content-type") ?? "").toLowerCase();
   const query = queryParams(ctx.url);
   const storage = fileStorage();
+  // Uploads no job keeps are removed on the caller's connection, queued for removal if Storage fails.
+  const uploads: Uploads = { storage, discard: (object) => discardUnusedUpload(storage, ctx.db, object) };
   const receive = contentType.startsWith("application/json") ? receiveReference
     : contentType.startsWith("multipart/form-data") ? receiveForm
     : CSV_TYPES.test(contentType) ? receiveCsv
@@ -168,8 +165,8 @@ async function createImport(req: Request, ctx: FunctionContext): Promise<Respons
       content_type: contentType || null,
     });
   }
-  const { options, ownerId, object, intake, source, ...received } = await receive(req, ctx, query, storage);
-  const discard = () => source === "upload" ? uploadsOf(ctx, storage).discard(object) : Promise.resolve();
+  const { options, ownerId, object, intake, source, ...received } = await receive(req, ctx, query, uploads);
+  const discard = () => source === "upload" ? uploads.discard(object) : Promise.resolve();
 
   const fileName = options.file_name ?? received.fileName ?? "import.csv";
   const { mapping, owner_id: _owner, file_name: _name, ...stored } = options;
