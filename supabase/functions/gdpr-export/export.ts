@@ -34,6 +34,9 @@ contacts/<id>/    one folder per contact of the subject, one file per table (an 
 Every table that holds rows about a contact has a file, empty arrays included, so an absent file
 never means "not looked at". contact_import_jobs.json lists the import jobs that created or changed
 the contact (file name, status, dates), not the other rows of those files.
+contact_import_job_errors.json holds the lines of import error reports whose value is one of the
+contact's e-mail addresses or numbers; contact_import_dry_run_entries.json the entries of import
+previews (dry runs) that name the contact or hold one of them.
 `;
 
 /** The export as a zip archive: the whole JSON, and one file per table per contact. */

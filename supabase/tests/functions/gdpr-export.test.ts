@@ -5,6 +5,7 @@ import { assert, assertEquals, assertExists } from "@std/assert/mod.js";
 import { FunctionsHttpError } from "@supabase/supabase-js";
 import { unzipSync, strFromU8 } from "fflate";
 import { assertCors, assertError, assertGuarded } from "./_support/http.ts";
+import { upload, waitForJob } from "./_support/import.ts";
 import { call, createOwner, functionUrl, type Owner, removeOwners, serviceClient, sql, stack, userClient } from "./_support/stack.ts";
 
 const FN = "gdpr-export";
@@ -190,6 +191,33 @@ Deno.test("gdpr-export", { sanitizeResources: false, sanitizeOps: false }, async
         [w.owner.id],
       );
       assertEquals(Number(audit[0].n), 4, "1 + 2 + 1 exported contacts");
+    });
+
+    await t.step("the export returns the import report lines and dry-run entries that hold the subject's identifiers", async () => {
+      const token = await w.owner.token();
+      const file = (first: string) =>
+        `first_name,last_name,email\n${first},Newcomer,newt@newcomer.example\nErin,Again,ERIN@exportable.example\nErin,Twice, erin@exportable.example\n`;
+      const imported = await upload(token, file("Newt"));
+      assertEquals(imported.status, 202, JSON.stringify(imported.body));
+      assertEquals((await waitForJob(token, imported.body.id)).status, "completed");
+      const previewed = await upload(token, file("Nora"), { dry_run: "true", on_duplicate: "update" });
+      assertEquals(previewed.status, 202, JSON.stringify(previewed.body));
+      assertEquals((await waitForJob(token, previewed.body.id)).status, "completed");
+
+      const response = await post(token, { contact_id: w.erin });
+      assertEquals(response.status, 200, JSON.stringify(response.body));
+      const bundle = (response.body as Export).subjects[0];
+      const lines = bundle.contact_import_job_errors as Array<{ job_id: string; row_number: number; value_excerpt: string }>;
+      assertEquals(lines.map((l) => [l.job_id, l.row_number, l.value_excerpt.trim().toLowerCase()]),
+        [[imported.body.id, 3, "erin@exportable.example"], [imported.body.id, 4, "erin@exportable.example"],
+          [previewed.body.id, 4, "erin@exportable.example"]],
+        "the rows with Erin's address: skipped as an existing contact, and twice a duplicate in the file");
+      const entries = bundle.contact_import_dry_run_entries as Array<{ job_id: string; section: string; entry: { row: number; contact_id: string } }>;
+      assertEquals(entries.map((e) => [e.job_id, e.section, e.entry.row, e.entry.contact_id]), [[previewed.body.id, "changed", 3, w.erin]],
+        "the dry run's change to Erin");
+      const text = JSON.stringify(bundle);
+      assert(!text.includes("newt@") && !text.includes("Newcomer"), "nothing of the other rows of the files");
+      assertEquals((response.body as Export).counts.contact_import_job_errors, lines.length);
     });
   } finally {
     await removeOwners(w.owner, w.stranger);
