@@ -10,7 +10,7 @@ import { type PostgresApi, withPostgresClient } from "@supabase/server/middlewar
 import { corsHeaders } from "@supabase/supabase-js/cors";
 import { z } from "zod";
 import { assertDeclaredSize, assertMethod, errorResponse, HttpError, normalizeLibraryError } from "./http.ts";
-import { parseJson } from "./schemas.ts";
+import { parseJson, RowId } from "./schemas.ts";
 
 /** Who is calling: the owner, one of the owner's agents (agent-scoped token), or the service. */
 export type Caller =
@@ -37,7 +37,7 @@ export interface FunctionOptions {
   maxBodyBytes?: number;
 }
 
-const agentClaim = z.uuid();
+const agentClaim = RowId;
 
 /**
  * The caller from the verified context. An `agent_id` claim that is present but not a uuid makes

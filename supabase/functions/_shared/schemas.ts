@@ -61,8 +61,15 @@ export function parseQuery<S extends z.ZodType>(req: Request, schema: S): z.outp
 // ---------------------------------------------------------------------------------------------
 // Shared vocabulary of the data model (mirrors the check constraints of the migrations).
 
+/**
+ * A row's id as PostgreSQL's uuid type takes it: any 8-4-4-4-12 hex. The ids the database makes are
+ * RFC 9562 version 4, but rows written by other systems or by SQL (`md5(...)::uuid`, imported
+ * keys) carry others, and RowId, which only takes RFC 9562 ones, would leave them unnamable.
+ */
+export const RowId = z.guid();
+
 /** An owner's id as tokens and the database spell it (lower case), however the caller wrote it. */
-export const OwnerId = z.uuid().transform((id) => id.toLowerCase());
+export const OwnerId = RowId.transform((id) => id.toLowerCase());
 
 export const ChannelType = z.enum(["email", "phone", "sms", "whatsapp", "telegram", "slack", "webchat", "other"]);
 export type ChannelType = z.infer<typeof ChannelType>;
@@ -71,10 +78,10 @@ export type ChannelType = z.infer<typeof ChannelType>;
 // agent-contact-search
 
 export const AgentSearchRequest = z.strictObject({
-  agent_id: z.uuid(),
+  agent_id: RowId,
   query: z.string().trim().min(1).max(200),
   channel_types: z.array(ChannelType).min(1).max(8).optional(),
-  group_id: z.uuid().optional(),
+  group_id: RowId.optional(),
   limit: z.int().min(1).max(100).default(20),
   cursor: z.string().min(1).max(512).optional(),
 });
@@ -82,14 +89,12 @@ export type AgentSearchRequest = z.infer<typeof AgentSearchRequest>;
 
 export const MatchReason = z.enum(["exact_identifier", "phone_suffix", "name_prefix", "full_text", "trigram"]);
 
-// Ids in results are whatever uuid the database holds (rows imported with their own ids need not be
-// RFC 4122 UUIDs), so they are checked as 8-4-4-4-12 hex only.
 export const AgentSearchResult = z.object({
-  contact_id: z.guid(),
+  contact_id: RowId,
   display_name: z.string(),
   organization: z.string().nullable(),
   channels: z.array(z.object({
-    id: z.guid(),
+    id: RowId,
     channel_type: ChannelType,
     identifier: z.string(),
     is_primary: z.boolean(),

@@ -4,10 +4,10 @@ import type { PostgresApi } from "@supabase/server/middleware/postgres";
 import { z } from "zod";
 import type { Caller } from "../_shared/auth.ts";
 import { bindingOf, openCursor, sealCursor } from "../_shared/cursor.ts";
-import { type AgentSearchRequest, type AgentSearchResponse, AgentSearchResult } from "../_shared/schemas.ts";
+import { type AgentSearchRequest, type AgentSearchResponse, AgentSearchResult, RowId } from "../_shared/schemas.ts";
 
 // Scores are numeric(…,4) in SQL and travel as text so that keyset comparisons stay exact.
-const Position = z.object({ score: z.string().regex(/^\d(\.\d{1,4})?$/), contact_id: z.guid() });
+const Position = z.object({ score: z.string().regex(/^\d(\.\d{1,4})?$/), contact_id: RowId });
 
 interface SearchRow {
   contact_id: string;

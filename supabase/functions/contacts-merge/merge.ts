@@ -11,9 +11,10 @@ import {
   MergeReport,
   type MergeRequest,
 } from "../_shared/schemas/merge.ts";
+import { RowId } from "../_shared/schemas.ts";
 
 // Scores are numeric(…,4) in SQL and travel as text so that keyset comparisons stay exact.
-const Position = z.object({ score: z.string().regex(/^[01](\.\d{1,4})?$/), survivor_id: z.uuid(), duplicate_id: z.uuid() });
+const Position = z.object({ score: z.string().regex(/^[01](\.\d{1,4})?$/), survivor_id: RowId, duplicate_id: RowId });
 
 interface CandidateRow {
   survivor_id: string;

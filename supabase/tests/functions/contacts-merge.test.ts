@@ -4,7 +4,7 @@
 import { assert, assertEquals, assertExists, assertNotEquals } from "@std/assert/mod.js";
 import { FunctionsHttpError } from "@supabase/supabase-js";
 import { assertCors, assertError, assertGuarded } from "./_support/http.ts";
-import { call, createOwner, type Owner, removeOwners, serviceClient, sql, userClient } from "./_support/stack.ts";
+import { call, createOwner, nonRfcUuid, type Owner, removeOwners, serviceClient, sql, userClient } from "./_support/stack.ts";
 
 const FN = "contacts-merge";
 
@@ -127,6 +127,22 @@ Deno.test("contacts-merge", { sanitizeResources: false, sanitizeOps: false }, as
       assertEquals(mine.candidates.map((c) => c.survivor_id), [w.grace]);
       const strong = (await get(token, "min_score=0.95")).body as Page;
       assertEquals(strong.candidates.map((c) => c.duplicate_id), [w.adaAgain]);
+    });
+
+    await t.step("contacts whose ids are not RFC 9562 uuids (keyed by another system) are listed and merged", async () => {
+      const [first, second] = [nonRfcUuid(), nonRfcUuid()];
+      await sql(`insert into public.contacts (id, user_id, display_name, organization) values ($1, $3, 'Legacy Person', 'Old CRM'),
+                 ($2, $3, 'Legacy Person', 'Old CRM')`, [first, second, w.owner.id]);
+      await sql(`insert into public.contact_communication_channels (user_id, contact_id, channel_type, identifier)
+                 values ($1, $2, 'phone', '+442079460777'), ($1, $3, 'whatsapp', '+44 20 7946 0777')`, [w.owner.id, first, second]);
+      const token = await w.owner.token();
+      const listed = await get(token, `contact_id=${second}`);
+      assertEquals(listed.status, 200, JSON.stringify(listed.body));
+      const pair = (listed.body as Page).candidates.map((c) => [c.survivor_id, c.duplicate_id].sort());
+      assertEquals(pair, [[first, second].sort()]);
+      const merged = await post(token, { survivor_id: first, duplicate_id: second });
+      assertEquals(merged.status, 200, JSON.stringify(merged.body));
+      assertEquals((merged.body as Report).status, "merged");
     });
 
     await t.step("another owner sees no pair with the owner's contacts, and the owner's ids answer 404", async () => {

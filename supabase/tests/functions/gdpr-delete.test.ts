@@ -6,7 +6,7 @@
 import { assert, assertEquals, assertMatch, assertNotEquals } from "@std/assert/mod.js";
 import pg from "pg";
 import { assertError, assertGuarded } from "./_support/http.ts";
-import { call, createOwner, removeOwners, serviceClient, sql, stack, userClient } from "./_support/stack.ts";
+import { call, createOwner, nonRfcUuid, removeOwners, serviceClient, sql, stack, userClient } from "./_support/stack.ts";
 
 const FN = "gdpr-delete";
 
@@ -235,6 +235,19 @@ Deno.test("gdpr-delete", { sanitizeResources: false, sanitizeOps: false }, async
         Number((await sql<{ n: string }>(`select count(*) as n from public.contact_subject_requests where user_id = $1`, [owner.id]))[0].n);
       await assertGuarded(FN, { method: "POST", wrongMethod: "PUT", body: JSON.stringify({ contact_id: crypto.randomUUID() }), userId: owner.id, beforeSql: requests });
       await assertGuarded(FN, { method: "GET", wrongMethod: "PATCH", path: "?identifier=a%40b.example", userId: owner.id, beforeSql: requests });
+    });
+
+    await t.step("a contact whose id is not an RFC 9562 uuid (keyed by another system) is exported and erased by its id", async () => {
+      const id = nonRfcUuid();
+      await sql(`insert into public.contacts (id, user_id, first_name, last_name) values ($1, $2, 'Legacy', 'Keyed')`, [id, owner.id]);
+      const token = await owner.token();
+      const exported = await call("gdpr-export", { method: "POST", token, body: JSON.stringify({ contact_id: id }) });
+      assertEquals(exported.status, 200, JSON.stringify(exported.body));
+      assertEquals((exported.body as { contact_ids: string[] }).contact_ids, [id]);
+      const erased = await post(token, { contact_id: id });
+      assertEquals(erased.status, 200, JSON.stringify(erased.body));
+      assertEquals((erased.body as Receipt).contact_ids, [id]);
+      assertEquals((await sql(`select 1 from public.contacts where id = $1`, [id])).length, 0);
     });
 
     await t.step("bad input: no subject, both, unknown mode, bad key, unknown fields, bad JSON", async () => {

@@ -2,13 +2,13 @@
 // the answers they give. A subject is named by a contact id or by an identifier (an e-mail address
 // or a phone number in any format; `default_country` reads national phone formats).
 import { z } from "zod";
-import { OwnerId } from "../schemas.ts";
+import { OwnerId, RowId } from "../schemas.ts";
 import { DefaultCountry } from "./country.ts";
 
 const Identifier = z.string().trim().min(3).max(320);
 
 const subject = {
-  contact_id: z.uuid().optional(),
+  contact_id: RowId.optional(),
   identifier: Identifier.optional(),
   default_country: DefaultCountry.optional(),
   /** The owner the request is for: required from service callers (secret key), refused from users. */
@@ -33,7 +33,7 @@ export const GdprDeleteRequest = z.strictObject({
   ...subject,
   mode: DeleteMode.default("erase"),
   /** Chosen by the caller: a repeat with the same key returns the same receipt. */
-  idempotency_key: z.uuid().optional(),
+  idempotency_key: RowId.optional(),
 }).superRefine(oneSubject);
 export type GdprDeleteRequest = z.infer<typeof GdprDeleteRequest>;
 
@@ -47,11 +47,11 @@ export type GdprVerifyQuery = z.infer<typeof GdprVerifyQuery>;
 const Counts = z.record(z.string(), z.number().int().nonnegative());
 
 export const ErasureReceipt = z.object({
-  request_id: z.uuid(),
+  request_id: RowId,
   mode: DeleteMode,
   processed_at: z.string(),
-  actor: z.object({ role: z.enum(["owner", "service"]), user_id: z.uuid().nullable() }),
-  contact_ids: z.array(z.uuid()),
+  actor: z.object({ role: z.enum(["owner", "service"]), user_id: RowId.nullable() }),
+  contact_ids: z.array(RowId),
   counts: Counts,
   identifier_hashes: z.array(z.string().regex(/^[0-9a-f]{64}$/)),
 });
@@ -62,17 +62,17 @@ export const ErasureVerification = z.object({
   erased: z.boolean(),
   erased_on: z.string().nullable(),
   message: z.string(),
-  receipts: z.array(z.object({ request_id: z.uuid(), mode: DeleteMode, processed_at: z.string() })),
+  receipts: z.array(z.object({ request_id: RowId, mode: DeleteMode, processed_at: z.string() })),
 });
 export type ErasureVerification = z.infer<typeof ErasureVerification>;
 
 export const SubjectExport = z.object({
-  request_id: z.uuid(),
+  request_id: RowId,
   exported_at: z.string(),
   identifier_type: z.enum(["email", "phone"]).nullable(),
-  contact_ids: z.array(z.uuid()).min(1),
+  contact_ids: z.array(RowId).min(1),
   counts: Counts,
   /** One bundle per matching contact: a key per table, each an array of rows. */
-  subjects: z.array(z.object({ contact_id: z.uuid(), exported_at: z.string() }).catchall(z.unknown())),
+  subjects: z.array(z.object({ contact_id: RowId, exported_at: z.string() }).catchall(z.unknown())),
 });
 export type SubjectExport = z.infer<typeof SubjectExport>;

@@ -2,7 +2,7 @@
 // fields or a JSON body), the Storage reference, the pages of the error report, and the job as the
 // progress endpoint shows it.
 import { z } from "zod";
-import { ChannelType, OwnerId } from "../schemas.ts";
+import { ChannelType, OwnerId, RowId } from "../schemas.ts";
 import { DefaultCountry } from "./country.ts";
 
 /** Where a CSV column goes: a contact field, a channel type, a custom field, a channel's consent, or nowhere. */
@@ -49,7 +49,7 @@ export const ImportOptions = z.strictObject({
   dedupe_key: DedupeKey.default("email"),
   on_duplicate: OnDuplicate.default("skip"),
   default_country: DefaultCountry.optional(),
-  group_id: z.uuid().optional(),
+  group_id: RowId.optional(),
   dry_run: flag.default(false),
   force: flag.default(false),
   /** Lower (never raise) the row and size limits for this import. */
@@ -70,7 +70,7 @@ export const StorageReference = z.strictObject({
  */
 export const StorageImportRequest = z.looseObject({ storage: StorageReference });
 
-export const JobPath = z.object({ id: z.uuid() });
+export const JobPath = z.object({ id: RowId });
 
 /**
  * A position in an error report, whose lines are ordered by row number, then id (a job resumed
@@ -117,7 +117,7 @@ export type ImportErrorRow = z.infer<typeof ImportErrorRow>;
 export const ImportJobStatus = z.enum(["pending", "processing", "completed", "failed", "cancelled"]);
 
 export const ImportJob = z.object({
-  id: z.uuid(),
+  id: RowId,
   status: ImportJobStatus,
   file_name: z.string(),
   file_size_bytes: z.number().nullable(),

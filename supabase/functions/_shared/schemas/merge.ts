@@ -1,7 +1,7 @@
 // zod schemas of contacts-merge: the query string of the candidate list, the body of a merge, and
 // the answers (candidate pairs; the merge report of public.merge_contacts).
 import { z } from "zod";
-import { OwnerId } from "../schemas.ts";
+import { OwnerId, RowId } from "../schemas.ts";
 
 /** The contact fields a merge can take from either side (public.merge_contacts). */
 export const MergeField = z.enum([
@@ -21,7 +21,7 @@ export const MergeSide = z.enum(["survivor", "duplicate"]);
 
 /** GET: one page of candidate pairs, owner-wide or for one contact. */
 export const DuplicateCandidatesQuery = z.strictObject({
-  contact_id: z.uuid().optional(),
+  contact_id: RowId.optional(),
   min_score: z.coerce.number().min(0).max(1).default(0.3),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().min(1).max(512).optional(),
@@ -34,8 +34,8 @@ export const DuplicateReason = z.enum(["same_email", "same_phone", "same_externa
 
 export const DuplicateCandidate = z.object({
   /** The older contact of the pair, suggested as the one to keep. */
-  survivor_id: z.uuid(),
-  duplicate_id: z.uuid(),
+  survivor_id: RowId,
+  duplicate_id: RowId,
   score: z.number().min(0).max(1),
   reasons: z.array(DuplicateReason).min(1),
   survivor_display_name: z.string(),
@@ -51,8 +51,8 @@ export type DuplicateCandidatesResponse = z.infer<typeof DuplicateCandidatesResp
 
 /** POST: merge duplicate_id into survivor_id (or, with dry_run, report what that would do). */
 export const MergeRequest = z.strictObject({
-  survivor_id: z.uuid(),
-  duplicate_id: z.uuid(),
+  survivor_id: RowId,
+  duplicate_id: RowId,
   dry_run: z.boolean().default(false),
   /** Fields taken from the side named; the others: the survivor's, its empty ones filled. */
   fields: z.partialRecord(MergeField, MergeSide).optional(),
@@ -76,13 +76,13 @@ export const MergeRowCounts = z.object({
 
 export const MergeReport = z.object({
   status: z.enum(["merged", "dry_run", "already_merged"]),
-  merge_id: z.uuid().nullable(),
-  survivor_id: z.uuid(),
-  duplicate_id: z.uuid(),
+  merge_id: RowId.nullable(),
+  survivor_id: RowId,
+  duplicate_id: RowId,
   merged_at: z.string().nullable(),
   row_counts: MergeRowCounts,
   /** Merged and dry runs: the channels that move, and those that become secondary. */
-  channels: z.object({ moved: z.array(z.uuid()), demoted_to_secondary: z.array(z.uuid()) }).optional(),
+  channels: z.object({ moved: z.array(RowId), demoted_to_secondary: z.array(RowId) }).optional(),
   /** Merged and dry runs: each survivor field that changes, where its value comes from, and the value. */
   fields: z.partialRecord(MergeField, z.object({ from: z.enum(["duplicate", "both"]), value: z.unknown() })).optional(),
   /** Already merged: the names of the fields that changed then (values are never kept). */

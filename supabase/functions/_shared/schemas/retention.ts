@@ -1,12 +1,13 @@
 // zod schemas of contacts-retention: the options a service caller may give a run and the answer
 // it gets (the run log row with its per-owner, per-class counts, and the uploads it removed).
 import { z } from "zod";
+import { RowId } from "../schemas.ts";
 
 export const RetentionRequest = z.strictObject({
   /** Count what would go, change nothing. */
   dry_run: z.boolean().default(false),
   /** Apply only this owner's policies. */
-  owner: z.uuid().optional(),
+  owner: RowId.optional(),
   /** Stop after this many batches (transactions); the next run resumes where this one stopped. */
   max_batches: z.int().min(1).max(1_000_000).optional(),
 });
@@ -15,7 +16,7 @@ export type RetentionRequest = z.infer<typeof RetentionRequest>;
 export const RetentionStatus = z.enum(["completed", "stopped", "failed", "interrupted", "skipped", "running"]);
 
 export const RetentionOwnerCount = z.object({
-  user_id: z.uuid(),
+  user_id: RowId,
   data_class: z.string(),
   action: z.enum(["delete", "anonymize"]),
   affected_rows: z.number().int().nonnegative(),
@@ -25,7 +26,7 @@ export const RetentionRun = z.object({
   run_id: z.number().int().positive(),
   status: RetentionStatus,
   dry_run: z.boolean(),
-  owner: z.uuid().nullable(),
+  owner: RowId.nullable(),
   started_at: z.string(),
   finished_at: z.string().nullable(),
   batches: z.number().int().nonnegative(),

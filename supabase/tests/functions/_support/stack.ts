@@ -34,6 +34,12 @@ export async function sql<T = Record<string, unknown>>(text: string, params: unk
   }
 }
 
+/**
+ * A uuid PostgreSQL takes that is not an RFC 9562 one (version and variant nibbles 0), as rows keyed
+ * by other systems carry: `md5(...)::uuid`, imported keys.
+ */
+export const nonRfcUuid = () => `${crypto.randomUUID().slice(0, 8)}-0000-0000-0000-${crypto.randomUUID().slice(-12)}`;
+
 export interface TokenOptions {
   expiresIn?: number;
   extraClaims?: Record<string, unknown>;
