@@ -59,9 +59,17 @@ interface JobRow {
 interface Batch {
   rows: ImportRow[];
   failures: RowFailure[];
+  /** Where each record of the batch ends: a batch splits at any of them into two that resume alike. */
+  bounds: RecordBound[];
   end: number;
   nextLine: number;
   count: number;
+}
+
+interface RecordBound {
+  line: number;
+  end: number;
+  nextLine: number;
 }
 
 const log = (entry: Record<string, unknown>) => console.log(JSON.stringify({ fn: "import-contacts", ...entry }));
@@ -263,8 +271,57 @@ async function recordSlice(client: pg.Client, jobId: string, wallMs: number, cpu
   );
 }
 
-/** One batch in its own transaction, retried when another writer raced it. */
+/**
+ * SQLSTATEs that one row's values cause and no retry mends: a data exception (class 22), a check
+ * or not-null constraint, an index entry too large. Checks the row normalizer cannot make alone
+ * (custom fields and tags merged into a contact's own) are the database's.
+ */
+const isRowError = (code: string) => code.startsWith("22") || ["23502", "23514", "54000"].includes(code);
+
+const REFUSALS: Record<string, string> = {
+  contacts_metadata_check: "custom_fields_too_large: with this row the contact's custom fields would exceed the 64 KB a contact holds",
+  contacts_tags_check: "too_many_tags: with this row the contact would have more than 100 tags",
+};
+
+/**
+ * One batch in its own transaction. When the database refuses a row, the batch is split in two
+ * at a record boundary and each half committed on its own, down to the row refused, which becomes
+ * a failed row of the report: the other rows are written, and the job goes on.
+ */
 async function commitBatch(client: pg.Client, jobId: string, batch: Batch): Promise<void> {
+  try {
+    await commitOnce(client, jobId, batch);
+  } catch (error) {
+    const { code = "", constraint, message } = error as { code?: string; constraint?: string; message: string };
+    if (!isRowError(code) || batch.rows.length === 0) throw error;
+    if (batch.rows.length > 1) {
+      for (const half of splitBatch(batch)) await commitBatch(client, jobId, half);
+      return;
+    }
+    const [row] = batch.rows;
+    const reason = REFUSALS[constraint ?? ""] ?? `rejected: the database refused this row (${message})`;
+    log({ level: "warn", event: "row_refused", job_id: jobId, row: row.n, sqlstate: code, constraint });
+    await commitOnce(client, jobId, { ...batch, rows: [], failures: [...batch.failures, rowFailure(row.n, null, null, reason)] });
+  }
+}
+
+/** The batch as two batches of half its records each, with their rows, failures and end positions. */
+function splitBatch(batch: Batch): [Batch, Batch] {
+  const mid = Math.floor(batch.bounds.length / 2);
+  const cut = batch.bounds[mid].line;
+  const part = (bounds: RecordBound[], before: boolean): Batch => ({
+    rows: batch.rows.filter((row) => (row.n < cut) === before),
+    failures: batch.failures.filter((failure) => (failure.row_number < cut) === before),
+    bounds,
+    end: bounds[bounds.length - 1].end,
+    nextLine: bounds[bounds.length - 1].nextLine,
+    count: bounds.length,
+  });
+  return [part(batch.bounds.slice(0, mid), true), part(batch.bounds.slice(mid), false)];
+}
+
+/** One batch in its own transaction, retried when another writer raced it. */
+async function commitOnce(client: pg.Client, jobId: string, batch: Batch): Promise<void> {
   const rows = JSON.stringify(batch.rows);
   const failures = JSON.stringify(batch.failures);
   for (let attempt = 1; ; attempt++) {
@@ -316,7 +373,7 @@ async function readBatch(
   }
   const failures: RowFailure[] = [];
   const rows: ImportRow[] = [];
-  if (records.length === 0) return { rows, failures, end: 0, nextLine: 0, count: 0 };
+  if (records.length === 0) return { rows, failures, bounds: [], end: 0, nextLine: 0, count: 0 };
   const strict = new TextDecoder(format.encoding, { fatal: true });
   const lenient = new TextDecoder(format.encoding);
   const unreadable = (record: CsvRecord, reason: string) => failures.push(rowFailure(record.line, null, lenient.decode(record.bytes), reason));
@@ -340,5 +397,12 @@ async function readBatch(
   }
   const settled = settleBatch(rows, dedupe);
   const last = records[records.length - 1];
-  return { rows: settled.rows, failures: [...failures, ...settled.failures], end: last.end, nextLine: last.nextLine, count: records.length };
+  return {
+    rows: settled.rows,
+    failures: [...failures, ...settled.failures],
+    bounds: records.map(({ line, end, nextLine }) => ({ line, end, nextLine })),
+    end: last.end,
+    nextLine: last.nextLine,
+    count: records.length,
+  };
 }

@@ -94,7 +94,7 @@ export function mapHeader(header: string[], options: Pick<ImportOptions, "mappin
   }
   const keyPresent = columns.some((c) =>
     options.dedupe_key === "external_id" ? c.target.kind === "field" && c.target.field === "external_id"
-      : options.dedupe_key === "phone" ? c.target.kind === "channel" && ["phone", "sms", "whatsapp"].includes(c.target.type)
+      : options.dedupe_key === "phone" ? c.target.kind === "channel" && PHONE_TYPES.includes(c.target.type)
       : c.target.kind === "channel" && c.target.type === "email"
   );
   if (!keyPresent) {
@@ -102,6 +102,9 @@ export function mapHeader(header: string[], options: Pick<ImportOptions, "mappin
   }
   return columns;
 }
+
+/** The channel types that carry a phone number; the phone key matches a number across all of them. */
+const PHONE_TYPES: readonly string[] = ["phone", "sms", "whatsapp"];
 
 /** A row as the batch SQL takes it (private.contact_import_row). */
 export interface ImportRow {
@@ -266,7 +269,7 @@ export class RowNormalizer {
         case "channel": {
           const normalized = normalizeChannelIdentifier(target.type, value, this.#country);
           if (!normalized) {
-            const code = target.type === "email" ? "invalid_email" : ["phone", "sms", "whatsapp"].includes(target.type) ? "invalid_phone" : "invalid_identifier";
+            const code = target.type === "email" ? "invalid_email" : PHONE_TYPES.includes(target.type) ? "invalid_phone" : "invalid_identifier";
             const why = code === "invalid_email" ? "not a valid e-mail address"
               : code === "invalid_phone" ? `not a valid phone number${this.#country ? "" : " (a national number needs default_country)"}`
               : "not a valid handle";
@@ -275,7 +278,7 @@ export class RowNormalizer {
           if (row.channels.some((c) => c.t === target.type && c.nv === normalized)) break;
           // Phones are stored in E.164: the database normalizes without a country, so a national
           // format given as is would not pass its check.
-          const phoneLike = ["phone", "sms", "whatsapp"].includes(target.type);
+          const phoneLike = PHONE_TYPES.includes(target.type);
           row.channels.push({
             t: target.type, v: phoneLike ? normalized : value, nv: normalized, p: !row.channels.some((c) => c.t === target.type), c: null, col: column.header,
           });
@@ -292,7 +295,7 @@ export class RowNormalizer {
       throw new RowError("missing_name", "the row has no name, organization or identifier", null, null);
     }
     row.k = this.#dedupe === "external_id" ? row.external_id
-      : this.#dedupe === "phone" ? row.channels.find((c) => ["phone", "sms", "whatsapp"].includes(c.t))?.nv ?? null
+      : this.#dedupe === "phone" ? row.channels.find((c) => PHONE_TYPES.includes(c.t))?.nv ?? null
       : row.channels.find((c) => c.t === "email")?.nv ?? null;
     return row;
   }
@@ -307,6 +310,10 @@ export class RowNormalizer {
  */
 export function settleBatch(rows: ImportRow[], dedupe: ImportOptions["dedupe_key"]): { rows: ImportRow[]; failures: RowFailure[] } {
   const keys = new Set<string>();
+  // Under the phone key a number is one however a row gives it (phone, SMS, WhatsApp), as the
+  // database matches it: every number an earlier row holds is a key, and claims ignore the type.
+  const phoneKey = dedupe === "phone";
+  const isPhone = (type: string) => phoneKey && PHONE_TYPES.includes(type);
   // Identifier -> line of the row that claimed it.
   const claims = new Map<string, number>();
   const kept: ImportRow[] = [];
@@ -316,7 +323,7 @@ export function settleBatch(rows: ImportRow[], dedupe: ImportOptions["dedupe_key
       failures.push(rowFailure(row.n, null, row.k, `duplicate_in_file: an earlier row of this file has the same ${dedupe}`, "skip"));
       continue;
     }
-    const ids = row.channels.map((c) => ({ claim: `${c.t}:${c.nv}`, col: c.col, value: c.nv, kind: c.t as string }));
+    const ids = row.channels.map((c) => ({ claim: `${isPhone(c.t) ? "phone" : c.t}:${c.nv}`, col: c.col, value: c.nv, kind: c.t as string }));
     if (row.external_id !== null) ids.push({ claim: `external_id:${row.external_id}`, col: row.xcol ?? "external_id", value: row.external_id, kind: "external id" });
     const clashes = ids.filter((id) => claims.has(id.claim));
     if (row.k === null && clashes.length > 0 && new Set(clashes.map((id) => claims.get(id.claim))).size === 1) {
@@ -329,6 +336,7 @@ export function settleBatch(rows: ImportRow[], dedupe: ImportOptions["dedupe_key
       continue;
     }
     if (row.k !== null) keys.add(row.k);
+    for (const c of row.channels) if (isPhone(c.t)) keys.add(c.nv);
     for (const id of ids) claims.set(id.claim, row.n);
     kept.push(row);
   }

@@ -239,6 +239,29 @@ Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, a
       });
     });
 
+    await t.step("rows the database refuses (custom fields past 64 KB, tags past 100) fail alone; the batch's others import", async () => {
+      const o = await fresh("refused");
+      const [tagged] = await sql<{ id: string }>(
+        `insert into public.contacts (user_id, first_name, tags) select $1, 'Tagged', array(select 't' || n from generate_series(1, 95) as n)
+         returning id`, [o.id]);
+      await sql(`insert into public.contact_communication_channels (user_id, contact_id, channel_type, identifier)
+                 values ($1, $2, 'email', 'tagged@example.com')`, [o.id, tagged.id]);
+      // 36,000 characters of custom fields pass the row's own limits, but are 72 KB stored.
+      const wide = "é".repeat(9000);
+      const csv = "first_name,email,a,b,c,d,tags\n" +
+        "Before,before@example.com,,,,,\n" +
+        `Wide,wide@example.com,${wide},${wide},${wide},${wide},\n` +
+        'Tagged,tagged@example.com,,,,,"n1,n2,n3,n4,n5,n6,n7,n8,n9,n10"\n' +
+        "After,after@example.com,,,,,\n";
+      const job = await importAndWait(o, csv, { on_duplicate: "update" });
+      assertEquals([job.status, job.created, job.updated, job.skipped, job.failed], ["completed", 2, 0, 0, 2]);
+      const lines = await errorLines(await o.token(), job.id);
+      assertEquals(lines.map((l) => [l.row_number, l.reason.split(":")[0]]), [[3, "custom_fields_too_large"], [4, "too_many_tags"]]);
+      assertEquals((await contactsOf(o)).map((c) => c.first_name).sort(), ["After", "Before", "Tagged"]);
+      assertEquals((await sql<{ n: number }>(`select cardinality(tags) as n from public.contacts where id = $1`, [tagged.id]))[0].n, 95,
+        "the refused row changed nothing");
+    });
+
     await t.step("the error report as CSV neutralizes formulas and keeps every line", async () => {
       const job = await importAndWait(owner, fixture("21_formula_injection.csv"));
       const response = await fetch(`${stack.url}/functions/v1/${FN}/${job.id}/errors?format=csv`, {
