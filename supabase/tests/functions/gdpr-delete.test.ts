@@ -155,6 +155,12 @@ Deno.test("gdpr-delete", { sanitizeResources: false, sanitizeOps: false }, async
       const [a, b] = await Promise.all([post(await owner.token(), { contact_id: subject }), post(await owner.token(), { contact_id: subject })]);
       assertEquals([a.status, b.status], [200, 200]);
       assertError(await post(await owner.token(), { contact_id: crypto.randomUUID() }), 404, "not_found");
+      // The same key for another subject is a mistake of the client, answered as one, and erases nothing.
+      const other = await contact(owner.id, "Other", "Subject");
+      const reused = await post(await owner.token(), { contact_id: other, idempotency_key: key });
+      assertError(reused, 422, "validation_failed");
+      assertEquals((reused.body as { message: string }).message, "this idempotency key belongs to another request");
+      assertEquals((await sql(`select 1 from public.contacts where id = $1`, [other])).length, 1, "the other subject is still there");
     });
 
     await t.step("other owners' contacts answer 404; agents 403; malformed agent claims and the anon keys 401; owner_id is the service's", async () => {
