@@ -29,10 +29,10 @@ async function processingJob(ownerId: string, sha: string): Promise<string> {
 }
 
 /**
- * Until a backend other than `holder`'s waits for a lock (the session under test, reaching the
- * contact's row), or `pending` settles first; at most 10 s.
+ * Until `waiters` backends other than `holder`'s wait for a lock (the sessions under test, reaching
+ * the rows held), or `pending` settles first; at most 10 s.
  */
-async function untilWaitingForALock(holder: pg.Client, pending: Promise<unknown>): Promise<void> {
+async function untilWaitingForALock(holder: pg.Client, pending: Promise<unknown>, waiters = 1): Promise<void> {
   let settled = false;
   pending.then(() => (settled = true), () => (settled = true));
   for (const deadline = Date.now() + 10_000; !settled && Date.now() < deadline;) {
@@ -42,7 +42,7 @@ async function untilWaitingForALock(holder: pg.Client, pending: Promise<unknown>
     const { rows } = await holder.query(
       `select 1 from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database() and pid <> pg_backend_pid()`,
     );
-    if (rows.length > 0) return;
+    if (rows.length >= waiters) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
@@ -100,6 +100,54 @@ Deno.test("import batches and undo beside an edit in flight", async (t) => {
       assertEquals(summary, { done: true, removed: 0, restored: 0, kept: 1 });
       const [contact] = await sql(`select job_title from public.contacts where id = $1`, [id]);
       assertEquals(contact, { job_title: "Met at the fair" }, "the edited contact survives the undo");
+    });
+
+    await t.step("a resume made while an undo waits for a contact is refused once the undo commits", async () => {
+      const job = await processingJob(owner.id, "a".repeat(64));
+      await sql(`select private.import_contacts_batch($1, $2::json, '[]'::json, 100, 3)`,
+        [job, JSON.stringify([row(2, "raced@example.com", "Raced")])]);
+      await sql(`update public.contact_import_jobs set status = 'failed' where id = $1`, [job]);
+      const [{ id }] = await sql<{ id: string }>(`select contact_id as id from public.contact_import_changes where job_id = $1`, [job]);
+      const editor = new pg.Client({ connectionString: stack.dbUrl });
+      await editor.connect();
+      try {
+        await editor.query("begin");
+        await editor.query(`update public.contacts set job_title = 'Busy' where id = $1`, [id]);
+        const undo = sql(`select private.undo_import_job($1) as summary`, [job]);
+        await untilWaitingForALock(editor, undo);
+        // As POST .../resume reopens a failed job.
+        const reopen = sql(`update public.contact_import_jobs set status = 'processing' where id = $1 and status = 'failed' returning id`, [job]);
+        await untilWaitingForALock(editor, reopen, 2);
+        await editor.query("commit");
+        const [undone, reopened] = await Promise.allSettled([undo, reopen]);
+        assertEquals(undone.status, "fulfilled");
+        assertEquals(reopened.status === "rejected" && (reopened.reason as { code?: string }).code, "55000", "the resume is refused");
+      } finally {
+        await editor.end();
+      }
+      const [state] = await sql(`select status, undo_summary is not null as undone from public.contact_import_jobs where id = $1`, [job]);
+      assertEquals(state, { status: "failed", undone: true }, "never a running job marked undone");
+    });
+
+    await t.step("undo keeps a contact the import updated when an interaction used the channel the import added", async () => {
+      const [{ id }] = await sql<{ id: string }>(
+        `insert into public.contacts (user_id, first_name) values ($1, 'Eve') returning id`, [owner.id]);
+      await sql(`insert into public.contact_communication_channels (user_id, contact_id, channel_type, identifier) values ($1, $2, 'email', 'eve@example.com')`,
+        [owner.id, id]);
+      const job = await processingJob(owner.id, "b".repeat(64));
+      const evelyn = { ...row(2, "eve@example.com", "Evelyn"), channels: [...row(2, "eve@example.com", "Evelyn").channels,
+        { t: "phone", v: "+442079460123", nv: "+442079460123", p: false, col: "phone" }] };
+      await sql(`select private.import_contacts_batch($1, $2::json, '[]'::json, 100, 3)`, [job, JSON.stringify([evelyn])]);
+      await sql(`update public.contact_import_jobs set status = 'completed', total_rows = processed_rows where id = $1`, [job]);
+      await sql(`insert into public.contact_interactions (user_id, contact_id, channel_id, channel_type, direction, content)
+                 select $1, $2, ch.id, 'phone', 'outbound', 'Called Evelyn' from public.contact_communication_channels ch
+                 where ch.contact_id = $2 and ch.channel_type = 'phone'`, [owner.id, id]);
+      const [{ summary }] = await sql<{ summary: Record<string, unknown> }>(`select private.undo_import_job($1) as summary`, [job]);
+      assertEquals(summary, { done: true, removed: 0, restored: 0, kept: 1 });
+      const [contact] = await sql(
+        `select c.first_name, (select count(*)::int from public.contact_interactions i where i.contact_id = c.id and i.channel_id is not null) as linked
+         from public.contacts c where c.id = $1`, [id]);
+      assertEquals(contact, { first_name: "Evelyn", linked: 1 }, "kept as it is, the phone and the call's link to it with it");
     });
 
     await t.step("a batch whose contact is deleted while it waits is refused, and planned again creates the row", async () => {
