@@ -51,7 +51,7 @@ set local session_replication_role = replica;
 update public.contacts set updated_at = updated_at - interval '1 hour' where user_id = tests.get_supabase_uid('undo_owner');
 update public.contact_communication_channels set created_at = created_at - interval '1 hour', updated_at = updated_at - interval '1 hour'
 where user_id = tests.get_supabase_uid('undo_owner');
-update public.contact_import_changes set contact_updated_at = contact_updated_at - interval '1 hour'
+update public.contact_import_changes set contact_updated_at = contact_updated_at - interval '1 hour', created_at = created_at - interval '1 hour'
 where user_id = tests.get_supabase_uid('undo_owner');
 set local session_replication_role = origin;
 

@@ -365,6 +365,16 @@ Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, a
       assertEquals(change.previous, { last_name: "Old" });
     });
 
+    await t.step("an unsubscribe list imported into existing contacts withdraws their consent", async () => {
+      const o = await fresh("unsubscribe");
+      await importAndWait(o, "first_name,email,email_consent\nAda,ada@example.com,yes\nGrace,grace@example.com,yes\n");
+      const job = await importAndWait(o, "email,email_consent\nada@example.com,unsubscribed\n", { on_duplicate: "update" });
+      assertEquals([job.status, job.created, job.updated], ["completed", 0, 1]);
+      assertEquals((await contactsOf(o)).map((c) => c.channels), [["email:ada@example.com:withdrawn"], ["email:grace@example.com:granted"]]);
+      const [event] = await sql(`select status, source, source_ref from public.contact_consent_events where user_id = $1 order by id desc limit 1`, [o.id]);
+      assertEquals(event, { status: "withdrawn", source: "import", source_ref: job.id });
+    });
+
     await t.step("dedupe by phone: a number matches its contact whether the file gives it as phone, SMS or WhatsApp", async () => {
       const o = await fresh("phone-key");
       const token = await o.token();
