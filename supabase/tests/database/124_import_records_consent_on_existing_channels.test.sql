@@ -1,7 +1,8 @@
--- An import records the consent a row gives on channels the contact already has (20251019000006):
--- under update the file's value; under merge_fill_empty a withdrawal always and a grant over unknown
--- only. Each change is a consent event with source import and the job id, and the change log keeps
--- the consent before. A dry run shows the change; undo restores the fields and keeps the consent.
+-- An import records the consent a row gives on channels the contact already has (20251019000006,
+-- 20251019000009, 20251019000010): under update the file's value; under merge_fill_empty a
+-- withdrawal always and a grant over unknown only. Each change is a consent event with source
+-- import and the job id, and the change log keeps the consent before. A dry run shows the change;
+-- undo restores the fields and keeps the consent.
 begin;
 select plan(9);
 
