@@ -131,6 +131,8 @@ export async function receiveBody(
   limits: Limits,
   format: FileOptions,
 ): Promise<Upload> {
+  // The body is the file: a declared size over this request's limit is refused before a byte is read.
+  if (Number(req.headers.get("content-length") ?? "0") > limits.maxBytes) throw payloadTooLarge(limits.maxBytes, "bytes", "The file");
   if (!req.body) return { intake: { sha256: createHash("sha256").digest("hex"), size: 0, rows: 0, encoding: "utf-8" }, fileName: null };
   try {
     return { intake: await scanFile(req.body, limits, format, (stream) => storage.write(object, stream)), fileName: null };

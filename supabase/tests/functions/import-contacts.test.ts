@@ -541,6 +541,11 @@ Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, a
       const reply = await answerBeforeBody(await owner.token(), "text/csv", 600_000_000, "first_name,email\n");
       assertMatch(reply, /^HTTP\/1\.1 413/);
       assertMatch(reply, /payload_too_large/);
+      // A CSV body is the file: no allowance for multipart framing, and a lower max_bytes counts too.
+      for (const [length, query] of [[512 * 1024 * 1024 + 100_000, ""], [50_000_000, "?max_bytes=1000"]] as const) {
+        const early = await answerBeforeBody(await owner.token(), "text/csv", length, "first_name,email\n", query);
+        assertMatch(early, /^HTTP\/1\.1 413/, `${length} bytes declared${query}`);
+      }
     });
 
     await t.step("limits: a JSON body declared over 64 KB is refused with 413 before it is read", async () => {

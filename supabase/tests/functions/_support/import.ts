@@ -160,9 +160,9 @@ export async function uploadStalling(
  * The answer to a request whose head declares `contentLength` bytes but whose body stops after
  * `start`: it can only come before the body is read, as the server owes the client nothing more.
  */
-export async function answerBeforeBody(token: string, contentType: string, contentLength: number, start: string): Promise<string> {
+export async function answerBeforeBody(token: string, contentType: string, contentLength: number, start: string, query = ""): Promise<string> {
   const conn = await Deno.connect({ hostname: "127.0.0.1", port: Number(new URL(stack.url).port) });
-  const request = `POST /functions/v1/${FN} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\n` +
+  const request = `POST /functions/v1/${FN}${query} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\n` +
     `Content-Type: ${contentType}\r\nContent-Length: ${contentLength}\r\nConnection: close\r\n\r\n${start}`;
   await conn.write(new TextEncoder().encode(request));
   // A server that waits for the rest of the body never answers: hang up after a minute.
