@@ -96,9 +96,9 @@ export function assertMethod(req: Request, allowed: readonly string[]): void {
 }
 
 /** Refuses a body larger than `maxBytes` from its Content-Length, before anything reads it. */
-export function assertDeclaredSize(req: Request, maxBytes: number): void {
+export function assertDeclaredSize(req: Request, maxBytes: number, subject?: string): void {
   const declared = Number(req.headers.get("content-length") ?? "0");
-  if (declared > maxBytes) throw payloadTooLarge(maxBytes);
+  if (declared > maxBytes) throw payloadTooLarge(maxBytes, "bytes", subject);
 }
 
 /**

@@ -13,7 +13,7 @@ import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { Busboy, type BusboyInstance } from "@fastify/busboy";
-import { HttpError, payloadTooLarge } from "../_shared/http.ts";
+import { assertDeclaredSize, HttpError, payloadTooLarge } from "../_shared/http.ts";
 import { type FileStorage, isSafeObject, type StoredObject } from "../_shared/storage.ts";
 import { detectFormat, type Encoding, EncodingCheck, type FileFormat, peek, RecordReader } from "./csv.ts";
 
@@ -132,7 +132,7 @@ export async function receiveBody(
   format: FileOptions,
 ): Promise<Upload> {
   // The body is the file: a declared size over this request's limit is refused before a byte is read.
-  if (Number(req.headers.get("content-length") ?? "0") > limits.maxBytes) throw payloadTooLarge(limits.maxBytes, "bytes", "The file");
+  assertDeclaredSize(req, limits.maxBytes, "The file");
   if (!req.body) return { intake: { sha256: createHash("sha256").digest("hex"), size: 0, rows: 0, encoding: "utf-8" }, fileName: null };
   try {
     return { intake: await scanFile(req.body, limits, format, (stream) => storage.write(object, stream)), fileName: null };
