@@ -427,6 +427,7 @@ export type Database = {
           id: number
           job_id: string
           previous: NonNullable<Json>
+          row_number: number | null
           user_id: string
         }
         Insert: {
@@ -439,6 +440,7 @@ export type Database = {
           id?: never
           job_id: string
           previous?: NonNullable<Json>
+          row_number?: number | null
           user_id?: string
         }
         Update: {
@@ -451,6 +453,7 @@ export type Database = {
           id?: never
           job_id?: string
           previous?: NonNullable<Json>
+          row_number?: number | null
           user_id?: string
         }
         Relationships: [

@@ -85,7 +85,8 @@ select columns_are('public', 'contact_import_jobs', array[
 -- contact_import_changes (what an import did to each contact, for undo)
 select has_table('public', 'contact_import_changes', 'table public.contact_import_changes exists');
 select columns_are('public', 'contact_import_changes', array[
-  'id', 'job_id', 'contact_id', 'user_id', 'action', 'previous', 'added_channel_ids', 'added_to_group', 'contact_updated_at', 'created_at'
+  'id', 'job_id', 'contact_id', 'user_id', 'action', 'previous', 'added_channel_ids', 'added_to_group', 'contact_updated_at', 'created_at',
+  'row_number'
 ], 'public.contact_import_changes has exactly its documented columns');
 
 -- contact_import_job_errors

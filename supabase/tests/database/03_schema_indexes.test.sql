@@ -50,8 +50,8 @@ select indexes_are('public', 'contact_import_job_errors', array[
 ], 'import error rows have exactly their key and foreign-key indexes');
 select indexes_are('public', 'contact_import_changes', array[
   'contact_import_changes_pkey', 'contact_import_changes_job_contact_idx', 'contact_import_changes_contact_idx',
-  'contact_import_changes_user_id_idx'
-], 'import change rows have exactly their key, job, contact and owner indexes');
+  'contact_import_changes_user_id_idx', 'contact_import_changes_job_row_idx'
+], 'import change rows have exactly their key, job, contact, owner and row-number indexes');
 select indexes_are('public', 'contact_retention_policies', array[
   'contact_retention_policies_pkey', 'contact_retention_policies_user_id_data_class_key'
 ], 'retention policies have exactly their key and one-policy-per-class index');

@@ -342,6 +342,20 @@ Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, a
       assert(changed.every((c) => JSON.stringify(c.previous) === "{}"), "no field changed");
     });
 
+    await t.step("rows without any identifier: a re-import of the same file with force updates the contacts it made", async () => {
+      const o = await fresh("nameless");
+      const csv = "first_name,last_name,company,email\nAda,Lovelace,Engines,\nGrace,Hopper,Navy,\n";
+      const first = await importAndWait(o, csv);
+      assertEquals([first.created, first.updated], [2, 0]);
+      const forced = await importAndWait(o, csv, { force: "true", on_duplicate: "update" });
+      assertEquals([forced.status, forced.created, forced.updated, forced.skipped, forced.failed], ["completed", 0, 2, 0, 0]);
+      const skipped = await importAndWait(o, csv, { force: "true" });
+      assertEquals(reasonCodes(await errorLines(await o.token(), skipped.id)), [[2, null, "duplicate"], [3, null, "duplicate"]]);
+      assertEquals((await contactsOf(o)).map((c) => c.display_name), ["Ada Lovelace", "Grace Hopper"], "no contact made twice");
+      const another = await importAndWait(o, `${csv}Alan,Turing,Bletchley,\n`, { force: "true", on_duplicate: "update" });
+      assertEquals([another.created, another.updated], [3, 0], "another file's rows are new contacts: nothing identifies them");
+    });
+
     await t.step("duplicates of existing contacts: skip, update and merge_fill_empty", async () => {
       const o = await fresh("policies");
       const token = await o.token();
