@@ -253,6 +253,10 @@ Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, a
         `Wide,wide@example.com,${wide},${wide},${wide},${wide},\n` +
         'Tagged,tagged@example.com,,,,,"n1,n2,n3,n4,n5,n6,n7,n8,n9,n10"\n' +
         "After,after@example.com,,,,,\n";
+      const preview = await importAndWait(o, csv, { on_duplicate: "update", dry_run: "true" });
+      assertEquals([preview.created, preview.updated, preview.failed], [2, 0, 2], "a dry run foresees the rows the database refuses");
+      assertEquals((preview.dry_run_report!.failing as { row: number; reason: string }[]).map((f) => [f.row, f.reason.split(":")[0]]),
+        [[3, "custom_fields_too_large"], [4, "too_many_tags"]]);
       const job = await importAndWait(o, csv, { on_duplicate: "update" });
       assertEquals([job.status, job.created, job.updated, job.skipped, job.failed], ["completed", 2, 0, 0, 2]);
       const lines = await errorLines(await o.token(), job.id);
