@@ -33,7 +33,7 @@ select functions_are('private', array[
   'import_dry_run_batch', 'import_contacts_batch', 'undo_import_job', 'drop_dry_run_claims',
   'queue_upload_of_ended_import', 'queue_uploads_of_deleted_imports', 'import_uploads_due', 'queue_unused_import_upload', 'dry_run_entry_mentions',
   'contact_identifier_values', 'is_identifier_value', 'contact_import_report_lines', 'contact_dry_run_entries', 'mentions_whole',
-  'import_consent_applies', 'import_row_has_no_identifier', 'import_refusal', 'group_entered', 'keep_agents_within_their_grants',
+  'import_consent_applies', 'import_row_has_no_identifier', 'import_refusal', 'group_entered', 'keep_agents_within_their_grants', 'keep_agent_channels_within_their_grants',
   'lexeme_query', 'track_contact_search_words', 'search_typo_query'
 ], 'private holds exactly the trigger and helper functions');
 
@@ -91,7 +91,7 @@ select isnt_definer('private', 'require_specific_contacts_grant', array[]::text[
 select isnt_definer('private', 'track_interaction_delivery', array[]::text[], 'private.track_interaction_delivery() is security invoker');
 select isnt_definer('private', 'check_import_job_transition', array[]::text[], 'private.check_import_job_transition() is security invoker');
 select isnt_definer('private', 'permission_level_rank', array['text'], 'private.permission_level_rank(text) is security invoker');
-select isnt_definer('private', 'contact_matches_criteria', array['contacts', 'jsonb'], 'private.contact_matches_criteria(contacts, jsonb) is security invoker');
+select isnt_definer('private', 'contact_matches_criteria', array['contacts', 'jsonb', 'text[]'], 'private.contact_matches_criteria(contacts, jsonb, text[]) is security invoker');
 select isnt_definer('private', 'forbid_agent_tokens', array['text'], 'private.forbid_agent_tokens(text) is security invoker');
 select isnt_definer('private', 'anonymize_contacts', array['uuid[]'], 'private.anonymize_contacts(uuid[]) is security invoker');
 select is_empty($$
@@ -168,8 +168,8 @@ $$, array['contact_in_group:stable', 'agent_can_access_contact:stable', 'search_
   'create_import_job:volatile', 'import_contacts_batch:volatile', 'undo_import_job:volatile', 'drop_dry_run_claims:volatile',
   'queue_upload_of_ended_import:volatile', 'queue_uploads_of_deleted_imports:volatile', 'queue_unused_import_upload:volatile',
   'void_retention_watermarks_of_old_rows:volatile', 'void_retention_watermarks_of_released_holds:volatile',
-  'group_entered:stable', 'keep_agents_within_their_grants:volatile'],
-  'the security definer helpers in private only read (stable), except those that append to the access log, create an owner key, or erase traces, the import functions that write jobs, contacts and their change log (and drop a finished dry run''s claims, queue an ended job''s upload or one no job keeps), the triggers that void retention watermarks, and those that keep shared keys and search words, and the trigger that keeps agents within their grants');
+  'group_entered:stable', 'keep_agents_within_their_grants:volatile', 'keep_agent_channels_within_their_grants:volatile'],
+  'the security definer helpers in private only read (stable), except those that append to the access log, create an owner key, or erase traces, the import functions that write jobs, contacts and their change log (and drop a finished dry run''s claims, queue an ended job''s upload or one no job keeps), the triggers that void retention watermarks, and those that keep shared keys and search words, and the triggers that keep agents within their grants');
 
 -- Consent history, duplicates and merging.
 select is_definer('private', 'derive_channel_consent', array[]::text[],

@@ -63,8 +63,8 @@ select function_privs_are('private', 'check_import_job_transition', array[]::tex
 select function_privs_are('private', 'check_import_job_transition', array[]::text[], 'service_role', array['EXECUTE'], 'service_role can execute private.check_import_job_transition()');
 select function_privs_are('private', 'permission_level_rank', array['text'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.permission_level_rank(text)');
 select function_privs_are('private', 'permission_level_rank', array['text'], 'service_role', array['EXECUTE'], 'service_role can execute private.permission_level_rank(text)');
-select function_privs_are('private', 'contact_matches_criteria', array['contacts', 'jsonb'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.contact_matches_criteria(contacts, jsonb)');
-select function_privs_are('private', 'contact_matches_criteria', array['contacts', 'jsonb'], 'service_role', array['EXECUTE'], 'service_role can execute private.contact_matches_criteria(contacts, jsonb)');
+select function_privs_are('private', 'contact_matches_criteria', array['contacts', 'jsonb', 'text[]'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.contact_matches_criteria(contacts, jsonb, text[])');
+select function_privs_are('private', 'contact_matches_criteria', array['contacts', 'jsonb', 'text[]'], 'service_role', array['EXECUTE'], 'service_role can execute private.contact_matches_criteria(contacts, jsonb, text[])');
 select function_privs_are('private', 'contact_in_group', array['uuid', 'uuid'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.contact_in_group(uuid, uuid)');
 select function_privs_are('private', 'contact_in_group', array['uuid', 'uuid'], 'service_role', array['EXECUTE'], 'service_role can execute private.contact_in_group(uuid, uuid)');
 select function_privs_are('private', 'agent_can_access_contact', array['uuid', 'uuid', 'text', 'text'], 'authenticated', array['EXECUTE'],
