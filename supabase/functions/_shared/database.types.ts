@@ -526,6 +526,7 @@ export type Database = {
           file_name: string
           file_sha256: string | null
           file_size_bytes: number | null
+          file_version: string | null
           header: Json | null
           id: string
           options: NonNullable<Json>
@@ -560,6 +561,7 @@ export type Database = {
           file_name: string
           file_sha256?: string | null
           file_size_bytes?: number | null
+          file_version?: string | null
           header?: Json | null
           id?: string
           options?: NonNullable<Json>
@@ -594,6 +596,7 @@ export type Database = {
           file_name?: string
           file_sha256?: string | null
           file_size_bytes?: number | null
+          file_version?: string | null
           header?: Json | null
           id?: string
           options?: NonNullable<Json>

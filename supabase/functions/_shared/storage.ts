@@ -9,10 +9,14 @@ export interface StoredObject {
   path: string;
 }
 
-/** An object's bytes from some offset on, and the size of the whole object (null if not told). */
+/**
+ * An object's bytes from some offset on, the size of the whole object, and its version: a tag that
+ * changes whenever the object is replaced, whatever its size (each null if not told).
+ */
 export interface StoredFile {
   body: ReadableStream<Uint8Array>;
   size: number | null;
+  version: string | null;
 }
 
 export interface FileStorage {
@@ -85,9 +89,10 @@ export class LocalFolderStorage implements FileStorage {
       if (error instanceof Deno.errors.NotFound) return null;
       throw error;
     }
-    const { size } = await file.stat();
+    const { size, ino, mtime } = await file.stat();
     if (offset > 0) await file.seek(offset, Deno.SeekMode.Start);
-    return { body: file.readable, size };
+    // A write replaces the file by a rename (a new inode); an edit in place moves its mtime.
+    return { body: file.readable, size, version: `${ino ?? ""}:${mtime?.getTime() ?? ""}` };
   }
 
   async remove(object: StoredObject): Promise<void> {
@@ -154,7 +159,8 @@ export class SupabaseStorage implements FileStorage {
     const total = response.status === 206
       ? response.headers.get("content-range")?.match(/\/(\d+)$/)?.[1]
       : response.headers.has("content-encoding") ? null : response.headers.get("content-length");
-    return { body: response.body, size: total ? Number(total) : null };
+    // The ETag names the whole object's content, in a range answer too.
+    return { body: response.body, size: total ? Number(total) : null, version: response.headers.get("etag") };
   }
 
   remove(object: StoredObject): Promise<void> {

@@ -54,6 +54,7 @@ interface JobRow {
   total_rows: string | null;
   processed_rows: string;
   file_size_bytes: string | null;
+  file_version: string | null;
 }
 
 interface Batch {
@@ -109,7 +110,7 @@ export async function runSlice(jobId: string, storage: FileStorage, limits = sli
        set status = 'processing', slice_count = slice_count + 1
        where id = $1 and status in ('pending', 'processing')
        returning id, user_id, status, storage_path, source, options, column_mapping, dry_run, header,
-         resume_offset::text, resume_line::text, total_rows::text, processed_rows::text, file_size_bytes::text`,
+         resume_offset::text, resume_line::text, total_rows::text, processed_rows::text, file_size_bytes::text, file_version`,
       [jobId],
     );
     const job = claimed.rows[0];
@@ -124,11 +125,19 @@ export async function runSlice(jobId: string, storage: FileStorage, limits = sli
     const head = await storage.read(object, 0);
     if (!head) return await fail(client, job.id, 1, null, "file_missing: the file of this import is no longer in storage");
     // Every slice reads on from a byte position of the file the intake hashed and counted: a file
-    // replaced in Storage since would be read from the middle of other rows.
-    if (head.size !== null && job.file_size_bytes !== null && head.size !== Number(job.file_size_bytes)) {
+    // replaced in Storage since would be read from the middle of other rows. Its size tells a
+    // replacement from the intake on; the version the first slice read, one of the same size.
+    const changed = head.size !== null && job.file_size_bytes !== null && head.size !== Number(job.file_size_bytes)
+      ? `is ${head.size} bytes, not the ${job.file_size_bytes} this import began with`
+      : head.version !== null && job.file_version !== null && head.version !== job.file_version
+      ? "was replaced by another file of the same size since this import began"
+      : null;
+    if (changed) {
       await head.body.cancel();
-      return await fail(client, job.id, Number(job.resume_line) || 1, null,
-        `file_changed: the file in Storage is ${head.size} bytes, not the ${job.file_size_bytes} this import began with; import it again`);
+      return await fail(client, job.id, Number(job.resume_line) || 1, null, `file_changed: the file in Storage ${changed}; import it again`);
+    }
+    if (job.file_version === null && head.version !== null) {
+      await client.query("update public.contact_import_jobs set file_version = $2 where id = $1 and file_version is null", [job.id, head.version]);
     }
     const [sample, rest] = await peek(head.body, 64 * 1024);
     await rest.cancel();

@@ -79,7 +79,7 @@ select columns_are('public', 'contact_import_jobs', array[
   'options', 'dry_run', 'total_rows', 'processed_rows', 'created_count', 'updated_count', 'skipped_count',
   'failed_count', 'error_summary', 'started_at', 'completed_at', 'created_at', 'updated_at',
   'source', 'encoding', 'delimiter', 'header', 'resume_offset', 'resume_line', 'slice_count', 'slice_stats', 'dry_run_report',
-  'undone_at', 'undo_summary'
+  'undone_at', 'undo_summary', 'file_version'
 ], 'public.contact_import_jobs has exactly its documented columns, the processing state of chunked imports included');
 
 -- contact_import_changes (what an import did to each contact, for undo)

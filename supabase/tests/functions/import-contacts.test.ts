@@ -3,6 +3,7 @@
 // final status, exact counts and error report; then idempotency, duplicates and policies, undo,
 // dry runs, concurrency, limits, and every way another owner, an agent or an attacker could try.
 import { assert, assertEquals, assertExists, assertMatch } from "@std/assert/mod.js";
+import { encodeHex } from "@std/encoding/hex.js";
 import { assertError, assertGuarded } from "./_support/http.ts";
 import type { FunctionRegion } from "@supabase/supabase-js";
 import Papa from "papaparse";
@@ -21,6 +22,7 @@ import {
   waitForJob,
 } from "./_support/import.ts";
 import { call, createOwner, type Owner, removeOwners, serviceClient, sql, stack, userClient } from "./_support/stack.ts";
+import { LocalFolderStorage } from "../../functions/_shared/storage.ts";
 
 const FIXTURES = new URL("../fixtures/import/", import.meta.url);
 const fixture = (name: string) => new Blob([Deno.readFileSync(new URL(name, FIXTURES)) as BlobPart]);
@@ -738,7 +740,7 @@ Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, a
       const local = storedFile(o.id, "replaced.csv");
       Deno.writeFileSync(local, original);
       // The job as the intake of the original file left it; then the owner uploads another file over it.
-      const digest = Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", original)), (b) => b.toString(16).padStart(2, "0")).join("");
+      const digest = encodeHex(await crypto.subtle.digest("SHA-256", original));
       const [{ job_id: id }] = await sql<{ job_id: string }>(
         `select job_id from private.create_import_job($1, 'replaced.csv', $2, $3, $4, 'storage', '{}', '{}', false, 3, false)`,
         [o.id, original.length, digest, `imports/${o.id}/replaced.csv`],
@@ -749,6 +751,40 @@ Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, a
       assertEquals([job.status, job.processed_rows], ["failed", 0]);
       assertEquals(reasonCodes(await errorLines(token, id)), [[1, null, "file_changed"]]);
       assertEquals((await sql(`select 1 from public.contacts where user_id = $1`, [o.id])).length, 0, "nothing of either file was imported");
+    });
+
+    await t.step("a file replaced by one of the same size after a slice read it fails the job; the same file goes on", async () => {
+      const o = await fresh("same-size-file");
+      const token = await o.token();
+      const original = Deno.readFileSync(new URL("01_basic.csv", FIXTURES));
+      const digest = encodeHex(await crypto.subtle.digest("SHA-256", original));
+      const storage = new LocalFolderStorage(Deno.env.get("SUPABASE_LOCAL_STORAGE_DIR")!);
+      // Two jobs as a first slice leaves them: each with the version of the file it read recorded.
+      const jobOf = async (name: string) => {
+        Deno.writeFileSync(storedFile(o.id, name), original);
+        const read = (await storage.read({ bucket: "imports", path: `${o.id}/${name}` }))!;
+        await read.body.cancel();
+        const [{ job_id }] = await sql<{ job_id: string }>(
+          `select job_id from private.create_import_job($1, $2, $3, $4, $5, 'storage', '{}', '{}', false, 3, true)`,
+          [o.id, name, original.length, digest, `imports/${o.id}/${name}`],
+        );
+        await sql(`update public.contact_import_jobs set file_version = $2 where id = $1`, [job_id, read.version]);
+        return job_id;
+      };
+      const [kept, replaced] = [await jobOf("kept.csv"), await jobOf("replaced.csv")];
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const corrected = new TextDecoder().decode(original).replace("Ada", "Ida");
+      assertEquals(corrected.length, original.length);
+      Deno.writeTextFileSync(storedFile(o.id, "replaced.csv"), corrected);
+      for (const id of [kept, replaced]) assertEquals((await call(FN, { method: "POST", path: `/${id}/resume`, token })).status, 202);
+      const [keptJob, replacedJob] = [await waitForJob(token, kept), await waitForJob(token, replaced)];
+      assertEquals([keptJob.status, keptJob.created], ["completed", 3], "the file the first slice read imports on");
+      assertEquals([replacedJob.status, replacedJob.processed_rows], ["failed", 0]);
+      const [line] = await errorLines(token, replaced);
+      assertEquals([line.row_number, line.reason], [1, "file_changed: the file in Storage was replaced by another file of the same size since this import began; import it again"]);
+      const uploaded = await importAndWait(o, "email\nfirst-slice@example.com\n");
+      const [version] = await sql<{ file_version: string | null }>(`select file_version from public.contact_import_jobs where id = $1`, [uploaded.id]);
+      assertExists(version.file_version, "a job's first slice records the version it read");
     });
 
     await t.step("agent tokens are refused (403); only the service runs slices (403)", async () => {

@@ -1,10 +1,12 @@
-// Server-free tests of the pure parts of _shared: cursors, the SQLSTATE mapping, callers.
-import { assertEquals, assertInstanceOf, assertRejects, assertThrows } from "@std/assert/mod.js";
+// Server-free tests of the pure parts of _shared: cursors, the SQLSTATE mapping, callers, and the
+// local stand-in for Storage on a scratch folder.
+import { assertEquals, assertInstanceOf, assertNotEquals, assertRejects, assertThrows } from "@std/assert/mod.js";
 import { z } from "zod";
 import { callerOf } from "../../functions/_shared/auth.ts";
 import { bindingOf, openCursor, sealCursor } from "../../functions/_shared/cursor.ts";
 import { databaseErrorToHttp } from "../../functions/_shared/db.ts";
 import { HttpError } from "../../functions/_shared/http.ts";
+import { LocalFolderStorage } from "../../functions/_shared/storage.ts";
 
 const context = { fn: "test", req: new Request("http://localhost/test") };
 const Position = z.object({ n: z.number() });
@@ -58,4 +60,30 @@ Deno.test("callers: owner, agent-scoped, service; malformed agent claims are ref
   assertEquals(callerOf({ authMode: "secret", jwtClaims: null }).kind, "service");
   assertThrows(() => callerOf({ authMode: "user", jwtClaims: { sub, role: "authenticated", agent_id: 42 } }), HttpError);
   assertThrows(() => callerOf({ authMode: "user", jwtClaims: { sub, role: "anon" } }), HttpError);
+});
+
+Deno.test("local Storage: a file replaced by one of the same size has another version", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const storage = new LocalFolderStorage(root);
+    const object = { bucket: "imports", path: "owner/file.csv" };
+    const stream = (text: string) => new Blob([text]).stream();
+    const versionOf = async (offset = 0) => {
+      const file = (await storage.read(object, offset))!;
+      await file.body.cancel();
+      return [file.size, file.version];
+    };
+    await storage.write(object, stream("email\nada@example.com\n"));
+    const [size, first] = await versionOf();
+    assertEquals(await versionOf(6), [size, first], "a read from an offset names the same version");
+    await storage.write(object, stream("email\nbob@example.com\n"));
+    const [sameSize, rewritten] = await versionOf();
+    assertEquals(sameSize, size);
+    assertNotEquals(rewritten, first, "a write of the same size is another version");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await Deno.writeTextFile(`${root}/imports/owner/file.csv`, "email\ncat@example.com\n");
+    assertNotEquals((await versionOf())[1], rewritten, "so is an edit in place");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });
