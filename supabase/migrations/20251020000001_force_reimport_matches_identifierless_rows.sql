@@ -96,11 +96,13 @@ begin
     ) as h
   ) as p
   -- A row with no identifier at all: the contact an earlier import of this same file made from
-  -- this row, if it still exists (its change log entry goes with it).
+  -- this row, if it still exists (its change log entry goes with it) and was not anonymized (an
+  -- anonymized contact is no one's, and a re-import must not name it again).
   left join lateral (
     select ic.contact_id
     from public.contact_import_jobs pj
     join public.contact_import_changes ic on ic.job_id = pj.id and ic.row_number = (r.item).n and ic.user_id = job.user_id
+    join public.contacts c on c.id = ic.contact_id and c.user_id = job.user_id and c.status <> 'anonymized'
     where private.import_row_has_no_identifier(r.item)
       and pj.user_id = job.user_id and pj.file_sha256 = job.file_sha256 and pj.id <> job.id
     order by ic.id desc

@@ -124,11 +124,13 @@ begin
     ) as h
   ) as p
   -- A row with no identifier at all: the contact an earlier import of this same file made from
-  -- this row, if it still exists (its change log entry goes with it).
+  -- this row, if it still exists (its change log entry goes with it) and was not anonymized (an
+  -- anonymized contact is no one's, and a re-import must not name it again).
   left join lateral (
     select ic.contact_id
     from public.contact_import_jobs pj
     join public.contact_import_changes ic on ic.job_id = pj.id and ic.row_number = (r.item).n and ic.user_id = job.user_id
+    join public.contacts c on c.id = ic.contact_id and c.user_id = job.user_id and c.status <> 'anonymized'
     where private.import_row_has_no_identifier(r.item)
       and pj.user_id = job.user_id and pj.file_sha256 = job.file_sha256 and pj.id <> job.id
     order by ic.id desc
@@ -196,15 +198,21 @@ begin
     raise exception 'the batch has no rows' using errcode = '22023';
   end if;
 
-  -- No check refuses a row that is not written: a dry run foresees the rows a real run fails, before
-  -- the duplicates below, as the real run fails them in a batch of their own first.
+  -- No check refuses a row that is not written: a dry run foresees the rows a real run fails. The
+  -- real run fails such a row in a batch of its own, so a later row updates its contact instead;
+  -- a row after an accepted update of the same contact is a duplicate (below), never written.
   if job.dry_run then
     plan := array(
-      select case when f.reason is null then p
-        else row(p.item, 'fail', f.reason, null, null, p.contact_id, p.claim_row)::private.contact_import_plan end
-      from unnest(plan) p
-      cross join lateral (select private.import_refusal(job, p, policy) as reason) as f
-      order by (p.item).n);
+      select case when r.refusal is null or r.after_accepted then r.step
+        else row((r.step).item, 'fail', r.refusal, null, null, (r.step).contact_id, (r.step).claim_row)::private.contact_import_plan end
+      from (
+        select p as step, f.reason as refusal,
+          coalesce(bool_or(f.reason is null) over (partition by p.outcome, p.contact_id order by (p.item).n
+            rows between unbounded preceding and 1 preceding), false) as after_accepted
+        from unnest(plan) p
+        cross join lateral (select private.import_refusal(job, p, policy) as reason) as f
+      ) as r
+      order by ((r.step).item).n);
   end if;
 
   -- Within the batch, the first row that updates a contact does; later ones are duplicates.

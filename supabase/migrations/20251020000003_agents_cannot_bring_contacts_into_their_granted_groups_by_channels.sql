@@ -9,7 +9,8 @@
 --
 -- To judge the contact before and after without reading the table twice, smart-group criteria and
 -- group_entered take the contact's channel types as an argument; called without them, as every
--- other caller does, they read the channels as before.
+-- other caller does, they read the channels as before. group_entered (security definer) is no
+-- longer the signed-in roles' to call: it answered about any owner's groups.
 set lock_timeout = '5s';
 set statement_timeout = '5min';
 
@@ -106,7 +107,9 @@ $$;
 
 comment on function private.group_entered(uuid, public.contacts, public.contacts, text[], text[]) is 'True when the contact as after, and not as before, is in the group or a subgroup (smart criteria, with the channel types given for each or read; static memberships count as in both).';
 revoke execute on function private.group_entered(uuid, public.contacts, public.contacts, text[], text[]) from public;
-grant execute on function private.group_entered(uuid, public.contacts, public.contacts, text[], text[]) to authenticated, service_role;
+-- Only the triggers (security definer) call it: a signed-in role could probe another owner's group
+-- rules with made-up contacts.
+grant execute on function private.group_entered(uuid, public.contacts, public.contacts, text[], text[]) to service_role;
 
 -- Trigger: an agent token's new channels may not bring a contact into a group one of the agent's
 -- current grants covers. The contact's channel types before the statement are those of its channels
@@ -123,6 +126,12 @@ begin
   if agent is null then
     return null;
   end if;
+  -- The contacts' row locks, as their updates take them: a concurrent write bringing in the other
+  -- half of a group's rules (a tag, another channel) is waited for, and read below once committed.
+  perform 1 from public.contacts c
+  where c.id in (select n.contact_id from new_rows n)
+  order by c.id
+  for no key update;
   if exists (
     select 1
     from (select distinct n.contact_id, n.user_id from new_rows n) as touched

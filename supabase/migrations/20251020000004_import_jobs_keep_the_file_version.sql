@@ -3,8 +3,8 @@
 -- re-export) was read from the middle of other rows, mixing two files in one job. The job now keeps
 -- the version of the file its first slice read (Storage's ETag; on the local stand-in, the file's
 -- inode and modification time), and every later slice that finds another version fails the job
--- with file_changed (import-contacts/process.ts). Jobs begun before keep no version and are judged
--- by size, as before.
+-- with file_changed (import-contacts/process.ts); so does a slice whose later reads of the file find
+-- another version than its first. A job begun before records its version at its next slice.
 set lock_timeout = '5s';
 set statement_timeout = '5min';
 

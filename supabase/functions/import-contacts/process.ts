@@ -7,7 +7,7 @@
 import process from "node:process";
 import pg from "pg";
 import Papa from "papaparse";
-import { type FileStorage, objectOf } from "../_shared/storage.ts";
+import { type FileStorage, objectOf, type StoredFile } from "../_shared/storage.ts";
 import { ImportOptions } from "../_shared/schemas/import.ts";
 import { type CsvRecord, detectFormat, type FileFormat, peek, RecordReader } from "./csv.ts";
 import { HeaderError, type ImportRow, mapHeader, type RowFailure, rowFailure, RowNormalizer, settleBatch, storable } from "./rows.ts";
@@ -143,11 +143,24 @@ export async function runSlice(jobId: string, storage: FileStorage, limits = sli
     await rest.cancel();
     const format = detectFormat(sample, { encoding: options.encoding, delimiter: options.delimiter });
 
+    /** The file from a byte position on, of the version checked above, or why it cannot be read. */
+    const readFrom = async (from: number): Promise<StoredFile | string> => {
+      const file = await storage.read(object, from);
+      if (!file) return "file_missing: the file of this import is no longer in storage";
+      if (file.version !== head.version) {
+        await file.body.cancel();
+        return "file_changed: the file in Storage was replaced while this import read it; import it again";
+      }
+      return file;
+    };
+
     let offset = Number(job.resume_offset);
     let line = Number(job.resume_line);
     let header = job.header;
     if (offset === 0) {
-      reader = new RecordReader((await storage.read(object, format.bom))!.body, format, format.bom, 1);
+      const whole = await readFrom(format.bom);
+      if (typeof whole === "string") return await fail(client, job.id, 1, null, whole);
+      reader = new RecordReader(whole.body, format, format.bom, 1);
       const first = await reader.next();
       if (!first) return await fail(client, job.id, 1, null, "empty_file: the file has no header row");
       // Stored on the job as jsonb, which cannot hold U+0000.
@@ -170,8 +183,8 @@ export async function runSlice(jobId: string, storage: FileStorage, limits = sli
         [job.id, format.encoding, format.delimiter, JSON.stringify(header), offset, line],
       );
     } else {
-      const rest = await storage.read(object, offset);
-      if (!rest) return await fail(client, job.id, line, null, "file_missing: the file of this import is no longer in storage");
+      const rest = await readFrom(offset);
+      if (typeof rest === "string") return await fail(client, job.id, line, null, rest);
       reader = new RecordReader(rest.body, format, offset, line);
     }
 

@@ -1,15 +1,15 @@
 -- A row with no identifier at all matches the contact an earlier import of the same file made from
 -- the same row (20251020000000, 20251020000001): a re-import with force updates it (or skips it
 -- under skip) instead of making it again. Another file, another owner's import of the same file, or
--- a contact deleted since match nothing.
+-- a contact deleted or anonymized since match nothing.
 begin;
-select plan(9);
+select plan(11);
 
 select tests.create_supabase_user('nameless_importer');
 select tests.create_supabase_user('nameless_stranger');
 
 create temporary table job_ids (name text primary key, id uuid) on commit drop;
-grant all on job_ids to service_role;
+grant all on job_ids to service_role, authenticated;
 insert into job_ids values
   ('first', tests.create_import_job('nameless_importer', 'first')),
   ('again', tests.create_import_job('nameless_importer', 'again')),
@@ -17,7 +17,8 @@ insert into job_ids values
   ('preview', tests.create_import_job('nameless_importer', 'preview', dry_run => true)),
   ('other_file', tests.create_import_job('nameless_importer', 'other_file')),
   ('stranger', tests.create_import_job('nameless_stranger', 'stranger')),
-  ('after_delete', tests.create_import_job('nameless_importer', 'after_delete'));
+  ('after_delete', tests.create_import_job('nameless_importer', 'after_delete')),
+  ('after_anonymize', tests.create_import_job('nameless_importer', 'after_anonymize'));
 -- All but other_file are imports of one file.
 update public.contact_import_jobs set file_sha256 = (select file_sha256 from public.contact_import_jobs where id = (select id from job_ids where name = 'first'))
 where id in (select id from job_ids where name not in ('first', 'other_file'));
@@ -77,6 +78,17 @@ delete from public.contacts where id = (select contact_id from public.contact_im
 select tests.authenticate_as_service_role();
 select is(pg_temp.import('after_delete', 'file') ->> 'created', '1', 'once that contact is deleted, the row makes a contact again');
 reset role;
+
+select tests.authenticate_as('nameless_importer');
+select public.gdpr_delete_subject(contact_id => (select contact_id from public.contact_import_changes
+  where job_id = (select id from job_ids where name = 'after_delete') and row_number = 2), mode => 'anonymize');
+reset role;
+select tests.authenticate_as_service_role();
+select is(pg_temp.import('after_anonymize', 'file') ->> 'created', '1', 'an anonymized contact is no one''s: the row makes a new contact');
+reset role;
+select is((select count(*) from public.contacts c join public.contact_import_changes ic on ic.contact_id = c.id
+    where ic.job_id = (select id from job_ids where name = 'after_delete') and c.first_name is null and c.status = 'anonymized'), 1::bigint,
+  'and the anonymized contact keeps no name');
 
 select * from finish();
 rollback;

@@ -4,7 +4,7 @@
 -- not, and an agent's channel that brings no contact into such a group is allowed. No update can do
 -- it: a channel's type and contact are not the signed-in roles' to change.
 begin;
-select plan(8);
+select plan(9);
 
 select tests.create_supabase_user('channel_widening_owner');
 insert into public.contacts (id, user_id, first_name) values
@@ -51,6 +51,13 @@ select is((select array_agg(channel_type order by channel_type) from public.cont
   'the refused writes left the contact without a WhatsApp channel');
 select ok(not private.contact_in_group('12900000-0000-4000-8000-000000000001', '12900000-0000-4000-8000-0000000000a1'),
   'and outside the group');
+
+select tests.create_supabase_user('group_prober');
+select tests.authenticate_as('group_prober');
+select throws_ok($$ select private.group_entered('12900000-0000-4000-8000-0000000000a1',
+    (select c from public.contacts c limit 1), (select c from public.contacts c limit 1), '{}', '{whatsapp}') $$,
+  '42501', null, 'another owner cannot probe the group''s rules through group_entered');
+reset role;
 
 select tests.authenticate_as('channel_widening_owner');
 select lives_ok($$ insert into public.contact_communication_channels (contact_id, channel_type, identifier)

@@ -6,6 +6,7 @@
 import { assertEquals, assertNotEquals, assertRejects } from "@std/assert/mod.js";
 import pg from "pg";
 import { createOwner, removeOwners, sql, stack } from "./_support/stack.ts";
+import { untilWaitingForALock } from "./_support/sessions.ts";
 
 interface Row {
   n: number;
@@ -26,25 +27,6 @@ async function processingJob(ownerId: string, sha: string): Promise<string> {
   );
   await sql(`update public.contact_import_jobs set status = 'processing' where id = $1`, [job_id]);
   return job_id;
-}
-
-/**
- * Until `waiters` backends other than `holder`'s wait for a lock (the sessions under test, reaching
- * the rows held), or `pending` settles first; at most 10 s.
- */
-async function untilWaitingForALock(holder: pg.Client, pending: Promise<unknown>, waiters = 1): Promise<void> {
-  let settled = false;
-  pending.then(() => (settled = true), () => (settled = true));
-  for (const deadline = Date.now() + 10_000; !settled && Date.now() < deadline;) {
-    // The holder is inside its transaction, which would otherwise keep reading one snapshot of the
-    // activity view.
-    await holder.query("select pg_stat_clear_snapshot()");
-    const { rows } = await holder.query(
-      `select 1 from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database() and pid <> pg_backend_pid()`,
-    );
-    if (rows.length >= waiters) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 /** Runs `during` while another session holds an uncommitted edit of the contact, then commits the edit. */
