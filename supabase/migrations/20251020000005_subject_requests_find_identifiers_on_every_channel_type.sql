@@ -8,6 +8,24 @@
 set lock_timeout = '5s';
 set statement_timeout = '5min';
 
+-- The channel types that can hold an identifier of a kind as it is stored: what a subject request
+-- by that identifier reaches (and, 20251020000006, what its erasure suppresses).
+create function private.identifier_channel_types(kind text)
+returns text[]
+language sql
+immutable
+set search_path = ''
+as $$
+  select case identifier_channel_types.kind
+    when 'phone' then array['phone', 'sms', 'whatsapp', 'telegram', 'other']
+    when 'email' then array['email', 'slack', 'webchat', 'other']
+    else array[identifier_channel_types.kind]
+  end
+$$;
+comment on function private.identifier_channel_types(text) is 'The channel types that can hold an identifier of the kind (email, phone) as stored: e-mail addresses on e-mail, Slack, webchat and other channels; E.164 numbers on phone, SMS, WhatsApp, Telegram and other channels.';
+revoke execute on function private.identifier_channel_types(text) from public;
+grant execute on function private.identifier_channel_types(text) to authenticated, service_role;
+
 create or replace function private.data_subject_contact_ids(owner_id uuid, contact_id uuid, identifier_key text)
 returns uuid[]
 language plpgsql
@@ -30,10 +48,7 @@ begin
     select coalesce(array_agg(distinct ch.contact_id order by ch.contact_id), '{}'::uuid[]) into ids
     from public.contact_communication_channels ch
     where ch.user_id = data_subject_contact_ids.owner_id
-      and ch.channel_type = any (case kind
-        when 'phone' then array['phone', 'sms', 'whatsapp', 'telegram', 'other']
-        when 'email' then array['email', 'slack', 'webchat', 'other']
-        else array[kind] end)
+      and ch.channel_type = any (private.identifier_channel_types(kind))
       and ch.normalized_identifier = wanted
       and (data_subject_contact_ids.contact_id is null or ch.contact_id = any (ids));
   end if;

@@ -33,3 +33,5 @@ begin
 end;
 $$;
 comment on function private.data_subject_contact_ids(uuid, uuid, text) is 'Ids of the owner''s contacts named by id or carrying the identifier key, sorted (the lock order).';
+
+drop function private.identifier_channel_types(text);

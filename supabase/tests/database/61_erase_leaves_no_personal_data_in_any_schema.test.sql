@@ -168,7 +168,7 @@ select results_eq(
   'the receipt is stored under its request id');
 select is(
   (select count(*) from public.contact_suppressions where user_id = tests.get_supabase_uid('erase61_owner') and lifted_at is null),
-  3::bigint, 'the subject''s three identifiers are on the owner''s suppression list');
+  8::bigint, 'the subject''s three identifiers are on the owner''s suppression list, under every channel type that can hold each (4 + 3 + 1)');
 select is_empty($$ select 1 from public.contact_interaction_statistics where user_id = tests.get_supabase_uid('erase61_owner') $$,
   'the owner did not choose to keep statistics, so the erased interactions leave no trace');
 select results_eq(

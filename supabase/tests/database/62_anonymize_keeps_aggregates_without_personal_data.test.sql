@@ -138,8 +138,8 @@ select results_eq(
   'the import change stays (the job''s accounting) but the previous values it kept for undo are wiped');
 select is((select count(*) from public.contact_communication_channels where contact_id = 'c0620000-0000-4000-8000-000000000001'), 0::bigint,
   'the channels, nothing but identifiers, are removed');
-select is((select count(*) from public.contact_suppressions where user_id = tests.get_supabase_uid('anon62_owner') and lifted_at is null), 2::bigint,
-  'the anonymized subject''s e-mail and phone are suppressed like an erased subject''s');
+select is((select count(*) from public.contact_suppressions where user_id = tests.get_supabase_uid('anon62_owner') and lifted_at is null), 7::bigint,
+  'the anonymized subject''s e-mail and phone are suppressed like an erased subject''s (under the 4 and 3 channel types that can hold them)');
 select results_eq(
   $$ select first_name, (select count(*) from public.contact_communication_channels where contact_id = 'c0620000-0000-4000-8000-000000000002')
      from public.contacts where id = 'c0620000-0000-4000-8000-000000000002' $$,
