@@ -64,7 +64,7 @@ export function parseQuery<S extends z.ZodType>(req: Request, schema: S): z.outp
 /**
  * A row's id as PostgreSQL's uuid type takes it: any 8-4-4-4-12 hex. The ids the database makes are
  * RFC 9562 version 4, but rows written by other systems or by SQL (`md5(...)::uuid`, imported
- * keys) carry others, and RowId, which only takes RFC 9562 ones, would leave them unnamable.
+ * keys) carry others, and zod's uuid(), which only takes RFC 9562 ones, would leave them unnamable.
  */
 export const RowId = z.guid();
 

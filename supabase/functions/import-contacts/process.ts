@@ -73,6 +73,8 @@ interface RecordBound {
   nextLine: number;
 }
 
+const FILE_MISSING = "file_missing: the file of this import is no longer in storage";
+
 const log = (entry: Record<string, unknown>) => console.log(JSON.stringify({ fn: "import-contacts", ...entry }));
 
 const ANALYZE_FIRST_ROWS = 5_000;
@@ -123,7 +125,7 @@ export async function runSlice(jobId: string, storage: FileStorage, limits = sli
     }
 
     const head = await storage.read(object, 0);
-    if (!head) return await fail(client, job.id, 1, null, "file_missing: the file of this import is no longer in storage");
+    if (!head) return await fail(client, job.id, 1, null, FILE_MISSING);
     // Every slice reads on from a byte position of the file the intake hashed and counted: a file
     // replaced in Storage since would be read from the middle of other rows. Its size tells a
     // replacement from the intake on; the version the first slice read, one of the same size.
@@ -146,7 +148,7 @@ export async function runSlice(jobId: string, storage: FileStorage, limits = sli
     /** The file from a byte position on, of the version checked above, or why it cannot be read. */
     const readFrom = async (from: number): Promise<StoredFile | string> => {
       const file = await storage.read(object, from);
-      if (!file) return "file_missing: the file of this import is no longer in storage";
+      if (!file) return FILE_MISSING;
       if (file.version !== head.version) {
         await file.body.cancel();
         return "file_changed: the file in Storage was replaced while this import read it; import it again";

@@ -179,6 +179,20 @@ const CORPUS: Case[] = [
 const reasonCodes = (lines: { row_number: number; column_name: string | null; reason: string }[]): Line[] =>
   lines.map((l) => [l.row_number, l.column_name, l.reason.split(":")[0]]);
 
+/**
+ * A job of 01_basic.csv put in the owner's Storage folder as `name`, as the intake of that file
+ * leaves it (with `force`, another job of the same file); it runs when resumed.
+ */
+async function basicFileJob(ownerId: string, name: string, force = false): Promise<string> {
+  const bytes = Deno.readFileSync(new URL("01_basic.csv", FIXTURES));
+  Deno.writeFileSync(storedFile(ownerId, name), bytes);
+  const [{ job_id: id }] = await sql<{ job_id: string }>(
+    `select job_id from private.create_import_job($1, $2, $3, $4, $5, 'storage', '{}', '{}', false, 3, $6)`,
+    [ownerId, name, bytes.length, encodeHex(await crypto.subtle.digest("SHA-256", bytes)), `imports/${ownerId}/${name}`, force],
+  );
+  return id;
+}
+
 async function importAndWait(owner: Owner, body: BodyInit, options: Record<string, string> = {}): Promise<Job> {
   const token = await owner.token();
   const response = await upload(token, body, options);
@@ -736,16 +750,9 @@ Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, a
     await t.step("a file replaced in Storage after its import began is not read on from the middle of other rows", async () => {
       const o = await fresh("replaced-file");
       const token = await o.token();
-      const original = Deno.readFileSync(new URL("01_basic.csv", FIXTURES));
-      const local = storedFile(o.id, "replaced.csv");
-      Deno.writeFileSync(local, original);
       // The job as the intake of the original file left it; then the owner uploads another file over it.
-      const digest = encodeHex(await crypto.subtle.digest("SHA-256", original));
-      const [{ job_id: id }] = await sql<{ job_id: string }>(
-        `select job_id from private.create_import_job($1, 'replaced.csv', $2, $3, $4, 'storage', '{}', '{}', false, 3, false)`,
-        [o.id, original.length, digest, `imports/${o.id}/replaced.csv`],
-      );
-      Deno.writeTextFileSync(local, "email\nsomeone@example.com\n");
+      const id = await basicFileJob(o.id, "replaced.csv");
+      Deno.writeTextFileSync(storedFile(o.id, "replaced.csv"), "email\nsomeone@example.com\n");
       assertEquals((await call(FN, { method: "POST", path: `/${id}/resume`, token })).status, 202);
       const job = await waitForJob(token, id);
       assertEquals([job.status, job.processed_rows], ["failed", 0]);
@@ -756,22 +763,17 @@ Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, a
     await t.step("a file replaced by one of the same size after a slice read it fails the job; the same file goes on", async () => {
       const o = await fresh("same-size-file");
       const token = await o.token();
-      const original = Deno.readFileSync(new URL("01_basic.csv", FIXTURES));
-      const digest = encodeHex(await crypto.subtle.digest("SHA-256", original));
       const storage = new LocalFolderStorage(Deno.env.get("SUPABASE_LOCAL_STORAGE_DIR")!);
       // Two jobs as a first slice leaves them: each with the version of the file it read recorded.
       const jobOf = async (name: string) => {
-        Deno.writeFileSync(storedFile(o.id, name), original);
+        const id = await basicFileJob(o.id, name, true);
         const read = (await storage.read({ bucket: "imports", path: `${o.id}/${name}` }))!;
         await read.body.cancel();
-        const [{ job_id }] = await sql<{ job_id: string }>(
-          `select job_id from private.create_import_job($1, $2, $3, $4, $5, 'storage', '{}', '{}', false, 3, true)`,
-          [o.id, name, original.length, digest, `imports/${o.id}/${name}`],
-        );
-        await sql(`update public.contact_import_jobs set file_version = $2 where id = $1`, [job_id, read.version]);
-        return job_id;
+        await sql(`update public.contact_import_jobs set file_version = $2 where id = $1`, [id, read.version]);
+        return id;
       };
       const [kept, replaced] = [await jobOf("kept.csv"), await jobOf("replaced.csv")];
+      const original = Deno.readFileSync(storedFile(o.id, "kept.csv"));
       await new Promise((resolve) => setTimeout(resolve, 5));
       const corrected = new TextDecoder().decode(original).replace("Ada", "Ida");
       assertEquals(corrected.length, original.length);
