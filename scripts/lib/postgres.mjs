@@ -14,11 +14,13 @@ import {
   PG_BIN,
   PG_MAJOR,
 } from "./config.mjs";
+import { StackError } from "./errors.mjs";
 import { waitForPort } from "./ports.mjs";
+import { ensureSystemPackages, STACK_PACKAGES } from "./system.mjs";
+
+export { StackError };
 
 const isRoot = process.getuid?.() === 0;
-
-export class StackError extends Error {}
 
 /** Runs a server binary, as the `postgres` user when we are root (initdb and postgres refuse root). */
 function runAsServerUser(binary, args, options = {}) {
@@ -53,20 +55,10 @@ export function clusterDir() {
 const dataDir = () => path.join(clusterDir(), "data");
 const logFile = () => path.join(clusterDir(), "postgres.log");
 
-function assertServerBinaries() {
-  for (const binary of ["initdb", "pg_ctl", "postgres"]) {
-    if (!fs.existsSync(path.join(PG_BIN, binary))) {
-      throw new StackError(
-        `PostgreSQL ${PG_MAJOR} server binaries are missing (${PG_BIN}/${binary}).\n` +
-          `Install them with: apt-get install -y postgresql-${PG_MAJOR} postgresql-${PG_MAJOR}-cron postgresql-${PG_MAJOR}-pgtap`,
-      );
-    }
-  }
-}
-
 /** Creates the cluster unless it exists; refuses a data folder made by another major version. */
 export function ensureCluster() {
-  assertServerBinaries();
+  // npm start on a fresh machine: the server, its client and pg_cron (preloaded) come from Debian.
+  ensureSystemPackages({ packages: STACK_PACKAGES });
   const data = dataDir();
   const versionFile = path.join(data, "PG_VERSION");
   if (fs.existsSync(versionFile)) {
