@@ -19,10 +19,16 @@ export interface StoredFile {
   version: string | null;
 }
 
+/** What a write stored: its size, and the version a read of it names (null if not told). */
+export interface Written {
+  bytes: number;
+  version: string | null;
+}
+
 export interface FileStorage {
   readonly kind: "local" | "supabase";
-  /** Streams `body` into the object (replacing it), returning the bytes written. */
-  write(object: StoredObject, body: ReadableStream<Uint8Array>): Promise<number>;
+  /** Streams `body` into the object (replacing it). */
+  write(object: StoredObject, body: ReadableStream<Uint8Array>): Promise<Written>;
   /** The object's bytes from `offset` on, or null when it does not exist. */
   read(object: StoredObject, offset?: number): Promise<StoredFile | null>;
   /** Removes the object; one already gone is not an error. */
@@ -46,6 +52,9 @@ export function objectOf(storagePath: string): StoredObject {
   return { bucket: storagePath.slice(0, slash), path: storagePath.slice(slash + 1) };
 }
 
+// A write replaces the file by a rename (a new inode); an edit in place moves its mtime.
+const localVersion = ({ ino, mtime }: Deno.FileInfo) => `${ino ?? ""}:${mtime?.getTime() ?? ""}`;
+
 function assertSafe(object: StoredObject): void {
   if (!isSafeObject(object)) throw new Error(`unsafe storage path: ${object.bucket}/${object.path}`);
 }
@@ -60,7 +69,7 @@ export class LocalFolderStorage implements FileStorage {
     return `${this.root}/${object.bucket}/${object.path}`;
   }
 
-  async write(object: StoredObject, body: ReadableStream<Uint8Array>): Promise<number> {
+  async write(object: StoredObject, body: ReadableStream<Uint8Array>): Promise<Written> {
     const target = this.#file(object);
     await Deno.mkdir(target.slice(0, target.lastIndexOf("/")), { recursive: true });
     const partial = `${target}.partial-${crypto.randomUUID()}`;
@@ -73,8 +82,10 @@ export class LocalFolderStorage implements FileStorage {
           controller.enqueue(chunk);
         },
       })).pipeTo(file.writable);
+      // The rename keeps the inode and mtime: the version of exactly these bytes.
+      const version = localVersion(await Deno.stat(partial));
       await Deno.rename(partial, target);
-      return written;
+      return { bytes: written, version };
     } catch (error) {
       await Deno.remove(partial).catch(() => {});
       throw error;
@@ -89,10 +100,9 @@ export class LocalFolderStorage implements FileStorage {
       if (error instanceof Deno.errors.NotFound) return null;
       throw error;
     }
-    const { size, ino, mtime } = await file.stat();
+    const info = await file.stat();
     if (offset > 0) await file.seek(offset, Deno.SeekMode.Start);
-    // A write replaces the file by a rename (a new inode); an edit in place moves its mtime.
-    return { body: file.readable, size, version: `${ino ?? ""}:${mtime?.getTime() ?? ""}` };
+    return { body: file.readable, size: info.size, version: localVersion(info) };
   }
 
   async remove(object: StoredObject): Promise<void> {
@@ -124,7 +134,7 @@ export class SupabaseStorage implements FileStorage {
     return new Headers({ apikey: this.secretKey, Authorization: `Bearer ${this.secretKey}`, ...extra });
   }
 
-  async write(object: StoredObject, body: ReadableStream<Uint8Array>): Promise<number> {
+  async write(object: StoredObject, body: ReadableStream<Uint8Array>): Promise<Written> {
     let written = 0;
     const counted = body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
       transform(chunk, controller) {
@@ -141,7 +151,10 @@ export class SupabaseStorage implements FileStorage {
     });
     await response.body?.cancel();
     if (!response.ok) throw new Error(`storage upload failed with ${response.status}`);
-    return written;
+    // The upload's answer names no ETag; a read's headers do (its body is never fetched).
+    const stored = await this.read(object);
+    await stored?.body.cancel();
+    return { bytes: written, version: stored?.version ?? null };
   }
 
   async read(object: StoredObject, offset = 0): Promise<StoredFile | null> {

@@ -127,7 +127,7 @@ async function receiveReference(req: Request, ctx: FunctionContext, query: Recor
   const object = ownedObject(reference, ownerId);
   const file = await storage.read(object, 0);
   if (!file) throw new HttpError(404, "not_found", "No such file in Storage, or it is not yours");
-  const intake = await scanFile(file.body, rowLimits(options), options);
+  const intake = { ...await scanFile(file.body, rowLimits(options), options), version: file.version };
   return { options, ownerId, object, intake, fileName: object.path.split("/").pop() ?? null, source: "storage" };
 }
 
@@ -172,10 +172,12 @@ async function createImport(req: Request, ctx: FunctionContext): Promise<Respons
   const { mapping, owner_id: _owner, file_name: _name, ...stored } = options;
   const created = await guard(ctx, req, "write", async () =>
     await ctx.db.queryRaw(
-      `select job_id, existing from private.create_import_job($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9, $10, $11)`,
+      `select job_id, existing from private.create_import_job($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9, $10, $11, $12)`,
       [ownerId, fileName, intake.size, intake.sha256, `${object.bucket}/${object.path}`, source,
         // The worker sees the first 64 KB of the file; the intake saw all of it and settled the encoding.
-        JSON.stringify(mapping ?? {}), JSON.stringify({ ...stored, encoding: intake.encoding }), options.dry_run, intake.rows, options.force],
+        JSON.stringify(mapping ?? {}), JSON.stringify({ ...stored, encoding: intake.encoding }), options.dry_run, intake.rows, options.force,
+        // The version of the bytes hashed and counted: a slice that finds another reads another file.
+        intake.version],
     ) as { job_id: string; existing: boolean }[]
   ).catch(async (error) => {
     await discard();

@@ -14,7 +14,7 @@ import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { Busboy, type BusboyInstance } from "@fastify/busboy";
 import { assertDeclaredSize, HttpError, payloadTooLarge } from "../_shared/http.ts";
-import { type FileStorage, isSafeObject, type StoredObject } from "../_shared/storage.ts";
+import { type FileStorage, isSafeObject, type StoredObject, type Written } from "../_shared/storage.ts";
 import { detectFormat, type Encoding, EncodingCheck, type FileFormat, peek, RecordReader } from "./csv.ts";
 
 export interface Limits {
@@ -37,6 +37,8 @@ export interface Intake {
   rows: number;
   /** The encoding to read the file in: given, detected from its first bytes, or settled by all of them. */
   encoding: Encoding;
+  /** The version of the stored file these bytes are (null when Storage names none, or nothing was stored). */
+  version: string | null;
 }
 
 /** The encoding and delimiter an import was given, if any. */
@@ -51,7 +53,7 @@ export async function scanFile(
   body: ReadableStream<Uint8Array>,
   limits: Limits,
   format: FileOptions,
-  write?: (stream: ReadableStream<Uint8Array>) => Promise<number>,
+  write?: (stream: ReadableStream<Uint8Array>) => Promise<Written>,
 ): Promise<Intake> {
   const [sample, stream] = await peek(body, 64 * 1024);
   const detected = detectFormat(sample, format);
@@ -100,8 +102,9 @@ export async function scanFile(
     },
   });
   const piped = stream.pipeThrough(tap);
+  let version: string | null = null;
   try {
-    if (write) await write(piped);
+    if (write) version = (await write(piped)).version;
     else await piped.pipeTo(new WritableStream());
   } catch (error) {
     await counterWriter.abort().catch(() => {});
@@ -109,7 +112,7 @@ export async function scanFile(
     throw overLimit ?? error;
   }
   await counting;
-  return { sha256: hash.digest("hex"), size, rows: Math.max(records - 1, 0), encoding: encoding.finish() };
+  return { sha256: hash.digest("hex"), size, rows: Math.max(records - 1, 0), encoding: encoding.finish(), version };
 }
 
 export interface Upload {
@@ -133,7 +136,9 @@ export async function receiveBody(
 ): Promise<Upload> {
   // The body is the file: a declared size over this request's limit is refused before a byte is read.
   assertDeclaredSize(req, limits.maxBytes, "The file");
-  if (!req.body) return { intake: { sha256: createHash("sha256").digest("hex"), size: 0, rows: 0, encoding: "utf-8" }, fileName: null };
+  if (!req.body) {
+    return { intake: { sha256: createHash("sha256").digest("hex"), size: 0, rows: 0, encoding: "utf-8", version: null }, fileName: null };
+  }
   try {
     return { intake: await scanFile(req.body, limits, format, (stream) => storage.write(object, stream)), fileName: null };
   } catch (error) {

@@ -128,7 +128,8 @@ export async function runSlice(jobId: string, storage: FileStorage, limits = sli
     if (!head) return await fail(client, job.id, 1, null, FILE_MISSING);
     // Every slice reads on from a byte position of the file the intake hashed and counted: a file
     // replaced in Storage since would be read from the middle of other rows. Its size tells a
-    // replacement from the intake on; the version the first slice read, one of the same size.
+    // replacement; its version (the intake's, or for a job made without one the first slice's),
+    // one of the same size.
     const changed = head.size !== null && job.file_size_bytes !== null && head.size !== Number(job.file_size_bytes)
       ? `is ${head.size} bytes, not the ${job.file_size_bytes} this import began with`
       : head.version !== null && job.file_version !== null && head.version !== job.file_version

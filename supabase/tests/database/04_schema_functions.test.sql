@@ -33,7 +33,7 @@ select functions_are('private', array[
   'import_dry_run_batch', 'import_contacts_batch', 'undo_import_job', 'drop_dry_run_claims',
   'queue_upload_of_ended_import', 'queue_uploads_of_deleted_imports', 'import_uploads_due', 'queue_unused_import_upload', 'dry_run_entry_mentions',
   'contact_identifier_values', 'is_identifier_value', 'contact_import_report_lines', 'contact_dry_run_entries', 'mentions_whole',
-  'import_consent_applies', 'import_row_has_no_identifier', 'import_refusal', 'identifier_channel_types', 'identifier_key_aliases', 'group_entered', 'keep_agents_within_their_grants', 'keep_agent_channels_within_their_grants',
+  'import_consent_applies', 'import_row_has_no_identifier', 'import_refusal', 'identifier_channel_types', 'identifier_key_aliases', 'channel_phone_number', 'channel_identifier_keys', 'group_entered', 'keep_agents_within_their_grants', 'keep_agent_channels_within_their_grants',
   'lexeme_query', 'track_contact_search_words', 'search_typo_query'
 ], 'private holds exactly the trigger and helper functions');
 
@@ -138,7 +138,7 @@ $$, 'every function in public and private pins search_path to the empty string, 
 select is_definer('private', 'record_contact_audit', array[]::text[],
   'private.record_contact_audit() is security definer (appends to the audit log, which callers cannot write)');
 select is_definer('private', 'create_import_job',
-  array['uuid', 'text', 'bigint', 'text', 'text', 'text', 'jsonb', 'jsonb', 'boolean', 'bigint', 'boolean'],
+  array['uuid', 'text', 'bigint', 'text', 'text', 'text', 'jsonb', 'jsonb', 'boolean', 'bigint', 'boolean', 'text'],
   'private.create_import_job(...) is security definer (service callers name the owner; idempotency sees the owner''s earlier jobs)');
 select is_definer('private', 'import_contacts_batch', array['uuid', 'json', 'json', 'bigint', 'bigint'],
   'private.import_contacts_batch(...) is security definer (chooses contact ids, writes the change log; scoped to the job''s owner)');

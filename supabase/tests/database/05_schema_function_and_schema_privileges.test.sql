@@ -110,9 +110,9 @@ select function_privs_are('private', 'record_agent_search', array['uuid', 'text'
   'service_role can execute private.record_agent_search(uuid, text, integer)');
 
 -- Import (import-contacts): the owner's own jobs or the service; the batch writers only from inside the batch.
-select function_privs_are('private', 'create_import_job', array['uuid', 'text', 'bigint', 'text', 'text', 'text', 'jsonb', 'jsonb', 'boolean', 'bigint', 'boolean'], 'authenticated', array['EXECUTE'],
+select function_privs_are('private', 'create_import_job', array['uuid', 'text', 'bigint', 'text', 'text', 'text', 'jsonb', 'jsonb', 'boolean', 'bigint', 'boolean', 'text'], 'authenticated', array['EXECUTE'],
   'authenticated can execute private.create_import_job(...)');
-select function_privs_are('private', 'create_import_job', array['uuid', 'text', 'bigint', 'text', 'text', 'text', 'jsonb', 'jsonb', 'boolean', 'bigint', 'boolean'], 'service_role', array['EXECUTE'],
+select function_privs_are('private', 'create_import_job', array['uuid', 'text', 'bigint', 'text', 'text', 'text', 'jsonb', 'jsonb', 'boolean', 'bigint', 'boolean', 'text'], 'service_role', array['EXECUTE'],
   'service_role can execute private.create_import_job(...)');
 select function_privs_are('private', 'import_contacts_batch', array['uuid', 'json', 'json', 'bigint', 'bigint'], 'authenticated', array['EXECUTE'],
   'authenticated can execute private.import_contacts_batch(...)');

@@ -179,16 +179,27 @@ const CORPUS: Case[] = [
 const reasonCodes = (lines: { row_number: number; column_name: string | null; reason: string }[]): Line[] =>
   lines.map((l) => [l.row_number, l.column_name, l.reason.split(":")[0]]);
 
+const localFolder = () => new LocalFolderStorage(Deno.env.get("SUPABASE_LOCAL_STORAGE_DIR")!);
+
+/** The version the local Storage folder names for a file of the owner's folder. */
+async function storedVersion(ownerId: string, name: string): Promise<string | null> {
+  const read = (await localFolder().read({ bucket: "imports", path: `${ownerId}/${name}` }))!;
+  await read.body.cancel();
+  return read.version;
+}
+
 /**
  * A job of 01_basic.csv put in the owner's Storage folder as `name`, as the intake of that file
- * leaves it (with `force`, another job of the same file); it runs when resumed.
+ * leaves it, with the file's version unless `versioned` is false (a caller of before); with
+ * `force`, another job of the same file. It runs when resumed.
  */
-async function basicFileJob(ownerId: string, name: string, force = false): Promise<string> {
+async function basicFileJob(ownerId: string, name: string, { force = false, versioned = true } = {}): Promise<string> {
   const bytes = Deno.readFileSync(new URL("01_basic.csv", FIXTURES));
   Deno.writeFileSync(storedFile(ownerId, name), bytes);
   const [{ job_id: id }] = await sql<{ job_id: string }>(
-    `select job_id from private.create_import_job($1, $2, $3, $4, $5, 'storage', '{}', '{}', false, 3, $6)`,
-    [ownerId, name, bytes.length, encodeHex(await crypto.subtle.digest("SHA-256", bytes)), `imports/${ownerId}/${name}`, force],
+    `select job_id from private.create_import_job($1, $2, $3, $4, $5, 'storage', '{}', '{}', false, 3, $6, $7)`,
+    [ownerId, name, bytes.length, encodeHex(await crypto.subtle.digest("SHA-256", bytes)), `imports/${ownerId}/${name}`, force,
+      versioned ? await storedVersion(ownerId, name) : null],
   );
   return id;
 }
@@ -760,19 +771,11 @@ Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, a
       assertEquals((await sql(`select 1 from public.contacts where user_id = $1`, [o.id])).length, 0, "nothing of either file was imported");
     });
 
-    await t.step("a file replaced by one of the same size after a slice read it fails the job; the same file goes on", async () => {
+    await t.step("a file replaced by one of the same size after its intake fails the job; the same file goes on", async () => {
       const o = await fresh("same-size-file");
       const token = await o.token();
-      const storage = new LocalFolderStorage(Deno.env.get("SUPABASE_LOCAL_STORAGE_DIR")!);
-      // Two jobs as a first slice leaves them: each with the version of the file it read recorded.
-      const jobOf = async (name: string) => {
-        const id = await basicFileJob(o.id, name, true);
-        const read = (await storage.read({ bucket: "imports", path: `${o.id}/${name}` }))!;
-        await read.body.cancel();
-        await sql(`update public.contact_import_jobs set file_version = $2 where id = $1`, [id, read.version]);
-        return id;
-      };
-      const [kept, replaced] = [await jobOf("kept.csv"), await jobOf("replaced.csv")];
+      // Two jobs as the intake leaves them, each with the version of the file it hashed, before any slice ran.
+      const [kept, replaced] = [await basicFileJob(o.id, "kept.csv", { force: true }), await basicFileJob(o.id, "replaced.csv", { force: true })];
       const original = Deno.readFileSync(storedFile(o.id, "kept.csv"));
       await new Promise((resolve) => setTimeout(resolve, 5));
       const corrected = new TextDecoder().decode(original).replace("Ada", "Ida");
@@ -780,13 +783,21 @@ Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, a
       Deno.writeTextFileSync(storedFile(o.id, "replaced.csv"), corrected);
       for (const id of [kept, replaced]) assertEquals((await call(FN, { method: "POST", path: `/${id}/resume`, token })).status, 202);
       const [keptJob, replacedJob] = [await waitForJob(token, kept), await waitForJob(token, replaced)];
-      assertEquals([keptJob.status, keptJob.created], ["completed", 3], "the file the first slice read imports on");
+      assertEquals([keptJob.status, keptJob.created], ["completed", 3], "the file the intake hashed imports on");
       assertEquals([replacedJob.status, replacedJob.processed_rows], ["failed", 0]);
       const [line] = await errorLines(token, replaced);
       assertEquals([line.row_number, line.reason], [1, "file_changed: the file in Storage was replaced by another file of the same size since this import began; import it again"]);
-      const uploaded = await importAndWait(o, "email\nfirst-slice@example.com\n");
-      const [version] = await sql<{ file_version: string | null }>(`select file_version from public.contact_import_jobs where id = $1`, [uploaded.id]);
-      assertExists(version.file_version, "a job's first slice records the version it read");
+
+      const versionOf = async (id: string) =>
+        (await sql<{ file_version: string | null }>(`select file_version from public.contact_import_jobs where id = $1`, [id]))[0].file_version;
+      Deno.writeTextFileSync(storedFile(o.id, "referenced.csv"), "email\nintake@example.com\n");
+      const referenced = await call(FN, { method: "POST", token, body: JSON.stringify({ storage: { bucket: "imports", path: `${o.id}/referenced.csv` } }) });
+      assertEquals(referenced.status, 202, JSON.stringify(referenced.body));
+      assertEquals(await versionOf((referenced.body as Job).id), await storedVersion(o.id, "referenced.csv"), "a job has the version of the file its intake read");
+      const unversioned = await basicFileJob(o.id, "unversioned.csv", { force: true, versioned: false });
+      assertEquals((await call(FN, { method: "POST", path: `/${unversioned}/resume`, token })).status, 202);
+      assertEquals((await waitForJob(token, unversioned)).status, "completed");
+      assertEquals(await versionOf(unversioned), await storedVersion(o.id, "unversioned.csv"), "a job made without one takes its first slice's");
     });
 
     await t.step("agent tokens are refused (403); only the service runs slices (403)", async () => {

@@ -7,6 +7,7 @@ import { bindingOf, openCursor, sealCursor } from "../../functions/_shared/curso
 import { databaseErrorToHttp } from "../../functions/_shared/db.ts";
 import { HttpError } from "../../functions/_shared/http.ts";
 import { LocalFolderStorage } from "../../functions/_shared/storage.ts";
+import { receiveBody } from "../../functions/import-contacts/intake.ts";
 
 const context = { fn: "test", req: new Request("http://localhost/test") };
 const Position = z.object({ n: z.number() });
@@ -62,7 +63,7 @@ Deno.test("callers: owner, agent-scoped, service; malformed agent claims are ref
   assertThrows(() => callerOf({ authMode: "user", jwtClaims: { sub, role: "anon" } }), HttpError);
 });
 
-Deno.test("local Storage: a file replaced by one of the same size has another version", async () => {
+Deno.test("local Storage: a file replaced by one of the same size has another version; the intake names the one it wrote", async () => {
   const root = await Deno.makeTempDir();
   try {
     const storage = new LocalFolderStorage(root);
@@ -73,8 +74,9 @@ Deno.test("local Storage: a file replaced by one of the same size has another ve
       await file.body.cancel();
       return [file.size, file.version];
     };
-    await storage.write(object, stream("email\nada@example.com\n"));
+    const written = await storage.write(object, stream("email\nada@example.com\n"));
     const [size, first] = await versionOf();
+    assertEquals([written.bytes, written.version], [size, first], "a write names the version a read of it names");
     assertEquals(await versionOf(6), [size, first], "a read from an offset names the same version");
     await storage.write(object, stream("email\nbob@example.com\n"));
     const [sameSize, rewritten] = await versionOf();
@@ -83,6 +85,12 @@ Deno.test("local Storage: a file replaced by one of the same size has another ve
     await new Promise((resolve) => setTimeout(resolve, 5));
     await Deno.writeTextFile(`${root}/imports/owner/file.csv`, "email\ncat@example.com\n");
     assertNotEquals((await versionOf())[1], rewritten, "so is an edit in place");
+
+    // The intake gives a job the version of the very bytes it hashed and wrote.
+    const uploads = { storage, discard: () => Promise.resolve() };
+    const request = new Request("http://localhost/", { method: "POST", body: "email\ndee@example.com\n" });
+    const { intake } = await receiveBody(request, uploads, object, { maxBytes: 1024, maxRows: 10 }, {});
+    assertEquals([intake.rows, intake.version], [1, (await versionOf())[1]]);
   } finally {
     await Deno.remove(root, { recursive: true });
   }
