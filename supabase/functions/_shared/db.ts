@@ -48,6 +48,8 @@ export function databaseErrorToHttp(error: unknown, operation: Operation, contex
     case "23514":
     case "22P02":
     case "22001":
+    case "22021":
+    case "22P05":
     case "22023":
       return new HttpError(422, "validation_failed", curated ?? "The input breaks a rule of the data model", null, { cause: error });
     case "42501":

@@ -45,9 +45,16 @@ export class HeaderError extends Error {
   }
 }
 
+/**
+ * The custom field key of a header. Latin letters lose their accents and keep to a-z (Città: citta,
+ * Straße: stra_e); the letters of other scripts stay as they are (Имя: имя, 会社: 会社); anything
+ * else between them becomes one _. At most 64 characters, never half of one.
+ */
 const metadataKey = (header: string) =>
-  header.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_+|_+$/g, "")
-    .slice(0, 64) || "column";
+  Array.from(
+    header.normalize("NFKD").replace(/(?<=\p{Script=Latin})\p{M}+/gu, "").normalize("NFC").toLowerCase()
+      .replace(/(?:(?![a-z])\p{Script=Latin}|[^\p{L}\p{M}\p{N}])+/gu, "_").replace(/^_+|_+$/g, ""),
+  ).slice(0, 64).join("") || "column";
 
 function toTarget(target: MappingTarget): Target {
   if (target === "ignore") return { kind: "ignore" };

@@ -211,10 +211,11 @@ Deno.test("agent-contact-search", { sanitizeResources: false, sanitizeOps: false
       assertEquals(Number((await sql<{ n: string }>(`select count(*) as n from public.contacts where user_id = $1`, [w.owner.id]))[0].n), 28);
     });
 
-    await t.step("bad input: empty or too long query, unknown fields, bad limit, bad JSON, wrong media type", async () => {
+    await t.step("bad input: empty, too long or unstorable query, unknown fields, bad limit, bad JSON, wrong media type", async () => {
       const token = await w.owner.token();
       const invalid = [
         { agent_id: w.agent, query: "" },
+        { agent_id: w.agent, query: "ada\u0000" },
         { agent_id: w.agent, query: "   " },
         { agent_id: w.agent, query: "x".repeat(201) },
         { agent_id: w.agent, query: "ada", limit: 101 },
@@ -228,6 +229,9 @@ Deno.test("agent-contact-search", { sanitizeResources: false, sanitizeOps: false
         const response = await search(token, body);
         assertError(response, 422, "validation_failed");
         assert(Array.isArray((response.body as { details: { issues: unknown[] } }).details.issues), "zod issues in details");
+      }
+      for (const query of ["ada\u{10FFFF}", "ada\uD7FF"]) {
+        assertEquals((await search(token, { agent_id: w.agent, query })).status, 200, "a query ending in the last code points is answered");
       }
       assertError(await call(FN, { method: "POST", token, body: "{not json" }), 400, "malformed_json");
       assertError(

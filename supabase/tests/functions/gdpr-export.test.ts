@@ -154,7 +154,8 @@ Deno.test("gdpr-export", { sanitizeResources: false, sanitizeOps: false }, async
     await t.step("bad input: no subject, both, a name, unknown fields, bad country, bad format, bad JSON", async () => {
       const token = await w.owner.token();
       for (const body of [{}, { contact_id: w.erin, identifier: "erin@exportable.example" }, { identifier: "Erin Exportable" },
-        { contact_id: "not-a-uuid" }, { contact_id: w.erin, extra: 1 }, { identifier: "020 7946 0601", default_country: "XX" }]) {
+        { contact_id: "not-a-uuid" }, { contact_id: w.erin, extra: 1 }, { identifier: "020 7946 0601", default_country: "XX" },
+        { identifier: "erin@exportable.example\u0000" }]) {
         const response = await post(token, body);
         assertError(response, 422, "validation_failed");
         assert(Array.isArray((response.body as { details: { issues: unknown[] } }).details.issues), "zod issues in details");

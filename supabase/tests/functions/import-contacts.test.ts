@@ -174,6 +174,14 @@ const CORPUS: Case[] = [
   { file: "40_latin1_last_byte_only.csv", status: "completed", total: 1, counts: [1, 0, 0, 0], errors: [], encoding: "windows-1252", check: async (owner) => {
     assertEquals((await contactsOf(owner))[0].metadata.city, "Bogotá");
   } },
+  // Headers in other scripts name their custom fields in their own letters (Latin ones lose their
+  // accents, as ever), and a mapping may name such a key.
+  {
+    file: "41_non_latin_headers.csv", options: { mapping: JSON.stringify({ "部署": "metadata.部門" }) }, status: "completed", total: 1,
+    counts: [1, 0, 0, 0], errors: [], check: async (owner) => {
+      assertEquals((await contactsOf(owner))[0].metadata, { "имя": "Иван", "会社": "トヨタ", "部門": "営業", citta: "Roma" });
+    },
+  },
 ];
 
 const reasonCodes = (lines: { row_number: number; column_name: string | null; reason: string }[]): Line[] =>
@@ -638,7 +646,8 @@ Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, a
       assertError(await upload(token, fixture("01_basic.csv"), {}, stack.url, "image/png"), 415, "unsupported_media_type");
       const invalid: Record<string, string>[] = [{ on_duplicate: "overwrite" }, { dedupe_key: "name" }, { default_country: "G" }, { surprise: "1" },
         { mapping: "{not json" }, { mapping: JSON.stringify({ email: "password" }) }, { max_rows: "99999999" }, { group_id: "x" },
-        { max_bytes: String(2 ** 40) }];
+        { max_bytes: String(2 ** 40) }, { file_name: "a\u0000b.csv" }, { mapping: JSON.stringify({ "email\u0000": "email" }) },
+        { mapping: JSON.stringify({ email: "metadata.a b" }) }];
       for (const options of invalid) {
         const response = await upload(token, fixture("01_basic.csv"), options);
         assertError(response, 422, "validation_failed");

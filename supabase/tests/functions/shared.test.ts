@@ -30,6 +30,7 @@ Deno.test("SQLSTATEs map to statuses, and only curated messages pass through", (
     ["23505", "duplicate key value violates unique constraint \"x\"", 409],
     ["23503", "insert or update on table \"x\" violates foreign key constraint", 404],
     ["23514", "new row for relation \"contacts\" violates check constraint", 422],
+    ["22021", "invalid byte sequence for encoding \"UTF8\": 0x00", 422],
     ["42501", "permission denied for table contacts", 403],
     ["55000", "contact is under legal hold and cannot be erased or anonymized", 409],
     ["57014", "canceling statement due to statement timeout", 503],

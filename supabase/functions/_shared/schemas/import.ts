@@ -2,7 +2,7 @@
 // fields or a JSON body), the Storage reference, the pages of the error report, and the job as the
 // progress endpoint shows it.
 import { z } from "zod";
-import { ChannelType, OwnerId, RowId } from "../schemas.ts";
+import { ChannelType, OwnerId, RowId, Text } from "../schemas.ts";
 import { DefaultCountry } from "./country.ts";
 
 /** Where a CSV column goes: a contact field, a channel type, a custom field, a channel's consent, or nowhere. */
@@ -13,7 +13,7 @@ export const MappingTarget = z.union([
   ContactField,
   ChannelType,
   z.literal("ignore"),
-  z.string().regex(/^metadata\.[A-Za-z0-9_-]{1,64}$/, "metadata.<key>: letters, digits, _ and - (at most 64)"),
+  z.string().regex(/^metadata\.[\p{L}\p{M}\p{N}_-]{1,64}$/u, "metadata.<key>: letters (of any script), digits, _ and - (at most 64)"),
   z.string().regex(/^consent\.(email|phone|sms|whatsapp|telegram|slack|webchat|other)$/, "consent.<channel type>"),
 ]);
 export type MappingTarget = z.infer<typeof MappingTarget>;
@@ -24,11 +24,12 @@ export const ImportEncoding = z.enum(["utf-8", "utf-16le", "utf-16be", "windows-
 export const ImportDelimiter = z.enum([",", ";", "\t", "|"]);
 
 const flag = z.union([z.boolean(), z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1")]);
+const MappingObject = z.record(Text.min(1).max(255), MappingTarget);
 const mapping = z.union([
-  z.record(z.string().min(1).max(255), MappingTarget),
+  MappingObject,
   z.string().max(16 * 1024).transform((text, ctx) => {
     try {
-      return z.record(z.string().min(1).max(255), MappingTarget).parse(JSON.parse(text));
+      return MappingObject.parse(JSON.parse(text));
     } catch {
       ctx.addIssue({ code: "custom", message: "mapping must be a JSON object of CSV header -> target" });
       return z.NEVER;
@@ -40,7 +41,7 @@ const mapping = z.union([
 export const ImportOptions = z.strictObject({
   /** The service names the owner it imports for; owners import for themselves. */
   owner_id: OwnerId.optional(),
-  file_name: z.string().trim().min(1).max(255).optional(),
+  file_name: Text.trim().min(1).max(255).optional(),
   mapping: mapping.optional(),
   delimiter: ImportDelimiter.optional(),
   encoding: z.string().trim().toLowerCase()
