@@ -74,11 +74,14 @@ export function createHandler(
   handler: (req: Request, ctx: FunctionContext) => Promise<Response>,
 ): (req: Request) => Promise<Response> {
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+  // Failures the library answers itself keep its codes (documented by Supabase) but not its
+  // diagnostics: the names of configured keys and the headers that arrived are no caller's business.
+  const errors = { detailed: false };
   const authenticated = withSupabase(
-    { auth: options.auth, cors: "disabled" },
+    { auth: options.auth, cors: "disabled", errors },
     withPostgresClient(
-      {},
-      withPostgresAdminClient({}, async (req, ctx) => {
+      { errors },
+      withPostgresAdminClient({ errors }, async (req, ctx) => {
         const caller = callerOf(ctx);
         const db = caller.kind === "service" ? ctx.postgresAdmin : ctx.postgres;
         const json = <S extends z.ZodType>(schema: S) => parseJson(req, schema, maxBodyBytes);

@@ -65,11 +65,15 @@ export async function assertGuarded(
   assertMatch(preflight.headers.get("access-control-allow-headers") ?? "", /authorization/);
 
   const before = await options.beforeSql?.();
-  assertError(await call(name, { method: options.method, body: options.body, path: options.path }), 401);
+  const anonymous = await call(name, { method: options.method, body: options.body, path: options.path });
+  assertError(anonymous, 401);
+  // The library's diagnostics (accepted modes, headers seen, configured key names) stay server-side.
+  assertEquals((anonymous.body as { details: unknown }).details, null, "no diagnostics in a refusal");
   for (const [label, token] of Object.entries(await forgedTokens(options.userId))) {
     const response = await call(name, { method: options.method, body: options.body, path: options.path, token });
     assertEquals(response.status, 401, `${label} token: ${JSON.stringify(response.body)}`);
     assertError(response, 401);
+    assertEquals((response.body as { details: unknown }).details, null, `${label} token: no diagnostics`);
   }
   if (options.beforeSql) assertEquals(await options.beforeSql(), before, "no SQL ran for refused tokens");
 
