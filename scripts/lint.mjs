@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // npm run lint: the three database lints, each a TAP line so that `npm test` counts them.
 //  - Supabase's Security and Performance Advisor (splinter, via `postgrestools dblint`): no warning
-//    or error; info-level "unused index" is expected on a fresh database.
+//    or error; info-level notes about the data (unused indexes, table bloat) are expected.
 //  - squawk: migration lock safety (config in .squawk.toml, file-level ignores carry their reason).
 //  - plpgsql_check on every PL/pgSQL function of the project's schemas, as `supabase db lint` runs it.
 //  - the generated database types (npm run gen:types) match the migrated schema.
@@ -28,7 +28,7 @@ function splinter(tap) {
   const findings = report.diagnostics.filter((d) => !isExpectedFinding(d));
   tap.ok(
     findings.length === 0,
-    `splinter: no security or performance advisor findings (${report.diagnostics.length} info-level unused-index notes)`,
+    `splinter: no security or performance advisor findings (${report.diagnostics.length} info-level notes on the data: unused indexes, table bloat)`,
     findings.map((d) => `${d.severity} ${d.category}: ${d.message}`).join("\n"),
   );
 }

@@ -129,7 +129,9 @@ function cutCharacterStart(bytes: Uint8Array): number {
 
 /** The delimiter of the first lines: papaparse's guess among , ; tab |, else a comma. */
 export function detectDelimiter(text: string, newline: "\n" | "\r" = "\n"): Delimiter {
-  const guess = Papa.parse<string[]>(text, { delimitersToGuess: [...DELIMITERS], preview: 10, newline });
+  // Blank lines are no rows (the reader skips them): counted, the one ending most files would make
+  // a two-column ; or tab file look like one of single fields, read with ",".
+  const guess = Papa.parse<string[]>(text, { delimitersToGuess: [...DELIMITERS], preview: 10, newline, skipEmptyLines: "greedy" });
   const delimiter = guess.meta.delimiter as Delimiter;
   return DELIMITERS.includes(delimiter) ? delimiter : ",";
 }

@@ -151,6 +151,9 @@ Deno.test("contacts-retention", { sanitizeResources: false, sanitizeOps: false }
         const [logged] = await sql<{ status: string }>(`select status from private.retention_runs where id = $1`, [runId]);
         assertEquals(logged.status, "skipped");
         assertEquals(await count(b.owner.id), 43, "the skipped run changed nothing");
+        // Every option has a default, so a POST without a body (a scheduler's) is a run too.
+        const bare = await call(FN, { method: "POST", headers: { apikey: stack.secretKey } });
+        assertError(bare, 409, "conflict");
       } finally {
         await holder.end();
       }

@@ -2,7 +2,7 @@
 // how the bytes arrive, or the row count taken at upload (request chunks) and the rows the worker
 // reads (file chunks) disagree.
 import { assertEquals } from "@std/assert/mod.js";
-import { detectFormat, EncodingCheck, MAX_RECORD_BYTES, RecordReader } from "../../functions/import-contacts/csv.ts";
+import { detectDelimiter, detectFormat, EncodingCheck, MAX_RECORD_BYTES, RecordReader } from "../../functions/import-contacts/csv.ts";
 
 const encoder = new TextEncoder();
 const format = detectFormat(encoder.encode("first_name,email\n"));
@@ -139,4 +139,12 @@ Deno.test("a sample with whole UTF-8 characters settles UTF-8: a bad byte later 
   check.push(sample);
   check.push(new Uint8Array([...encoder.encode("Zoë,"), 0xff, 0x0a]));
   assertEquals(check.finish(), "utf-8");
+});
+
+Deno.test("a two-column file's delimiter is guessed from its rows, whatever blank lines it has", () => {
+  for (const delimiter of [";", "\t", "|", ","]) {
+    for (const text of [`email${delimiter}name\nbo@example.com${delimiter}Bo\n`, `email${delimiter}name\n\nbo@example.com${delimiter}Bo\n\n \n`]) {
+      assertEquals(detectDelimiter(text), delimiter, JSON.stringify(text));
+    }
+  }
 });

@@ -174,6 +174,8 @@ const CORPUS: Case[] = [
   { file: "40_latin1_last_byte_only.csv", status: "completed", total: 1, counts: [1, 0, 0, 0], errors: [], encoding: "windows-1252", check: async (owner) => {
     assertEquals((await contactsOf(owner))[0].metadata.city, "Bogotá");
   } },
+  // Two columns and a blank line: the delimiter is guessed from the rows alone.
+  { file: "42_two_columns_semicolon.csv", status: "completed", total: 2, counts: [2, 0, 0, 0], errors: [], delimiter: ";" },
   // Headers in other scripts name their custom fields in their own letters (Latin ones lose their
   // accents, as ever), and a mapping may name such a key.
   {
