@@ -89,8 +89,8 @@ Deno.test("gdpr-delete", { sanitizeResources: false, sanitizeOps: false }, async
       const token = await owner.token();
       const byEmail = await verify(token, "identifier=Zephyrine%40Quockerwodger.example");
       assertEquals(byEmail.status, 200, JSON.stringify(byEmail.body));
-      const answer = byEmail.body as { erased: boolean; erased_on: string; message: string; receipts: unknown[] };
-      assertEquals(answer.erased, true);
+      const answer = byEmail.body as { erased: boolean; erased_on: string; held_by_contacts: number; message: string; receipts: unknown[] };
+      assertEquals([answer.erased, answer.held_by_contacts], [true, 0]);
       assertMatch(answer.message, /^erased on \d{4}-\d{2}-\d{2}$/);
       assertEquals(answer.receipts.length, 1);
       const { data } = await userClient(token).functions.invoke(`${FN}?identifier=%2B447700900777`, { method: "GET" });

@@ -59,8 +59,11 @@ export type ErasureReceipt = z.infer<typeof ErasureReceipt>;
 
 export const ErasureVerification = z.object({
   identifier_type: z.enum(["email", "phone"]),
+  /** An erasure is recorded and no contact holds the identifier now. */
   erased: z.boolean(),
   erased_on: z.string().nullable(),
+  /** How many of the owner's contacts hold the identifier now. */
+  held_by_contacts: z.int().nonnegative(),
   message: z.string(),
   receipts: z.array(z.object({ request_id: RowId, mode: DeleteMode, processed_at: z.string() })),
 });
