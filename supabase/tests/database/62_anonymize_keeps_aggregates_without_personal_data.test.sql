@@ -66,6 +66,8 @@ begin
     join pg_catalog.pg_namespace ns on ns.oid = cl.relnamespace
     where ns.nspname not in ('pg_catalog', 'information_schema') and ns.nspname not like 'pg\_%'
       and cl.relkind in ('r', 'p') and cl.relpersistence <> 't'
+      -- The Supabase image keeps its own bookkeeping (auth.schema_migrations) from postgres.
+      and pg_catalog.has_table_privilege(cl.oid, 'select')
       and att.attnum > 0 and not att.attisdropped
       and att.atttypid in ('text'::regtype, 'varchar'::regtype, 'bpchar'::regtype, 'text[]'::regtype, 'varchar[]'::regtype,
                            'json'::regtype, 'jsonb'::regtype, 'tsvector'::regtype, 'name'::regtype)
