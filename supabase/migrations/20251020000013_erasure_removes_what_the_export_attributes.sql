@@ -57,7 +57,6 @@ declare
   searches_count bigint := 0;
   reports_count bigint := 0;
   claims_count bigint := 0;
-  identifiers text[];
 begin
   select c.user_id into owner_id from public.contacts c where c.id = forget_contact_traces.contact_id;
   if owner_id is null or private.current_agent_id() is not null
@@ -74,13 +73,13 @@ begin
     from public.contact_communication_channels ch
     where ch.contact_id = forget_contact_traces.contact_id and ch.user_id = owner_id
   ) as names_and_identifiers;
-  -- The identifiers in every form the export attributes to the subject (a number however spelt).
-  identifiers := private.contact_identifier_values(forget_contact_traces.contact_id, owner_id);
+  -- The mentions hold the identifiers as stored and in their matching form, as the export's
+  -- private.contact_identifier_values does: the export's own tests below match through them.
 
   with removed as (
     delete from public.contact_import_job_errors e
     where e.user_id = owner_id
-      and (private.mentions_whole(e.value_excerpt, mentions) or private.is_identifier_value(e.value_excerpt, identifiers))
+      and (private.mentions_whole(e.value_excerpt, mentions) or private.is_identifier_value(e.value_excerpt, mentions))
     returning 1
   )
   select count(*) into errors_count from removed;
@@ -94,13 +93,13 @@ begin
         select jsonb_agg(e.entry order by e.position)
         from jsonb_array_elements(part.value) with ordinality as e (entry, position)
         where not (private.dry_run_entry_mentions(e.entry, forget_contact_traces.contact_id, mentions)
-                   or private.dry_run_entry_holds_identifier(e.entry, identifiers))), '[]'::jsonb))
+                   or private.dry_run_entry_holds_identifier(e.entry, mentions))), '[]'::jsonb))
       from jsonb_each(j.dry_run_report) as part)
     where j.user_id = owner_id and j.dry_run_report is not null
       and exists (
         select 1 from jsonb_each(j.dry_run_report) as part, jsonb_array_elements(part.value) as e (entry)
         where private.dry_run_entry_mentions(e.entry, forget_contact_traces.contact_id, mentions)
-          or private.dry_run_entry_holds_identifier(e.entry, identifiers))
+          or private.dry_run_entry_holds_identifier(e.entry, mentions))
     returning 1
   )
   select count(*) into reports_count from scrubbed;

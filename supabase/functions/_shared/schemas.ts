@@ -69,7 +69,7 @@ export function parseQuery<S extends z.ZodType>(req: Request, schema: S): z.outp
 export const RowId = z.guid();
 
 /** Text as Postgres stores it: text and jsonb refuse U+0000, so it is bad input, refused here. */
-export const Text = z.string().refine((value) => !value.includes("\u0000"), "must not contain the NUL character (U+0000)");
+export const StorableText = z.string().refine((value) => !value.includes("\u0000"), "must not contain the NUL character (U+0000)");
 
 /** An owner's id as tokens and the database spell it (lower case), however the caller wrote it. */
 export const OwnerId = RowId.transform((id) => id.toLowerCase());
@@ -82,7 +82,7 @@ export type ChannelType = z.infer<typeof ChannelType>;
 
 export const AgentSearchRequest = z.strictObject({
   agent_id: RowId,
-  query: Text.trim().min(1).max(200),
+  query: StorableText.trim().min(1).max(200),
   channel_types: z.array(ChannelType).min(1).max(8).optional(),
   group_id: RowId.optional(),
   limit: z.int().min(1).max(100).default(20),

@@ -2,10 +2,10 @@
 // the answers they give. A subject is named by a contact id or by an identifier (an e-mail address
 // or a phone number in any format; `default_country` reads national phone formats).
 import { z } from "zod";
-import { OwnerId, RowId, Text } from "../schemas.ts";
+import { OwnerId, RowId, StorableText } from "../schemas.ts";
 import { DefaultCountry } from "./country.ts";
 
-const Identifier = Text.trim().min(3).max(320);
+const Identifier = StorableText.trim().min(3).max(320);
 
 const subject = {
   contact_id: RowId.optional(),

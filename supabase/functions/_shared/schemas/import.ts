@@ -2,7 +2,7 @@
 // fields or a JSON body), the Storage reference, the pages of the error report, and the job as the
 // progress endpoint shows it.
 import { z } from "zod";
-import { ChannelType, OwnerId, RowId, Text } from "../schemas.ts";
+import { ChannelType, OwnerId, RowId, StorableText } from "../schemas.ts";
 import { DefaultCountry } from "./country.ts";
 
 /** Where a CSV column goes: a contact field, a channel type, a custom field, a channel's consent, or nowhere. */
@@ -24,7 +24,7 @@ export const ImportEncoding = z.enum(["utf-8", "utf-16le", "utf-16be", "windows-
 export const ImportDelimiter = z.enum([",", ";", "\t", "|"]);
 
 const flag = z.union([z.boolean(), z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1")]);
-const MappingObject = z.record(Text.min(1).max(255), MappingTarget);
+const MappingObject = z.record(StorableText.min(1).max(255), MappingTarget);
 const mapping = z.union([
   MappingObject,
   z.string().max(16 * 1024).transform((text, ctx) => {
@@ -41,7 +41,7 @@ const mapping = z.union([
 export const ImportOptions = z.strictObject({
   /** The service names the owner it imports for; owners import for themselves. */
   owner_id: OwnerId.optional(),
-  file_name: Text.trim().min(1).max(255).optional(),
+  file_name: StorableText.trim().min(1).max(255).optional(),
   mapping: mapping.optional(),
   delimiter: ImportDelimiter.optional(),
   encoding: z.string().trim().toLowerCase()
