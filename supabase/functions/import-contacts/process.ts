@@ -10,7 +10,7 @@ import Papa from "papaparse";
 import { type FileStorage, objectOf, type StoredFile } from "../_shared/storage.ts";
 import { ImportOptions } from "../_shared/schemas/import.ts";
 import { type CsvRecord, detectFormat, type FileFormat, peek, RecordReader } from "./csv.ts";
-import { HeaderError, type ImportRow, mapHeader, type RowFailure, rowFailure, RowNormalizer, settleBatch, storable } from "./rows.ts";
+import { HeaderError, type ImportRow, mapHeader, type RowFailure, rowFailure, RowNormalizer, storable } from "./rows.ts";
 
 export interface SliceLimits {
   /** Wall-clock budget of one slice (well under the platform's limit per invocation). */
@@ -206,7 +206,7 @@ export async function runSlice(jobId: string, storage: FileStorage, limits = sli
     // job's rows pass 5k, 20k, 80k ... (fourfold), after a commit, outside the batch transactions.
     const processedAtStart = Number(job.processed_rows);
     for (;;) {
-      const batch = await readBatch(reader, normalizer, format, { ...limits, batchRows }, options.dedupe_key);
+      const batch = await readBatch(reader, normalizer, format, { ...limits, batchRows });
       if (inflight) await inflight;
       inflight = null;
       if (batch.count === 0) {
@@ -386,7 +386,6 @@ async function readBatch(
   normalizer: RowNormalizer,
   format: FileFormat,
   limits: SliceLimits,
-  dedupe: ImportOptions["dedupe_key"],
 ): Promise<Batch> {
   const records: CsvRecord[] = [];
   let bytes = 0;
@@ -420,11 +419,10 @@ async function readBatch(
     if ("reason" in result) failures.push(result);
     else rows.push(result);
   }
-  const settled = settleBatch(rows, dedupe);
   const last = records[records.length - 1];
   return {
-    rows: settled.rows,
-    failures: [...failures, ...settled.failures],
+    rows,
+    failures,
     bounds: records.map(({ line, end, nextLine }) => ({ line, end, nextLine })),
     end: last.end,
     nextLine: last.nextLine,

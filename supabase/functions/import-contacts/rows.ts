@@ -1,8 +1,8 @@
 // CSV rows as contacts, without HTTP or SQL: which column goes where (the header, explicit mapping
 // or well-known names), and each row validated with zod and normalized (trimmed text, lower-cased
 // e-mails, E.164 phones through the shared identifier rules) into the shape the batch SQL takes,
-// or refused with a reason for the error report. Duplicates and identifier clashes inside a batch
-// are settled here too (the SQL sees what earlier batches committed).
+// or refused with a reason for the error report. Duplicates and identifier clashes between rows
+// are the database's to settle (private.import_settle_batch), which alone knows which rows it fails.
 import { z } from "zod";
 import { type CountryCode, normalizeChannelIdentifier } from "../_shared/identifiers.ts";
 import type { ChannelType } from "../_shared/schemas.ts";
@@ -306,46 +306,4 @@ export class RowNormalizer {
       : row.channels.find((c) => c.t === "email")?.nv ?? null;
     return row;
   }
-}
-
-/**
- * Settles a batch internally, in file order, as the database settles rows across batches: a row
- * whose dedupe key an earlier row of the batch has is skipped as a duplicate within the file; so is
- * a row without a key whose identifiers an earlier row holds, all of them one row (it would match
- * that row's contact); a row sharing an identifier or external id with an earlier row otherwise
- * fails.
- */
-export function settleBatch(rows: ImportRow[], dedupe: ImportOptions["dedupe_key"]): { rows: ImportRow[]; failures: RowFailure[] } {
-  const keys = new Set<string>();
-  // Under the phone key a number is one however a row gives it (phone, SMS, WhatsApp), as the
-  // database matches it: every number an earlier row holds is a key, and claims ignore the type.
-  const phoneKey = dedupe === "phone";
-  const isPhone = (type: string) => phoneKey && PHONE_TYPES.includes(type);
-  // Identifier -> line of the row that claimed it.
-  const claims = new Map<string, number>();
-  const kept: ImportRow[] = [];
-  const failures: RowFailure[] = [];
-  for (const row of rows) {
-    if (row.k !== null && keys.has(row.k)) {
-      failures.push(rowFailure(row.n, null, row.k, `duplicate_in_file: an earlier row of this file has the same ${dedupe}`, "skip"));
-      continue;
-    }
-    const ids = row.channels.map((c) => ({ claim: `${isPhone(c.t) ? "phone" : c.t}:${c.nv}`, col: c.col, value: c.nv, kind: c.t as string }));
-    if (row.external_id !== null) ids.push({ claim: `external_id:${row.external_id}`, col: row.xcol ?? "external_id", value: row.external_id, kind: "external id" });
-    const clashes = ids.filter((id) => claims.has(id.claim));
-    if (row.k === null && clashes.length > 0 && new Set(clashes.map((id) => claims.get(id.claim))).size === 1) {
-      failures.push(rowFailure(row.n, null, null, "duplicate_in_file: an earlier row of this file matched the same contact", "skip"));
-      continue;
-    }
-    if (clashes.length > 0) {
-      const [clash] = clashes;
-      failures.push(rowFailure(row.n, clash.col, clash.value, `identifier_conflict: this ${clash.kind.replace("_", " ")} belongs to another contact`));
-      continue;
-    }
-    if (row.k !== null) keys.add(row.k);
-    for (const c of row.channels) if (isPhone(c.t)) keys.add(c.nv);
-    for (const id of ids) claims.set(id.claim, row.n);
-    kept.push(row);
-  }
-  return { rows: kept, failures };
 }

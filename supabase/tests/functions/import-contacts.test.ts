@@ -303,6 +303,31 @@ Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, a
         "the refused row changed nothing");
     });
 
+    await t.step("a row the database fails wins nothing: the next row with its key is written in its place", async () => {
+      const o = await fresh("twins");
+      const [holder] = await sql<{ id: string }>(`insert into public.contacts (user_id, first_name) values ($1, 'Holder') returning id`, [o.id]);
+      await sql(`insert into public.contact_communication_channels (user_id, contact_id, channel_type, identifier)
+                 values ($1, $2, 'phone', '+442079460030')`, [o.id, holder.id]);
+      const wide = "é".repeat(9000);
+      const csv = "first_name,email,phone,a,b,c,d\n" +
+        "Taken,ada@example.com,+442079460030,,,,\n" +
+        "Ada,ada@example.com,,,,,\n" +
+        "Again,ada@example.com,,,,,\n" +
+        `Wide,wide@example.com,,${wide},${wide},${wide},${wide}\n` +
+        "Narrow,wide@example.com,,,,,\n";
+      const expected = [[2, "phone", "identifier_conflict"], [4, null, "duplicate_in_file"], [5, null, "custom_fields_too_large"]];
+      const preview = await importAndWait(o, csv, { dry_run: "true" });
+      assertEquals([preview.created, preview.updated, preview.skipped, preview.failed], [2, 0, 1, 2], "a dry run foresees it");
+      assertEquals(reasonCodes(await errorLines(await o.token(), preview.id)), expected);
+      const job = await importAndWait(o, csv);
+      assertEquals([job.status, job.created, job.updated, job.skipped, job.failed], ["completed", 2, 0, 1, 2]);
+      assertEquals(reasonCodes(await errorLines(await o.token(), job.id)), expected);
+      const contacts = await contactsOf(o);
+      assertEquals(contacts.map((c) => [c.first_name, c.channels]).sort(), [
+        ["Ada", ["email:ada@example.com:unknown"]], ["Holder", ["phone:+442079460030:unknown"]], ["Narrow", ["email:wide@example.com:unknown"]],
+      ], "the twins after the failed rows made the contacts");
+    });
+
     await t.step("the error report as CSV neutralizes formulas and keeps every line", async () => {
       const job = await importAndWait(owner, fixture("21_formula_injection.csv"));
       const response = await fetch(`${stack.url}/functions/v1/${FN}/${job.id}/errors?format=csv`, {
