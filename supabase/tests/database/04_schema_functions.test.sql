@@ -2,7 +2,7 @@
 -- return type where it is an API, and a pinned search_path everywhere. Definer rights only in
 -- private, and only for the three helpers that need them. Catalog assertions only: no personas.
 begin;
-select plan(82);
+select plan(83);
 
 select functions_are('public', array[
   'is_valid_email', 'is_valid_e164_phone', 'is_valid_smart_group_criteria', 'contact_group_member_ids',
@@ -14,7 +14,7 @@ select functions_are('public', array[
 select functions_are('private', array[
   'set_updated_at', 'normalize_channel_identifier', 'current_agent_id', 'fill_contact_display_name',
   'prepare_contact_channel', 'prevent_contact_group_cycle', 'require_static_group', 'require_specific_contacts_grant',
-  'track_interaction_delivery', 'check_import_job_transition', 'permission_level_rank', 'contact_matches_criteria',
+  'track_interaction_delivery', 'check_interaction_occurred_at', 'check_import_job_transition', 'permission_level_rank', 'contact_matches_criteria',
   'contact_in_group', 'agent_can_access_contact', 'search_contacts_page', 'search_match_kinds', 'forbid_agent_tokens', 'anonymize_contacts',
   'is_service_caller', 'record_agent_search', 'protect_legal_hold', 'owner_hmac', 'forget_contact_traces',
   'data_subject_owner', 'channel_identifier_key', 'subject_identifier_key', 'data_subject_contact_ids', 'is_suppressed',
@@ -89,6 +89,7 @@ select isnt_definer('private', 'prevent_contact_group_cycle', array[]::text[], '
 select isnt_definer('private', 'require_static_group', array[]::text[], 'private.require_static_group() is security invoker');
 select isnt_definer('private', 'require_specific_contacts_grant', array[]::text[], 'private.require_specific_contacts_grant() is security invoker');
 select isnt_definer('private', 'track_interaction_delivery', array[]::text[], 'private.track_interaction_delivery() is security invoker');
+select isnt_definer('private', 'check_interaction_occurred_at', array[]::text[], 'private.check_interaction_occurred_at() is security invoker');
 select isnt_definer('private', 'check_import_job_transition', array[]::text[], 'private.check_import_job_transition() is security invoker');
 select isnt_definer('private', 'permission_level_rank', array['text'], 'private.permission_level_rank(text) is security invoker');
 select isnt_definer('private', 'contact_matches_criteria', array['contacts', 'jsonb', 'text[]'], 'private.contact_matches_criteria(contacts, jsonb, text[]) is security invoker');

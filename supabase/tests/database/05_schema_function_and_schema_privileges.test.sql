@@ -2,7 +2,7 @@
 -- roles that call it (anon to none), every private function to authenticated and service_role
 -- only, and anon cannot even resolve names in the private schema.
 begin;
-select plan(176);
+select plan(178);
 
 -- Schemas.
 select schema_privs_are('private', 'anon', array[]::text[], 'anon has no usage on schema private');
@@ -59,6 +59,8 @@ select function_privs_are('private', 'require_specific_contacts_grant', array[]:
 select function_privs_are('private', 'require_specific_contacts_grant', array[]::text[], 'service_role', array['EXECUTE'], 'service_role can execute private.require_specific_contacts_grant()');
 select function_privs_are('private', 'track_interaction_delivery', array[]::text[], 'authenticated', array['EXECUTE'], 'authenticated can execute private.track_interaction_delivery()');
 select function_privs_are('private', 'track_interaction_delivery', array[]::text[], 'service_role', array['EXECUTE'], 'service_role can execute private.track_interaction_delivery()');
+select function_privs_are('private', 'check_interaction_occurred_at', array[]::text[], 'authenticated', array['EXECUTE'], 'authenticated can execute private.check_interaction_occurred_at()');
+select function_privs_are('private', 'check_interaction_occurred_at', array[]::text[], 'service_role', array['EXECUTE'], 'service_role can execute private.check_interaction_occurred_at()');
 select function_privs_are('private', 'check_import_job_transition', array[]::text[], 'authenticated', array['EXECUTE'], 'authenticated can execute private.check_import_job_transition()');
 select function_privs_are('private', 'check_import_job_transition', array[]::text[], 'service_role', array['EXECUTE'], 'service_role can execute private.check_import_job_transition()');
 select function_privs_are('private', 'permission_level_rank', array['text'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.permission_level_rank(text)');
