@@ -19,8 +19,12 @@ stable
 security definer
 set search_path = ''
 as $$
+declare
+  token_agent constant jsonb := auth.jwt() -> 'agent_id';
 begin
-  if (auth.jwt() ->> 'agent_id')::uuid <> agent_can_access_contact.agent_id then
+  -- A token with an agent_id claim is answered for that agent only; with a null one (which
+  -- private.current_agent_id refuses) for none.
+  if token_agent is not null and (token_agent #>> '{}')::uuid is distinct from agent_can_access_contact.agent_id then
     return false;
   end if;
   -- PL/pgSQL rather than SQL: its plan is cached for the session, and RLS calls this per row.

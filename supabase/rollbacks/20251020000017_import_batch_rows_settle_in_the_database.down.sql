@@ -2,4 +2,4 @@
 set lock_timeout = '5s';
 set statement_timeout = '5min';
 
-drop function private.import_settle_batch(private.contact_import_plan[], text, text, uuid);
+drop function private.import_settle_batch(public.contact_import_jobs, private.contact_import_plan[], text, text);

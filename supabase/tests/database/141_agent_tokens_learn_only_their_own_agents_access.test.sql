@@ -2,7 +2,7 @@
 -- (20251020000016): it cannot map which contacts another agent may read, write or message on.
 -- Owner tokens and the service still ask about any of the owner's agents.
 begin;
-select plan(7);
+select plan(8);
 
 select tests.create_supabase_user('access_oracle_owner');
 insert into public.agents (id, user_id, name) values
@@ -30,6 +30,14 @@ select is(private.agent_can_access_contact('14100000-0000-4000-8000-0000000000b1
   'an agent token learns nothing of the other agent''s higher level');
 select is(private.agent_can_message_on_channel('14100000-0000-4000-8000-0000000000b1', '14100000-0000-4000-8000-000000000001', 'email', null), false,
   'nor whether the other agent may message the contact');
+reset role;
+
+-- A token whose agent_id claim is null
+select set_config('request.jwt.claims', json_build_object('sub', tests.get_supabase_uid('access_oracle_owner'), 'role', 'authenticated',
+  'agent_id', null)::text, true);
+set local role authenticated;
+select is(private.agent_can_access_contact('14100000-0000-4000-8000-0000000000b1', '14100000-0000-4000-8000-000000000001'), false,
+  'a token whose agent_id claim is null is not taken for the owner''s');
 reset role;
 
 -- Owner
