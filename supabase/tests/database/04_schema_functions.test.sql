@@ -2,7 +2,7 @@
 -- return type where it is an API, and a pinned search_path everywhere. Definer rights only in
 -- private, and only for the three helpers that need them. Catalog assertions only: no personas.
 begin;
-select plan(83);
+select plan(84);
 
 select functions_are('public', array[
   'is_valid_email', 'is_valid_e164_phone', 'is_valid_smart_group_criteria', 'contact_group_member_ids',
@@ -23,7 +23,7 @@ select functions_are('private', array[
   'contact_export_statement',
   'fill_retention_policy_defaults', 'retention_interactions_batch', 'retention_contacts_batch', 'retention_import_jobs_batch',
   'retention_logs_batch', 'retention_lock_key', 'retention_run_start', 'retention_run_step', 'retention_run_finish',
-  'retention_interactions_sweep', 'void_retention_watermarks_of_old_rows', 'void_retention_watermarks_of_released_holds',
+  'retention_interactions_sweep', 'void_retention_watermarks_of_old_rows', 'void_retention_watermarks_of_released_holds', 'hold_waits_for_retention_sweep',
   'record_contact_audit', 'take_table_size_snapshot',
   'prepare_consent_event', 'protect_consent_history', 'derive_channel_consent', 'record_channel_consent_inserts',
   'record_channel_consent_updates',
@@ -90,6 +90,7 @@ select isnt_definer('private', 'require_static_group', array[]::text[], 'private
 select isnt_definer('private', 'require_specific_contacts_grant', array[]::text[], 'private.require_specific_contacts_grant() is security invoker');
 select isnt_definer('private', 'track_interaction_delivery', array[]::text[], 'private.track_interaction_delivery() is security invoker');
 select isnt_definer('private', 'check_interaction_occurred_at', array[]::text[], 'private.check_interaction_occurred_at() is security invoker');
+select isnt_definer('private', 'hold_waits_for_retention_sweep', array[]::text[], 'private.hold_waits_for_retention_sweep() is security invoker');
 select isnt_definer('private', 'check_import_job_transition', array[]::text[], 'private.check_import_job_transition() is security invoker');
 select isnt_definer('private', 'permission_level_rank', array['text'], 'private.permission_level_rank(text) is security invoker');
 select isnt_definer('private', 'contact_matches_criteria', array['contacts', 'jsonb', 'text[]'], 'private.contact_matches_criteria(contacts, jsonb, text[]) is security invoker');

@@ -2,7 +2,7 @@
 -- roles that call it (anon to none), every private function to authenticated and service_role
 -- only, and anon cannot even resolve names in the private schema.
 begin;
-select plan(178);
+select plan(180);
 
 -- Schemas.
 select schema_privs_are('private', 'anon', array[]::text[], 'anon has no usage on schema private');
@@ -61,6 +61,8 @@ select function_privs_are('private', 'track_interaction_delivery', array[]::text
 select function_privs_are('private', 'track_interaction_delivery', array[]::text[], 'service_role', array['EXECUTE'], 'service_role can execute private.track_interaction_delivery()');
 select function_privs_are('private', 'check_interaction_occurred_at', array[]::text[], 'authenticated', array['EXECUTE'], 'authenticated can execute private.check_interaction_occurred_at()');
 select function_privs_are('private', 'check_interaction_occurred_at', array[]::text[], 'service_role', array['EXECUTE'], 'service_role can execute private.check_interaction_occurred_at()');
+select function_privs_are('private', 'hold_waits_for_retention_sweep', array[]::text[], 'authenticated', array['EXECUTE'], 'authenticated can execute private.hold_waits_for_retention_sweep()');
+select function_privs_are('private', 'hold_waits_for_retention_sweep', array[]::text[], 'service_role', array['EXECUTE'], 'service_role can execute private.hold_waits_for_retention_sweep()');
 select function_privs_are('private', 'check_import_job_transition', array[]::text[], 'authenticated', array['EXECUTE'], 'authenticated can execute private.check_import_job_transition()');
 select function_privs_are('private', 'check_import_job_transition', array[]::text[], 'service_role', array['EXECUTE'], 'service_role can execute private.check_import_job_transition()');
 select function_privs_are('private', 'permission_level_rank', array['text'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.permission_level_rank(text)');
