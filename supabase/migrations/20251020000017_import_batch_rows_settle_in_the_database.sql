@@ -7,10 +7,9 @@
 -- outcomes the batch function decided for each row alone and settles the rows that share a value
 -- or a matched contact in file order, each against what the rows before it wrote, by the rules the
 -- batch function applies across batches. Where a row's outcome depends on a write those rules cannot
--- foresee (an update freeing the external id a later row carries; a row without a key that the
--- database matched, whose contact an earlier row's identifiers could change), it returns the rows
--- before that row only, and the batch function decides the rest once they are written
--- (20251020000018 calls it).
+-- foresee (an update freeing the external id a later row carries), it returns the rows before that
+-- row only, and the batch function decides the rest once they are written (20251020000018 calls
+-- it).
 set lock_timeout = '5s';
 set statement_timeout = '5min';
 
@@ -30,6 +29,7 @@ declare
   writes uuid;
   conflict integer;
   current_external_id text;
+  reached_holder text;
   -- The row's identifiers, by column: claim (type:value), type, value, column, whether a key.
   claims text[];
   kinds text[];
@@ -100,30 +100,70 @@ begin
         (step.item).k is null or import_settle_batch.dedupe = 'external_id'
       where (step.item).external_id is not null
     ) as i (claim, kind, value, col, is_key);
-    -- A row without a key that the database matched reaches the first holder of its identifiers by
-    -- type, the database's or the batch's: decided once the rows before it are written.
-    if (step.item).k is null and step.outcome <> 'create' and exists (
-         select 1 from generate_subscripts(claims, 1) as x where recent ? claims[x] or held ? claims[x]) then
-      cut := (step.item).n;
-      exit;
+    if (step.item).k is null then
+      -- A row without a key reaches the first holder of its identifiers by type, then column: a
+      -- contact an earlier row of the batch wrote, or one the batch function found (the owner's
+      -- contacts, a dry run's earlier rows, looked up as it looks them up); any other holder fails
+      -- the row, the first by column.
+      with pairs as (
+        select x, coalesce(recent ->> claims[x], held ->> claims[x]) as holder, false as claimed
+        from generate_subscripts(claims, 1) as x
+        where recent ? claims[x] or held ? claims[x]
+        union all
+        select x, coalesce(h.contact_id::text, 'row:' || h.claim_row), h.claim_row is not null
+        from generate_subscripts(claims, 1) as x
+        cross join lateral (
+          select ch.contact_id, null::bigint as claim_row
+          from public.contact_communication_channels ch
+          where kinds[x] <> 'external_id' and ch.user_id = job.user_id and ch.normalized_identifier = vals[x]
+            and ch.channel_type = any (case when import_settle_batch.dedupe = 'phone' and kinds[x] in ('phone', 'sms', 'whatsapp')
+                                            then array['phone', 'sms', 'whatsapp'] else array[kinds[x]] end)
+          union all
+          select c.id, null from public.contacts c
+          where kinds[x] = 'external_id' and c.user_id = job.user_id and c.external_id = vals[x]
+            and not (job.dry_run and exists (
+              select 1 from private.contact_import_dry_run_claims d
+              where d.job_id = job.id and d.user_id = job.user_id and d.kind = 'released_external_id' and d.value = vals[x]))
+          union all
+          select d.contact_id, d.row_number from private.contact_import_dry_run_claims d
+          where job.dry_run and d.job_id = job.id and d.user_id = job.user_id and d.value = vals[x]
+            and d.kind = any (case when import_settle_batch.dedupe = 'phone' and kinds[x] in ('phone', 'sms', 'whatsapp')
+                                   then array['phone', 'sms', 'whatsapp'] else array[kinds[x]] end)
+        ) as h
+      ),
+      reached as (
+        select p.holder from pairs p order by kinds[p.x], cols[p.x], p.claimed desc limit 1
+      )
+      select r.holder, (select min(p.x) from pairs p where p.holder is distinct from r.holder)
+      into reached_holder, conflict
+      from reached r;
+      if conflict is null and reached_holder is not null
+         and (recent ? ('contact:' || reached_holder) or held ? ('contact:' || reached_holder)) then
+        matched := reached_holder::uuid;
+      elsif conflict is null then
+        -- No contact of the batch among its holders: the database decided the row alone.
+        matched := case when step.outcome <> 'create' then step.contact_id end;
+        continue when step.reason like 'identifier_conflict:%';
+      end if;
+    else
+      -- The contact the row reaches: the one the database matched by its key, or the one an
+      -- earlier row of the batch gave its key.
+      matched := case when step.outcome <> 'create' then step.contact_id end;
+      if matched is null then
+        select coalesce(recent ->> claims[x], held ->> claims[x])::uuid into matched
+        from generate_subscripts(claims, 1) as x
+        where keys[x] and (recent ? claims[x] or held ? claims[x])
+        order by kinds[x], cols[x]
+        limit 1;
+      end if;
+      -- An identifier of another contact fails the row, the first by column of those the batch's
+      -- rows gave and of the one the database found.
+      conflict := (select min(x) from generate_subscripts(claims, 1) as x
+                   where coalesce(recent ->> claims[x], held ->> claims[x]) is distinct from coalesce(matched, step.contact_id)::text
+                     and (recent ? claims[x] or held ? claims[x])
+                     and (coalesce(step.reason, '') not like 'identifier_conflict:%' or cols[x] < step.column_name));
+      continue when conflict is null and step.reason like 'identifier_conflict:%';
     end if;
-    -- The contact the row reaches: the one the database matched by its key, or the one an earlier
-    -- row of the batch gave its key (of its keys, the first by type).
-    matched := case when step.outcome <> 'create' then step.contact_id end;
-    if matched is null then
-      select coalesce(recent ->> claims[x], held ->> claims[x])::uuid into matched
-      from generate_subscripts(claims, 1) as x
-      where keys[x] and (recent ? claims[x] or held ? claims[x])
-      order by kinds[x]
-      limit 1;
-    end if;
-    -- An identifier of another contact fails the row, the first by column of those the batch's
-    -- rows gave and of the one the database found; then a contact an earlier row wrote makes it a
-    -- duplicate within the file.
-    conflict := (select min(x) from generate_subscripts(claims, 1) as x
-                 where coalesce(recent ->> claims[x], held ->> claims[x]) is distinct from coalesce(matched, step.contact_id)::text
-                   and (recent ? claims[x] or held ? claims[x])
-                   and (coalesce(step.reason, '') not like 'identifier_conflict:%' or cols[x] < step.column_name));
     if conflict is not null then
       decided_n := decided_n || (step.item).n;
       decided_outcome := decided_outcome || 'fail'::text;
@@ -133,7 +173,7 @@ begin
       decided_contact := decided_contact || step.contact_id;
       continue;
     end if;
-    continue when step.reason like 'identifier_conflict:%';
+    -- A contact an earlier row wrote makes the row a duplicate within the file.
     if matched is not null and (recent ? ('contact:' || matched) or held ? ('contact:' || matched)) then
       decided_n := decided_n || (step.item).n;
       decided_outcome := decided_outcome || 'skip'::text;

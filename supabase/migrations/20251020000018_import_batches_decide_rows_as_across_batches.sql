@@ -2,15 +2,15 @@
 -- private.import_settle_batch, 20251020000017); the worker no longer settles rows before they
 -- reach the database, and a row whose earlier twin the database fails is decided in its place.
 --  - Each pass decides the pending rows alone, settles those that share a value or a contact, and
---    writes them. A row whose outcome needs the rows before it written first starts another pass
---    (an update freeing an external id a later row carries; a row without a key that the database
---    matched): rare, and each pass decides at least one row.
+--    writes them. A row whose outcome needs the rows before it written first (an update freeing an
+--    external id a later row carries) starts another pass: rare, and each pass decides at least
+--    one row.
 --  - A dry run marks each write it would refuse with the reason, and the settling fails it only
 --    if it stays a write: a refused twin of a written row is a duplicate, and a contact whose
 --    refused update was no update is updated by the next row, as in a real run.
 --  - An identifier of another contact fails a row before a contact an earlier row wrote makes it
 --    a duplicate, the order the rows of one batch always had; a row without a key is matched to
---    the first holder of its identifiers by type, a dry run's earlier rows included.
+--    the first holder of its identifiers by type, then column, a dry run's earlier rows included.
 --  - In a dry run, an external id an earlier row's update would replace is free.
 -- The rest is the function of 20251020000002.
 set lock_timeout = '5s';
@@ -80,8 +80,8 @@ begin
     -- The key identifies the contact; a row without one is matched by all of its identifiers.
     cross join lateral (
       select
-        (array_agg(h.contact_id order by i.kind, h.claim_row nulls last) filter (where i.is_key))[1] as contact_id,
-        (array_agg(h.claim_row order by i.kind, h.claim_row nulls last) filter (where i.is_key))[1] as claim_row,
+        (array_agg(h.contact_id order by i.kind, i.col, h.claim_row nulls last) filter (where i.is_key))[1] as contact_id,
+        (array_agg(h.claim_row order by i.kind, i.col, h.claim_row nulls last) filter (where i.is_key))[1] as claim_row,
         bool_or(i.is_key) as matched,
         array_agg(i.kind order by i.col) as kinds,
         array_agg(i.value order by i.col) as vals,
@@ -214,6 +214,8 @@ begin
       perform private.import_apply_batch(job, settled, policy, target_group);
     end if;
     steps := steps || settled;
+    -- The next pass's dry-run report goes on from this one's.
+    select j.* into job from public.contact_import_jobs j where j.id = job.id;
     exit when cardinality(settled) = cardinality(plan);
     pending := (
       select json_agg(x.value order by x.position)

@@ -3,11 +3,11 @@
 -- an update that replaces a contact's external id frees it for a later row; a row without a key is
 -- matched to the first holder of its identifiers by type, whichever row wrote it; a refused write
 -- in a dry run is refused only where it stays a write; and under merge_fill_empty a contact keeps
--- its own external id, free for no one else.
+-- its own external id, free for no one else. A dry run's report keeps what each pass found.
 begin;
-select plan(14);
+select plan(21);
 
-create temporary table outcomes (scenario text, mode text, counts jsonb, report jsonb, contacts jsonb) on commit drop;
+create temporary table outcomes (scenario text, mode text, counts jsonb, report jsonb, contacts jsonb, preview jsonb) on commit drop;
 grant all on outcomes to authenticated, service_role;
 
 -- The file of a scenario, for a fresh owner set up alike, as one batch and one batch a row, real
@@ -42,7 +42,9 @@ begin
       (select jsonb_agg(jsonb_build_array(e.row_number, e.column_name, e.reason) order by e.row_number)
        from public.contact_import_job_errors e where e.job_id = import_job),
       (select jsonb_agg(jsonb_build_array(c.first_name, c.external_id) order by c.first_name)
-       from public.contacts c where c.user_id = owner_id));
+       from public.contacts c where c.user_id = owner_id),
+      (select jsonb_object_agg(k.key, (select jsonb_agg(e -> 'row' order by (e ->> 'row')::int) from jsonb_array_elements(k.value) as e))
+       from public.contact_import_jobs j cross join jsonb_each(j.dry_run_report) as k where j.id = import_job));
   end loop;
 end;
 $$;
@@ -85,6 +87,31 @@ select pg_temp.run('by_type',
       "channels": [{"t": "email", "v": "a@type.test", "nv": "a@type.test", "p": true, "col": "email"},
                    {"t": "phone", "v": "+442079460050", "nv": "+442079460050", "p": true, "col": "phone"}]}]$$,
   '{"on_duplicate": "update"}', array['whole', 'rows', 'dry_whole', 'dry_rows']);
+select pg_temp.run('same_type', '',
+  $$[{"n": 2, "k": "a@type.test", "first_name": "A",
+      "channels": [{"t": "email", "v": "a@type.test", "nv": "a@type.test", "p": true, "col": "email"}]},
+     {"n": 3, "k": "b@type.test", "first_name": "B",
+      "channels": [{"t": "email", "v": "b@type.test", "nv": "b@type.test", "p": true, "col": "email"}]},
+     {"n": 4, "k": null, "first_name": "Both",
+      "channels": [{"t": "email", "v": "b@type.test", "nv": "b@type.test", "p": true, "col": "email"},
+                   {"t": "email", "v": "a@type.test", "nv": "a@type.test", "p": false, "col": "email2"}]}]$$,
+  '{"on_duplicate": "update"}', array['whole', 'rows', 'dry_whole', 'dry_rows']);
+select pg_temp.run('passes',
+  $$ insert into public.contacts (user_id, first_name, external_id) values (%1$L, 'One', 'X-1'), (%1$L, 'Phone holder', null);
+     insert into public.contact_communication_channels (user_id, contact_id, channel_type, identifier)
+     select user_id, id, case first_name when 'One' then 'email' else 'phone' end,
+       case first_name when 'One' then 'one@passes.test' else '+442079460052' end
+     from public.contacts where user_id = %1$L $$,
+  $$[{"n": 2, "k": "held@passes.test", "first_name": "Held phone",
+      "channels": [{"t": "email", "v": "held@passes.test", "nv": "held@passes.test", "p": true, "col": "email"},
+                   {"t": "phone", "v": "+442079460052", "nv": "+442079460052", "p": true, "col": "phone"}]},
+     {"n": 3, "k": "c@passes.test", "first_name": "C",
+      "channels": [{"t": "email", "v": "c@passes.test", "nv": "c@passes.test", "p": true, "col": "email"}]},
+     {"n": 4, "k": "one@passes.test", "first_name": "One renamed", "external_id": "X-2", "xcol": "customer",
+      "channels": [{"t": "email", "v": "one@passes.test", "nv": "one@passes.test", "p": true, "col": "email"}]},
+     {"n": 5, "k": "new@passes.test", "first_name": "New", "external_id": "X-1", "xcol": "customer",
+      "channels": [{"t": "email", "v": "new@passes.test", "nv": "new@passes.test", "p": true, "col": "email"}]}]$$,
+  '{"on_duplicate": "update"}', array['whole', 'rows', 'dry_whole', 'dry_rows']);
 -- Refusals: a real run meets them as a check violation, which the worker splits down to the row
 -- (import-contacts.test.ts); a dry run foresees them.
 select pg_temp.run('refused',
@@ -108,10 +135,13 @@ select pg_temp.run('refused',
 
 select is((select count(distinct (o.counts, o.report)) from outcomes o where o.scenario = s)::int, 1,
   format('%s: one batch and one batch a row, real and dry, count and report alike', s))
-from unnest(array['freed', 'freed_key', 'kept', 'by_type', 'refused']) as s;
+from unnest(array['freed', 'freed_key', 'kept', 'by_type', 'same_type', 'passes', 'refused']) as s;
 select is((select count(distinct o.contacts) from outcomes o where o.scenario = s and o.mode in ('whole', 'rows'))::int, 1,
   format('%s: one batch and one batch a row leave the same contacts', s))
 from unnest(array['freed', 'freed_key', 'kept', 'by_type']) as s;
+select is((select count(distinct o.preview) from outcomes o where o.scenario = s and o.mode like 'dry%')::int, 1,
+  format('%s: the dry run''s report samples the same rows as one batch and one batch a row', s))
+from unnest(array['freed', 'passes', 'refused']) as s;
 
 select is((select contacts from outcomes where scenario = 'freed' and mode = 'whole'),
   '[["New", "X-1"], ["One renamed", "X-2"]]'::jsonb,
@@ -124,6 +154,12 @@ select is((select report from outcomes where scenario = 'kept' and mode = 'whole
 select is((select report from outcomes where scenario = 'by_type' and mode = 'whole'),
   '[[3, "phone", "identifier_conflict: this phone belongs to another contact"]]'::jsonb,
   'a keyless row is matched by its e-mail before its phone, whichever row wrote it, and fails on the phone');
+select is((select report from outcomes where scenario = 'same_type' and mode = 'whole'),
+  '[[4, "email2", "identifier_conflict: this email belongs to another contact"]]'::jsonb,
+  'a keyless row holding two contacts'' e-mails is matched by the first column''s and fails on the other');
+select is((select preview from outcomes where scenario = 'passes' and mode = 'dry_whole'),
+  '{"new": [3, 5], "changed": [4], "failing": [2]}'::jsonb,
+  'a dry run decided in two passes reports what both found');
 select is((select report from outcomes where scenario = 'refused' and mode = 'dry_whole'),
   '[[3, null, "duplicate_in_file: an earlier row of this file matched the same contact"],
     [5, "phone", "identifier_conflict: this phone belongs to another contact"],
