@@ -9,9 +9,10 @@
 -- dirtied and logged), then visited again by ctid: the shape of the keyset batches, measured at
 -- 0.25x of the raw delete before they even locked contacts, where the target is 0.5x and the sweep
 -- makes 0.52x. What changed instead:
---  - placing a hold (legal_hold false -> true) takes a transaction advisory lock, in share mode,
---    before the row changes (trigger contacts_hold_waits_for_retention_sweep); holds do not wait
---    for each other;
+--  - a statement that sets legal_hold (placing or lifting a hold) takes a transaction advisory
+--    lock, in share mode, before it locks any row (trigger contacts_hold_waits_for_retention_sweep,
+--    for each statement: a row trigger would run with the contact already locked, and keep every
+--    other writer of the contact waiting with it); holds do not wait for each other;
 --  - the sweep (a real one) takes that lock exclusively for its transaction, waiting at most 20 ms:
 --    every hold committed is then seen by its statements, and a hold placed later waits for its
 --    transaction (a driver's step, about 200 ms; the one-transaction apply_retention_policies,
@@ -30,17 +31,17 @@ set search_path = ''
 as $$
 begin
   perform pg_catalog.pg_advisory_xact_lock_shared(pg_catalog.hashtextextended('contact_retention_holds', 0));
-  return new;
+  return null;
 end;
 $$;
 comment on function private.hold_waits_for_retention_sweep() is
-  'Trigger: placing a legal hold takes the retention hold lock in share mode for its transaction, so it waits for a running retention sweep''s transaction and a sweep sees it once committed.';
+  'Statement trigger: a statement setting legal_hold takes the retention hold lock in share mode for its transaction, before it locks any contact, so a hold placed waits for a running retention sweep''s transaction and a sweep sees it once committed.';
 revoke execute on function private.hold_waits_for_retention_sweep() from public;
 grant execute on function private.hold_waits_for_retention_sweep() to authenticated, service_role;
 
 create trigger contacts_hold_waits_for_retention_sweep
   before update of legal_hold on public.contacts
-  for each row when (new.legal_hold and not old.legal_hold)
+  for each statement
   execute function private.hold_waits_for_retention_sweep();
 comment on trigger contacts_hold_waits_for_retention_sweep on public.contacts is
   'A legal hold placed while a retention sweep''s transaction runs waits for it; the sweep then sees every hold committed before it (private.retention_interactions_sweep).';

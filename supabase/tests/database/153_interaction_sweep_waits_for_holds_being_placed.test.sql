@@ -1,7 +1,8 @@
 -- A retention sweep across owners and legal holds placed meanwhile are serialized
--- (20251020000029): placing a hold takes the retention hold lock in share mode for its transaction,
--- a real sweep takes it exclusively for its own, so a hold placed while a sweep's transaction runs
--- waits for it, and a sweep sees every hold committed before it. The race, and the sweep's way
+-- (20251020000029): a statement setting legal_hold takes the retention hold lock in share mode for
+-- its transaction, before it locks any contact, and a real sweep takes it exclusively for its own,
+-- so a hold placed while a sweep's transaction runs waits for it (no contact locked meanwhile), and
+-- a sweep sees every hold committed before it. The race, and the sweep's way
 -- around a hold under way (its contacts locked for share), need two sessions; this file checks who
 -- takes the lock in which mode, and that a hold placed earlier in the transaction keeps the
 -- contact's interactions from the sweep.
@@ -41,10 +42,10 @@ grant execute on all functions in schema pg_temp to authenticated, service_role;
 -- Owner
 -- ============================================================================================
 select tests.authenticate_as('sweep_hold_owner');
+update public.contacts set display_name = 'Free' where id = '15300000-0000-4000-8000-000000000001';
+select is(pg_temp.hold_lock_modes(), '{}'::text[], 'an owner updating a contact without setting legal_hold takes no hold lock');
 update public.contacts set legal_hold = false, legal_hold_reason = null where id = '15300000-0000-4000-8000-000000000003';
-select is(pg_temp.hold_lock_modes(), '{}'::text[], 'an owner lifting a legal hold takes no hold lock');
-update public.contacts set legal_hold = false where id = '15300000-0000-4000-8000-000000000002';
-select is(pg_temp.hold_lock_modes(), '{}'::text[], 'an owner writing legal_hold without placing a hold takes none either');
+select is(pg_temp.hold_lock_modes(), array['ShareLock'], 'an owner lifting a legal hold takes the hold lock in share mode (the statement cannot tell lifting from placing)');
 update public.contacts set legal_hold = true, legal_hold_reason = 'Litigation' where id = '15300000-0000-4000-8000-000000000002';
 select is(pg_temp.hold_lock_modes(), array['ShareLock'], 'an owner placing a legal hold takes the hold lock in share mode, for the transaction');
 reset role;
