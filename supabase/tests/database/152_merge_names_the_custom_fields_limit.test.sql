@@ -1,5 +1,5 @@
 -- A merge refuses in words the caller can act on when the custom fields (metadata) of both contacts
--- together would exceed the 64 KB a contact holds (20251020000028): the merge and its dry run answer
+-- together would exceed the 64 KB a contact holds (20251020000020): the merge and its dry run answer
 -- 22023 before writing anything and name fields.metadata, for the owner and the service alike;
 -- picking either side's custom fields merges. The limit is measured as contacts_metadata_check
 -- measures it (pg_column_size): custom fields of exactly 65536 bytes merge, 65537 are refused.

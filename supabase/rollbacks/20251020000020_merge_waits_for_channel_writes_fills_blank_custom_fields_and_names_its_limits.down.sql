@@ -1,4 +1,4 @@
--- Rollback of 20251020000020_merge_waits_for_channel_writes_fills_blank_custom_fields_and_names_the_tag_limit:
+-- Rollback of 20251020000020_merge_waits_for_channel_writes_fills_blank_custom_fields_and_names_its_limits:
 -- private.merge_contact_pair as 20251002000006_merge_contacts made it.
 set lock_timeout = '5s';
 set statement_timeout = '5min';

@@ -1,10 +1,22 @@
--- A merge whose custom fields (metadata), filled from both contacts, would exceed the 64 KB a
--- contact holds failed on contacts_metadata_check when it updated the survivor: a bare check
--- violation (23514, a generic 422) after the rows had moved, the dry run included, which did not
--- say how to merge anyway. private.merge_contact_pair (as 20251020000020 left it) now measures the
--- merged custom fields as the constraint does (pg_column_size, at most 65536 bytes) and, before
--- anything is written, refuses in the merge and its dry run with 22023, as for the tag limit,
--- saying that fields.metadata picks the survivor's or the duplicate's custom fields.
+-- Merging now waits for writes on the duplicate's channels, fills blank custom fields, and names its
+-- limits. private.merge_contact_pair (20251002000006) is redefined with five changes:
+--  - A consent event recorded on one of the duplicate's channels while a merge ran made the merge
+--    fail on contact_consent_events_channel_fkey: the event names its channel, not its contact, so
+--    the contact lock did not hold it back, and the statement moving the events had not seen it
+--    when the channel moved. The merge now also locks the duplicate's channels (by id), after the
+--    contacts and before anything moves: it waits for such a write, then moves the new event too.
+--  - A survivor merged away meanwhile (merge A <- B while B <- C waits) answered 'contact not found';
+--    it is now a conflict, as a duplicate merged away already is (55000).
+--  - The survivor's custom fields (metadata) always won, even when blank ("", spaces or null), and
+--    the duplicate's value was lost with it. A blank custom field is now filled from the duplicate
+--    by the rule of the import's merge_fill_empty (private.import_merged_metadata, 20251017000001);
+--    metadata is then among the filled fields of the report and of contact_merges.
+--  - Tags of both contacts beyond the 100 a contact may have failed on contacts_tags_check, a bare
+--    check violation. The merge (and its dry run) now refuses with 22023 and says that fields.tags
+--    picks the survivor's or the duplicate's tags.
+--  - Custom fields filled from both contacts beyond the 64 KB a contact holds would fail likewise on
+--    contacts_metadata_check. They are measured as the constraint measures them (pg_column_size, at
+--    most 65536 bytes) and refused, before anything is written, with 22023 naming fields.metadata.
 set lock_timeout = '5s';
 set statement_timeout = '5min';
 
