@@ -1064,6 +1064,8 @@ export type Database = {
       search_contacts_for_agent: {
         Args: {
           after_contact_id?: string
+          after_display_name?: string
+          after_organization?: string
           after_score?: number
           agent_id: string
           channel_types?: string[]

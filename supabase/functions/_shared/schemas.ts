@@ -86,7 +86,9 @@ export const AgentSearchRequest = z.strictObject({
   channel_types: z.array(ChannelType).min(1).max(8).optional(),
   group_id: RowId.optional(),
   limit: z.int().min(1).max(100).default(20),
-  cursor: z.string().min(1).max(512).optional(),
+  // A response's next_cursor as it came; null or none asks for the first page. It carries the last
+  // row's names: up to 800 characters of UTF-8, in base64url.
+  cursor: z.string().min(1).max(8192).nullish(),
 });
 export type AgentSearchRequest = z.infer<typeof AgentSearchRequest>;
 

@@ -42,7 +42,7 @@ select isnt_definer('public', 'is_valid_email', array['text'], 'public.is_valid_
 select isnt_definer('public', 'is_valid_e164_phone', array['text'], 'public.is_valid_e164_phone(text) is security invoker');
 select isnt_definer('public', 'is_valid_smart_group_criteria', array['jsonb'], 'public.is_valid_smart_group_criteria(jsonb) is security invoker');
 select isnt_definer('public', 'contact_group_member_ids', array['uuid', 'boolean'], 'public.contact_group_member_ids(uuid, boolean) is security invoker');
-select isnt_definer('public', 'search_contacts_for_agent', array['uuid', 'text', 'text[]', 'uuid', 'integer', 'numeric', 'uuid'],
+select isnt_definer('public', 'search_contacts_for_agent', array['uuid', 'text', 'text[]', 'uuid', 'integer', 'numeric', 'uuid', 'text', 'text'],
   'public.search_contacts_for_agent(...) is security invoker');
 select isnt_definer('public', 'export_contact_data_for_subject', array['uuid'], 'public.export_contact_data_for_subject(uuid) is security invoker');
 select isnt_definer('public', 'gdpr_delete_contact', array['uuid', 'text'], 'public.gdpr_delete_contact(uuid, text) is security invoker');
@@ -58,8 +58,8 @@ select is_definer('private', 'contact_in_group', array['uuid', 'uuid'],
   'private.contact_in_group(uuid, uuid) is security definer (reads memberships RLS hides from agent tokens)');
 select is_definer('private', 'agent_can_access_contact', array['uuid', 'uuid', 'text', 'text'],
   'private.agent_can_access_contact(uuid, uuid, text, text) is security definer (reads grants from inside policies)');
-select is_definer('private', 'search_contacts_page', array['uuid', 'text', 'text[]', 'uuid', 'integer', 'numeric', 'uuid'],
-  'private.search_contacts_page(uuid, text, text[], uuid, integer, numeric, uuid) is security definer (index-driven page, authorizes its caller)');
+select is_definer('private', 'search_contacts_page', array['uuid', 'text', 'text[]', 'uuid', 'integer', 'numeric', 'uuid', 'text', 'text'],
+  'private.search_contacts_page(uuid, text, text[], uuid, integer, numeric, uuid, text, text) is security definer (index-driven page, authorizes its caller)');
 select is_definer('private', 'record_agent_search', array['uuid', 'text', 'integer'],
   'private.record_agent_search(uuid, text, integer) is security definer (callers cannot write the access log themselves)');
 select is_definer('private', 'is_suppressed', array['uuid', 'text', 'text'],
@@ -103,7 +103,7 @@ select is_empty($$
 $$, 'the retention functions in private are plain security-invoker functions (they run as the service), but for the two watermark triggers, which owners'' writes fire');
 
 -- Return types of the API.
-select function_returns('public', 'search_contacts_for_agent', array['uuid', 'text', 'text[]', 'uuid', 'integer', 'numeric', 'uuid'],
+select function_returns('public', 'search_contacts_for_agent', array['uuid', 'text', 'text[]', 'uuid', 'integer', 'numeric', 'uuid', 'text', 'text'],
   'setof record', 'public.search_contacts_for_agent(...) returns a table');
 select function_returns('public', 'contact_group_member_ids', array['uuid', 'boolean'], 'setof uuid',
   'public.contact_group_member_ids(uuid, boolean) returns a set of contact ids');

@@ -23,11 +23,11 @@ select function_privs_are('public', 'is_valid_smart_group_criteria', array['json
 select function_privs_are('public', 'contact_group_member_ids', array['uuid', 'boolean'], 'anon', array[]::text[], 'anon cannot execute public.contact_group_member_ids(uuid, boolean)');
 select function_privs_are('public', 'contact_group_member_ids', array['uuid', 'boolean'], 'authenticated', array['EXECUTE'], 'authenticated can execute public.contact_group_member_ids(uuid, boolean)');
 select function_privs_are('public', 'contact_group_member_ids', array['uuid', 'boolean'], 'service_role', array['EXECUTE'], 'service_role can execute public.contact_group_member_ids(uuid, boolean)');
-select function_privs_are('public', 'search_contacts_for_agent', array['uuid', 'text', 'text[]', 'uuid', 'integer', 'numeric', 'uuid'], 'anon', array[]::text[],
+select function_privs_are('public', 'search_contacts_for_agent', array['uuid', 'text', 'text[]', 'uuid', 'integer', 'numeric', 'uuid', 'text', 'text'], 'anon', array[]::text[],
   'anon cannot execute public.search_contacts_for_agent(...)');
-select function_privs_are('public', 'search_contacts_for_agent', array['uuid', 'text', 'text[]', 'uuid', 'integer', 'numeric', 'uuid'], 'authenticated', array['EXECUTE'],
+select function_privs_are('public', 'search_contacts_for_agent', array['uuid', 'text', 'text[]', 'uuid', 'integer', 'numeric', 'uuid', 'text', 'text'], 'authenticated', array['EXECUTE'],
   'authenticated can execute public.search_contacts_for_agent(...)');
-select function_privs_are('public', 'search_contacts_for_agent', array['uuid', 'text', 'text[]', 'uuid', 'integer', 'numeric', 'uuid'], 'service_role', array['EXECUTE'],
+select function_privs_are('public', 'search_contacts_for_agent', array['uuid', 'text', 'text[]', 'uuid', 'integer', 'numeric', 'uuid', 'text', 'text'], 'service_role', array['EXECUTE'],
   'service_role can execute public.search_contacts_for_agent(...)');
 select function_privs_are('public', 'export_contact_data_for_subject', array['uuid'], 'anon', array[]::text[], 'anon cannot execute public.export_contact_data_for_subject(uuid)');
 select function_privs_are('public', 'export_contact_data_for_subject', array['uuid'], 'authenticated', array['EXECUTE'], 'authenticated can execute public.export_contact_data_for_subject(uuid)');
@@ -75,10 +75,10 @@ select function_privs_are('private', 'agent_can_access_contact', array['uuid', '
   'authenticated can execute private.agent_can_access_contact(uuid, uuid, text, text)');
 select function_privs_are('private', 'agent_can_access_contact', array['uuid', 'uuid', 'text', 'text'], 'service_role', array['EXECUTE'],
   'service_role can execute private.agent_can_access_contact(uuid, uuid, text, text)');
-select function_privs_are('private', 'search_contacts_page', array['uuid', 'text', 'text[]', 'uuid', 'integer', 'numeric', 'uuid'], 'authenticated', array['EXECUTE'],
-  'authenticated can execute private.search_contacts_page(uuid, text, text[], uuid, integer, numeric, uuid)');
-select function_privs_are('private', 'search_contacts_page', array['uuid', 'text', 'text[]', 'uuid', 'integer', 'numeric', 'uuid'], 'service_role', array['EXECUTE'],
-  'service_role can execute private.search_contacts_page(uuid, text, text[], uuid, integer, numeric, uuid)');
+select function_privs_are('private', 'search_contacts_page', array['uuid', 'text', 'text[]', 'uuid', 'integer', 'numeric', 'uuid', 'text', 'text'], 'authenticated', array['EXECUTE'],
+  'authenticated can execute private.search_contacts_page(uuid, text, text[], uuid, integer, numeric, uuid, text, text)');
+select function_privs_are('private', 'search_contacts_page', array['uuid', 'text', 'text[]', 'uuid', 'integer', 'numeric', 'uuid', 'text', 'text'], 'service_role', array['EXECUTE'],
+  'service_role can execute private.search_contacts_page(uuid, text, text[], uuid, integer, numeric, uuid, text, text)');
 select function_privs_are('private', 'search_typo_query', array['uuid', 'text[]'], 'authenticated', array[]::text[],
   'authenticated cannot execute private.search_typo_query(uuid, text[]) (it would list any owner''s words)');
 select function_privs_are('private', 'search_typo_query', array['uuid', 'text[]'], 'anon', array[]::text[],

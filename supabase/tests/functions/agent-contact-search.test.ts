@@ -211,6 +211,36 @@ Deno.test("agent-contact-search", { sanitizeResources: false, sanitizeOps: false
       assertEquals(Number((await sql<{ n: string }>(`select count(*) as n from public.contacts where user_id = $1`, [w.owner.id]))[0].n), 28);
     });
 
+    await t.step("a page continues where the last ended though its last contact was renamed or deleted since", async () => {
+      const token = await w.owner.token();
+      const names = async (body: Record<string, unknown>) => {
+        const response = await search(token, { agent_id: w.agent, query: "adamson", limit: 5, ...body });
+        assertEquals(response.status, 200, JSON.stringify(response.body));
+        const page = response.body as Page;
+        return { names: page.results.map((r) => r.display_name), next_cursor: page.next_cursor };
+      };
+      const first = await names({ cursor: null });
+      assertEquals(first.names, [0, 1, 2, 3, 4].map((i) => `Adam Adamson 0${i}`), "a null cursor asks for the first page");
+      const [renamed, deleted] = [w.others[4], w.others[9]];
+      await sql(`update public.contacts set last_name = 'Adamson 99' where id = $1`, [renamed]);
+      const second = await names({ cursor: first.next_cursor });
+      assertEquals(second.names, [5, 6, 7, 8, 9].map((i) => `Adam Adamson 0${i}`), "renamed past the rest: none skipped");
+      await sql(`update public.contacts set last_name = 'Adamson 00a' where id = $1`, [renamed]);
+      assertEquals((await names({ cursor: first.next_cursor })).names, second.names, "renamed to before it: none repeated");
+      await sql(`update public.contacts set last_name = 'Adamson 04' where id = $1`, [renamed]);
+
+      await sql(`delete from public.contacts where id = $1`, [deleted]);
+      try {
+        const third = await names({ cursor: second.next_cursor });
+        assertEquals(third.names, [10, 11, 12, 13, 14].map((i) => `Adam Adamson ${i}`), "its contact deleted: the paging goes on");
+      } finally {
+        w.others[9] = (await sql<{ id: string }>(
+          `insert into public.contacts (user_id, first_name, last_name, organization) values ($1, 'Adam', 'Adamson 09', 'Paging Corp') returning id`,
+          [w.owner.id],
+        ))[0].id;
+      }
+    });
+
     await t.step("bad input: empty, too long or unstorable query, unknown fields, bad limit, bad JSON, wrong media type", async () => {
       const token = await w.owner.token();
       const invalid = [
