@@ -1,18 +1,70 @@
 // One function served by its own Deno process, as the edge runtime isolates each function: the
 // V8 heap is capped at the hosted memory limit, and so is the whole process: memory outside the
 // heap (array buffers, the runtime's own) is watched, and a process resident beyond the limit is
-// stopped, as the edge runtime stops an isolate over it. A worker that dies is started again.
+// stopped, as the edge runtime stops an isolate over it. A process that dies is replaced; one that
+// dies before it listens failed to boot, and is tried again after a growing pause, while callers
+// are told at once. A process whose request ran out of wall clock is retired: new requests go to
+// a fresh one, the others it holds finish, then it is stopped.
+import { fromFileUrl } from "@std/path/mod.js";
+import { BACKGROUND_LIMIT_EXIT_CODE, WALL_CLOCK_ENV } from "./background-limit.ts";
+import { denoRuntimeEnv } from "./worker-env.ts";
+
 export interface WorkerOptions {
   name: string;
   entrypoint: string;
-  denoConfig: string;
-  port: number;
+  /** deno.json / deno.jsonc (passed as --config) or a plain import map (--import-map). */
+  importMap?: string;
   memoryMb: number;
+  /** How long background work (EdgeRuntime.waitUntil) may run; unbounded without it. */
+  wallClockMs?: number;
   env: Record<string, string>;
+}
+
+/** The function could not start: its process ended before it listened (a syntax error, a failed import). */
+export class BootError extends Error {}
+
+/** A request's hold on the process serving it. */
+export interface Lease {
+  origin: string;
+  /** The request is over (answered, failed or cut off). */
+  release(): void;
+  /** The request ran out of wall clock: the process takes no new requests and ends once idle. */
+  retire(): void;
+  /** How the process ended, if it ends within `ms` (a request to it just failed); null if it lives on. */
+  exitWithin(ms: number): Promise<string | null>;
 }
 
 /** How often a worker's resident memory is read. */
 const MEMORY_CHECK_MS = 100;
+/** How often a starting process is checked for its listener. */
+const BOOT_POLL_MS = 50;
+/** The pause before a process that died is replaced; doubled per consecutive boot failure, up to the cap. */
+const RESTART_DELAY_MS = 200;
+const MAX_RESTART_DELAY_MS = 10_000;
+
+const EDGE_RUNTIME_SHIM = fromFileUrl(new URL("./edge-runtime.ts", import.meta.url));
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A port the system picks and nothing holds right now. Fixed ports next to the gateway's could be
+ * the local end of some other program's connection (Linux hands out 32768-60999 for those).
+ */
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+async function accepts(port: number): Promise<boolean> {
+  try {
+    (await Deno.connect({ hostname: "127.0.0.1", port })).close();
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Resident memory of a process in kB (VmRSS), or null where /proc cannot tell. */
 function residentKb(pid: number): number | null {
@@ -24,10 +76,149 @@ function residentKb(pid: number): number | null {
   }
 }
 
+function importMapArgs(importMap: string | undefined): string[] {
+  if (!importMap) return [];
+  return [/(^|\/)deno\.jsonc?$/.test(importMap) ? `--config=${importMap}` : `--import-map=${importMap}`];
+}
+
+/** One Deno process serving the function. */
+class WorkerProcess {
+  readonly port = freePort();
+  readonly child: Deno.ChildProcess;
+  /** Resolves true once the server accepts connections, false if the process ends first. */
+  readonly listening: Promise<boolean>;
+  listens = false;
+  /** How the process ended ("exited with code 1", ...), once it has. */
+  exit: string | null = null;
+  #stoppedFor: string | null = null;
+  #inFlight = 0;
+  #retired = false;
+
+  constructor(readonly options: WorkerOptions) {
+    const { entrypoint, importMap, memoryMb, wallClockMs, env } = options;
+    this.child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        ...importMapArgs(importMap),
+        "--allow-net",
+        "--allow-env",
+        "--allow-read",
+        "--allow-write",
+        "--allow-sys",
+        `--preload=${EDGE_RUNTIME_SHIM}`,
+        // The young generation in proportion to the limit (4 MB semi-spaces at 256 MB) rather than
+        // V8's 16 MB default, as a small isolate keeps it: resident memory then follows what the
+        // function holds, not the size of an idle nursery.
+        `--v8-flags=--max-old-space-size=${memoryMb},--max-semi-space-size=${Math.max(1, Math.floor(memoryMb / 64))}`,
+        entrypoint,
+      ],
+      clearEnv: true,
+      env: {
+        // glibc gives each thread that allocates its own arena (up to 8 per core), so a small
+        // isolate's resident memory grows with the threads that touched it rather than with what it
+        // holds: over a 100k-row import the worker's anonymous memory rose 64 -> 83 MB with the
+        // default, 67 -> 72 MB with two arenas, 55 -> 59 MB with one. The JS thread does nearly all
+        // of the allocating, so one arena costs no measurable speed.
+        MALLOC_ARENA_MAX: "1",
+        ...denoRuntimeEnv(),
+        ...env,
+        ...(wallClockMs ? { [WALL_CLOCK_ENV]: String(wallClockMs) } : {}),
+        DENO_SERVE_ADDRESS: `tcp:127.0.0.1:${this.port}`,
+      },
+      stdout: "inherit",
+      stderr: "inherit",
+    }).spawn();
+    this.child.status.then((status) => {
+      this.exit = this.#stoppedFor ??
+        (status.code === BACKGROUND_LIMIT_EXIT_CODE
+          ? "was stopped at the wall-clock limit: background work ran past it"
+          : `exited with code ${status.code}${status.signal ? ` (${status.signal})` : ""}`);
+    });
+    this.listening = this.#waitForListener();
+    this.#watchMemory();
+  }
+
+  get origin(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async #waitForListener(): Promise<boolean> {
+    while (this.exit === null) {
+      if (await accepts(this.port)) return this.listens = true;
+      await sleep(BOOT_POLL_MS);
+    }
+    return false;
+  }
+
+  #watchMemory(): void {
+    const { name, memoryMb } = this.options;
+    const limitKb = memoryMb * 1024;
+    const timer = setInterval(() => {
+      const resident = residentKb(this.child.pid);
+      if (resident === null || resident <= limitKb) return;
+      clearInterval(timer);
+      console.error(`[gateway] ${name} is resident in ${Math.round(resident / 1024)} MB, over its ${memoryMb} MB limit; stopping it`);
+      this.#stoppedFor = `was stopped at its ${memoryMb} MB memory limit`;
+      this.kill("SIGKILL");
+    }, MEMORY_CHECK_MS);
+    this.child.status.finally(() => clearInterval(timer));
+  }
+
+  lease(retire: () => void): Lease {
+    this.#inFlight++;
+    let released = false;
+    return {
+      origin: this.origin,
+      release: () => {
+        if (released) return;
+        released = true;
+        this.#inFlight--;
+        this.#stopIfRetiredAndIdle();
+      },
+      retire,
+      exitWithin: (ms) => this.exitWithin(ms),
+    };
+  }
+
+  retire(): void {
+    this.#retired = true;
+    this.#stopIfRetiredAndIdle();
+  }
+
+  #stopIfRetiredAndIdle(): void {
+    if (this.#retired && this.#inFlight === 0) this.kill("SIGKILL");
+  }
+
+  async exitWithin(ms: number): Promise<string | null> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const ended = await Promise.race([
+      this.child.status.then(() => true),
+      new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(false), ms)),
+    ]);
+    clearTimeout(timer);
+    return ended ? this.exit : null;
+  }
+
+  kill(signal: Deno.Signal): void {
+    try {
+      this.child.kill(signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+export type WorkerState = "ready" | "starting" | "boot_error";
+
 export class FunctionWorker {
-  #process: Deno.ChildProcess | null = null;
+  /** The process new requests go to; null while a replacement is due. */
+  #current: WorkerProcess | null = null;
+  /** Every live process: the current one and any retired ones still finishing requests. */
+  #processes = new Set<WorkerProcess>();
+  #bootFailures = 0;
+  #bootError: string | null = null;
+  #restartTimer: ReturnType<typeof setTimeout> | undefined;
   #stopping = false;
-  alive = false;
 
   constructor(readonly options: WorkerOptions) {}
 
@@ -35,109 +226,86 @@ export class FunctionWorker {
     return this.options.name;
   }
 
+  /** Where the current process listens. */
   get origin(): string {
-    return `http://127.0.0.1:${this.options.port}`;
+    if (!this.#current) throw new Error(`${this.name} has no running process`);
+    return this.#current.origin;
+  }
+
+  get state(): WorkerState {
+    if (this.#current?.listens) return "ready";
+    return this.#bootError === null ? "starting" : "boot_error";
   }
 
   start(): void {
-    const { entrypoint, denoConfig, port, memoryMb, env } = this.options;
-    const command = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        `--config=${denoConfig}`,
-        "--allow-net",
-        "--allow-env",
-        "--allow-read",
-        "--allow-write",
-        "--allow-sys",
-        // The young generation in proportion to the limit (4 MB semi-spaces at 256 MB) rather than
-        // V8's 16 MB default, as a small isolate keeps it: resident memory then follows what the
-        // function holds, not the size of an idle nursery.
-        `--v8-flags=--max-old-space-size=${memoryMb},--max-semi-space-size=${Math.max(1, Math.floor(memoryMb / 64))}`,
-        entrypoint,
-      ],
-      // glibc gives each thread that allocates its own arena (up to 8 per core), so a small
-      // isolate's resident memory grows with the threads that touched it rather than with what it
-      // holds: over a 100k-row import the worker's anonymous memory rose 64 -> 83 MB with the
-      // default, 67 -> 72 MB with two arenas, 55 -> 59 MB with one. The JS thread does nearly all
-      // of the allocating, so one arena costs no measurable speed.
-      env: { MALLOC_ARENA_MAX: "1", ...env, DENO_SERVE_ADDRESS: `tcp:127.0.0.1:${port}` },
-      stdout: "inherit",
-      stderr: "inherit",
-    });
-    this.#process = command.spawn();
-    this.alive = true;
-    this.#watchMemory(this.#process);
-    this.#process.status.then((status) => {
-      this.alive = false;
-      if (this.#stopping) return;
-      console.error(`[gateway] ${this.name} exited (code ${status.code}${status.signal ? `, ${status.signal}` : ""}); restarting`);
-      setTimeout(() => this.start(), 200);
-    });
+    this.#stopping = false;
+    this.#spawn();
   }
 
-  #watchMemory(child: Deno.ChildProcess): void {
-    const limitKb = this.options.memoryMb * 1024;
-    const timer = setInterval(() => {
-      const resident = residentKb(child.pid);
-      if (resident === null || resident <= limitKb) return;
-      clearInterval(timer);
-      console.error(`[gateway] ${this.name} is resident in ${Math.round(resident / 1024)} MB, over its ${this.options.memoryMb} MB limit; stopping it`);
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // already gone
+  #spawn(): void {
+    const process = new WorkerProcess(this.options);
+    this.#current = process;
+    this.#processes.add(process);
+    process.listening.then((listens) => {
+      if (!listens) return;
+      this.#bootFailures = 0;
+      this.#bootError = null;
+    });
+    process.child.status.then(async () => {
+      this.#processes.delete(process);
+      if (this.#stopping || process !== this.#current) return;
+      this.#current = null;
+      let delay = RESTART_DELAY_MS;
+      if (await process.listening) {
+        console.error(`[gateway] ${this.name} ${process.exit}; restarting`);
+      } else {
+        this.#bootFailures++;
+        this.#bootError = `${process.exit} before it listened`;
+        delay = Math.min(RESTART_DELAY_MS * 2 ** this.#bootFailures, MAX_RESTART_DELAY_MS);
+        console.error(`[gateway] ${this.name} failed to boot (${this.#bootError}); trying again in ${delay} ms`);
       }
-    }, MEMORY_CHECK_MS);
-    child.status.finally(() => clearInterval(timer));
+      this.#restartTimer = setTimeout(() => this.#spawn(), delay);
+    });
   }
 
-  /** True when the current process has ended or ends within `ms` (a request to it just failed). */
-  async exitsWithin(ms: number): Promise<boolean> {
-    if (!this.alive || !this.#process) return true;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const ended = await Promise.race([
-      this.#process.status.then(() => true),
-      new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(false), ms)),
-    ]);
-    clearTimeout(timer);
-    return ended;
+  /** A fresh process for new requests; the retired one ends once its requests are done. */
+  #retire(process: WorkerProcess): void {
+    if (process === this.#current && !this.#stopping) this.#spawn();
+    process.retire();
   }
 
-  restart(): void {
-    try {
-      this.#process?.kill("SIGKILL");
-    } catch {
-      // already gone: the exit handler restarts it
+  /**
+   * The process to send a request to, held until the lease is released. Waits (bounded) for a
+   * process that is starting; throws BootError at once while the function fails to boot.
+   */
+  async acquire(timeoutMs = 30_000): Promise<Lease> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const process = this.#current;
+      if (process) {
+        const listens = await process.listening;
+        // Retired or ended while it started: look again.
+        if (listens && process === this.#current) return process.lease(() => this.#retire(process));
+      }
+      if (this.#bootError !== null) throw new BootError(`${this.name} ${this.#bootError}`);
+      if (Date.now() > deadline) throw new Error(`${this.name} did not start within ${timeoutMs} ms`);
+      await sleep(BOOT_POLL_MS);
     }
+  }
+
+  /** Waits (bounded) until a process accepts requests, e.g. right after a restart. */
+  async ready(timeoutMs = 30_000): Promise<void> {
+    (await this.acquire(timeoutMs)).release();
+  }
+
+  /** True when the current process has ended or ends within `ms`. */
+  async exitsWithin(ms: number): Promise<boolean> {
+    return this.#current === null || (await this.#current.exitWithin(ms)) !== null;
   }
 
   stop(): void {
     this.#stopping = true;
-    try {
-      this.#process?.kill("SIGTERM");
-    } catch {
-      // already gone
-    }
-  }
-
-  /** True once the function's server accepts connections. */
-  async healthy(): Promise<boolean> {
-    try {
-      const conn = await Deno.connect({ hostname: "127.0.0.1", port: this.options.port });
-      conn.close();
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  /** Waits (bounded) for the server to accept connections, e.g. right after a restart. */
-  async ready(timeoutMs = 30_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await this.healthy())) {
-      if (Date.now() > deadline) throw new Error(`${this.name} did not start within ${timeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    clearTimeout(this.#restartTimer);
+    for (const process of this.#processes) process.kill("SIGTERM");
   }
 }

@@ -156,7 +156,7 @@ interface EdgeRuntimeGlobal {
   EdgeRuntime?: { waitUntil(promise: Promise<unknown>): void };
 }
 
-/** Keeps background work alive after the response: EdgeRuntime.waitUntil where it exists; locally the promise simply runs on. */
+/** Keeps background work alive after the response, within the wall clock: EdgeRuntime.waitUntil (the local gateway provides it too). */
 export function waitUntil(promise: Promise<unknown>): void {
   const guarded = promise.catch((error) =>
     console.error(JSON.stringify({ fn: "import-contacts", level: "error", event: "background_failed", message: String(error) }))

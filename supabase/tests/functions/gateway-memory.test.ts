@@ -4,19 +4,11 @@
 import { assert, assertEquals, assertRejects } from "@std/assert/mod.js";
 import { FunctionWorker } from "../../../scripts/gateway/worker.ts";
 
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
-
 Deno.test("gateway: a worker resident beyond its memory limit is stopped, and started again", async () => {
   const worker = new FunctionWorker({
     name: "memory-hog",
     entrypoint: new URL("./_support/memory-hog.ts", import.meta.url).pathname,
-    denoConfig: new URL("../../functions/deno.json", import.meta.url).pathname,
-    port: freePort(),
+    importMap: new URL("../../functions/deno.json", import.meta.url).pathname,
     memoryMb: 160,
     env: {},
   });
