@@ -45,6 +45,7 @@ function runningPid() {
 
 export const gatewayRunning = () => runningPid() !== null;
 
+/** Resolves once every function is ready; throws at once when one fails to boot, else at the timeout. */
 async function waitForHealth(timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   let last = "";
@@ -52,15 +53,20 @@ async function waitForHealth(timeoutMs) {
     try {
       const response = await fetch(`${API_URL}/_gateway/health`);
       if (response.ok) return;
-      last = await response.text();
+      const health = await response.json();
+      last = JSON.stringify(health.functions);
+      const broken = Object.keys(health.functions).filter((name) => health.functions[name] === "boot_error");
+      if (broken.length > 0) throw new StackError(`Functions failed to boot: ${broken.join(", ")}.\n${logTail()}`);
     } catch (error) {
+      if (error instanceof StackError) throw error;
       last = String(error.cause ?? error);
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  const tail = fs.existsSync(GATEWAY_LOG) ? fs.readFileSync(GATEWAY_LOG, "utf8").split("\n").slice(-20).join("\n") : "";
-  throw new StackError(`The functions gateway did not become ready within ${timeoutMs / 1000} s (${last}).\n${tail}`);
+  throw new StackError(`The functions gateway did not become ready within ${timeoutMs / 1000} s (${last}).\n${logTail()}`);
 }
+
+const logTail = () => (fs.existsSync(GATEWAY_LOG) ? fs.readFileSync(GATEWAY_LOG, "utf8").split("\n").slice(-20).join("\n") : "");
 
 export async function startGateway(keys) {
   if (gatewayRunning()) return { started: false };
@@ -91,7 +97,13 @@ export async function startGateway(keys) {
   child.unref();
   fs.writeFileSync(PID_FILE, String(child.pid));
   // The first start downloads the functions' npm dependencies into Deno's cache.
-  await waitForHealth(Number(process.env.GATEWAY_START_TIMEOUT_MS ?? 300_000));
+  try {
+    await waitForHealth(Number(process.env.GATEWAY_START_TIMEOUT_MS ?? 300_000));
+  } catch (error) {
+    // Not left running: the next `npm start` would take its pid file for a working gateway.
+    stopGateway();
+    throw error;
+  }
   return { started: true };
 }
 
