@@ -14,6 +14,7 @@ import pg from "pg";
 import { runAdvisorAsync, summarizeFindings } from "./lib/advisor.mjs";
 import { dbUrl } from "./lib/config.mjs";
 import { LOCK_WAITS_SQL, describeLockWait } from "./lib/locks.mjs";
+import { runMain } from "./lib/main.mjs";
 import { listMigrations } from "./lib/migrate.mjs";
 import { StackError, startCluster } from "./lib/postgres.mjs";
 
@@ -480,9 +481,4 @@ async function main() {
   console.log(values.output === "json" ? JSON.stringify(report, null, 2) : renderText(report));
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  main().catch((error) => {
-    console.error(error instanceof StackError ? error.message : error);
-    process.exit(1);
-  });
-}
+runMain(import.meta.url, main);

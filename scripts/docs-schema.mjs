@@ -12,6 +12,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { dbUrl, ROLLBACKS_DIR, ROOT } from "./lib/config.mjs";
+import { runMain } from "./lib/main.mjs";
 import { StackError, startCluster } from "./lib/postgres.mjs";
 
 export const DOCS_FILE = path.join(ROOT, "docs", "schema.md");
@@ -453,9 +454,4 @@ async function main() {
   console.log(`Wrote ${shown}.`);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  main().catch((error) => {
-    console.error(error instanceof StackError ? error.message : error);
-    process.exit(1);
-  });
-}
+runMain(import.meta.url, main);

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // npm start | stop | status | db:reset | db:migrate: the docker-free local stack, with the
 // commands and output of the supabase CLI.
+import { parseOptions } from "./lib/args.mjs";
 import { API_URL, dbUrl } from "./lib/config.mjs";
 import { gatewayRunning, startGateway, stopGateway } from "./lib/gateway.mjs";
 import { loadKeys } from "./lib/keys.mjs";
+import { runMain } from "./lib/main.mjs";
 import { applyCompat, migrate, seed } from "./lib/migrate.mjs";
 import { isRunning, psql, queryValue, StackError, startCluster, stopCluster } from "./lib/postgres.mjs";
 
@@ -59,8 +61,14 @@ export async function statusEntries() {
   ];
 }
 
+const USAGE = "usage: node scripts/stack.mjs start|stop|status [-o env|json|pretty]|db:reset [--no-seed]|db:migrate";
+
+/** The formats of `supabase status -o` this stack prints; pretty is the table, the CLI's default. */
+const STATUS_FORMATS = ["pretty", "env", "json"];
+
 async function printStatus(args) {
-  const output = args.includes("-o") ? args[args.indexOf("-o") + 1] : args.find((a) => a.startsWith("--output="))?.slice(9);
+  const { output } = parseOptions(USAGE, { output: { type: "string", short: "o", default: "pretty" } }, args);
+  if (!STATUS_FORMATS.includes(output)) throw new StackError(`status -o takes ${STATUS_FORMATS.join(", ")}, not ${output}\n\n${USAGE}`);
   const entries = await statusEntries();
   if (output === "env") {
     for (const [name, , value] of entries) log(`${name}="${value}"`);
@@ -101,13 +109,8 @@ async function main() {
       if (migrate({ log }).length === 0) log("Local database is up to date.");
       break;
     default:
-      throw new StackError("usage: node scripts/stack.mjs start|stop|status [-o env|json]|db:reset [--no-seed]|db:migrate");
+      throw new StackError(USAGE);
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  main().catch((error) => {
-    console.error(error instanceof StackError ? error.message : error);
-    process.exit(1);
-  });
-}
+runMain(import.meta.url, main);
