@@ -2,7 +2,7 @@
 -- roles that call it (anon to none), every private function to authenticated and service_role
 -- only, and anon cannot even resolve names in the private schema.
 begin;
-select plan(180);
+select plan(250);
 
 -- Schemas.
 select schema_privs_are('private', 'anon', array[]::text[], 'anon has no usage on schema private');
@@ -83,6 +83,7 @@ select function_privs_are('private', 'search_typo_query', array['uuid', 'text[]'
   'authenticated cannot execute private.search_typo_query(uuid, text[]) (it would list any owner''s words)');
 select function_privs_are('private', 'search_typo_query', array['uuid', 'text[]'], 'anon', array[]::text[],
   'anon cannot execute private.search_typo_query(uuid, text[])');
+select function_privs_are('private', 'search_typo_query', array['uuid', 'text[]'], 'service_role', array['EXECUTE'], 'service_role can execute private.search_typo_query(uuid, text[])');
 select function_privs_are('private', 'search_match_kinds', array[]::text[], 'authenticated', array['EXECUTE'], 'authenticated can execute private.search_match_kinds()');
 select function_privs_are('private', 'search_match_kinds', array[]::text[], 'service_role', array['EXECUTE'], 'service_role can execute private.search_match_kinds()');
 select function_privs_are('private', 'forbid_agent_tokens', array['text'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.forbid_agent_tokens(text)');
@@ -91,6 +92,8 @@ select function_privs_are('private', 'anonymize_contacts', array['uuid[]'], 'aut
 select function_privs_are('private', 'anonymize_contacts', array['uuid[]'], 'service_role', array['EXECUTE'], 'service_role can execute private.anonymize_contacts(uuid[])');
 select function_privs_are('private', 'fill_retention_policy_defaults', array[]::text[], 'authenticated', array['EXECUTE'],
   'authenticated can execute private.fill_retention_policy_defaults() (the trigger of its policy inserts)');
+select function_privs_are('private', 'fill_retention_policy_defaults', array[]::text[], 'service_role', array['EXECUTE'],
+  'service_role can execute private.fill_retention_policy_defaults() (the trigger of its policy inserts)');
 select set_eq($$
   select p.oid::regprocedure::text from pg_catalog.pg_proc p
   where p.pronamespace = 'private'::regnamespace and p.proname like 'retention%' and has_function_privilege('service_role', p.oid, 'execute')
@@ -106,12 +109,33 @@ select is_empty($$
   select p.oid::regprocedure from pg_catalog.pg_proc p
   where p.pronamespace = 'private'::regnamespace and p.proname like 'retention%' and has_function_privilege('authenticated', p.oid, 'execute')
 $$, 'authenticated can execute no retention run or batch function: retention is the service''s job');
+select function_privs_are('private', 'void_retention_watermarks_of_old_rows', array[]::text[], 'authenticated', array[]::text[],
+  'authenticated cannot execute private.void_retention_watermarks_of_old_rows(): it runs only as a statement trigger of public.contact_interactions, which needs no execute grant');
+select function_privs_are('private', 'void_retention_watermarks_of_old_rows', array[]::text[], 'service_role', array[]::text[],
+  'service_role cannot execute private.void_retention_watermarks_of_old_rows(): it runs only as a statement trigger of public.contact_interactions, which needs no execute grant');
+select function_privs_are('private', 'void_retention_watermarks_of_released_holds', array[]::text[], 'authenticated', array[]::text[],
+  'authenticated cannot execute private.void_retention_watermarks_of_released_holds(): it runs only as the legal hold trigger of public.contacts, which needs no execute grant');
+select function_privs_are('private', 'void_retention_watermarks_of_released_holds', array[]::text[], 'service_role', array[]::text[],
+  'service_role cannot execute private.void_retention_watermarks_of_released_holds(): it runs only as the legal hold trigger of public.contacts, which needs no execute grant');
 select function_privs_are('private', 'is_service_caller', array[]::text[], 'authenticated', array['EXECUTE'], 'authenticated can execute private.is_service_caller()');
 select function_privs_are('private', 'is_service_caller', array[]::text[], 'service_role', array['EXECUTE'], 'service_role can execute private.is_service_caller()');
 select function_privs_are('private', 'record_agent_search', array['uuid', 'text', 'integer'], 'authenticated', array['EXECUTE'],
   'authenticated can execute private.record_agent_search(uuid, text, integer)');
 select function_privs_are('private', 'record_agent_search', array['uuid', 'text', 'integer'], 'service_role', array['EXECUTE'],
   'service_role can execute private.record_agent_search(uuid, text, integer)');
+select function_privs_are('private', 'protect_legal_hold', array[]::text[], 'authenticated', array['EXECUTE'], 'authenticated can execute private.protect_legal_hold()');
+select function_privs_are('private', 'protect_legal_hold', array[]::text[], 'service_role', array['EXECUTE'], 'service_role can execute private.protect_legal_hold()');
+select function_privs_are('private', 'lexeme_query', array['text'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.lexeme_query(text)');
+select function_privs_are('private', 'lexeme_query', array['text'], 'service_role', array['EXECUTE'], 'service_role can execute private.lexeme_query(text)');
+select function_privs_are('private', 'track_contact_search_words', array[]::text[], 'authenticated', array['EXECUTE'], 'authenticated can execute private.track_contact_search_words()');
+select function_privs_are('private', 'track_contact_search_words', array[]::text[], 'service_role', array['EXECUTE'], 'service_role can execute private.track_contact_search_words()');
+select function_privs_are('private', 'group_entered', array['uuid', 'contacts', 'contacts', 'text[]', 'text[]'], 'authenticated', array[]::text[],
+  'authenticated cannot execute private.group_entered(uuid, contacts, contacts, text[], text[]): only the definer triggers call it (it would probe another owner''s group rules)');
+select function_privs_are('private', 'group_entered', array['uuid', 'contacts', 'contacts', 'text[]', 'text[]'], 'service_role', array['EXECUTE'], 'service_role can execute private.group_entered(uuid, contacts, contacts, text[], text[])');
+select function_privs_are('private', 'keep_agents_within_their_grants', array[]::text[], 'authenticated', array['EXECUTE'], 'authenticated can execute private.keep_agents_within_their_grants()');
+select function_privs_are('private', 'keep_agents_within_their_grants', array[]::text[], 'service_role', array['EXECUTE'], 'service_role can execute private.keep_agents_within_their_grants()');
+select function_privs_are('private', 'keep_agent_channels_within_their_grants', array[]::text[], 'authenticated', array['EXECUTE'], 'authenticated can execute private.keep_agent_channels_within_their_grants()');
+select function_privs_are('private', 'keep_agent_channels_within_their_grants', array[]::text[], 'service_role', array['EXECUTE'], 'service_role can execute private.keep_agent_channels_within_their_grants()');
 
 -- Import (import-contacts): the owner's own jobs or the service; the batch writers only from inside the batch.
 select function_privs_are('private', 'create_import_job', array['uuid', 'text', 'bigint', 'text', 'text', 'text', 'jsonb', 'jsonb', 'boolean', 'bigint', 'boolean', 'text'], 'authenticated', array['EXECUTE'],
@@ -146,6 +170,50 @@ select function_privs_are('private', 'import_dry_run_batch', array['public.conta
   'authenticated cannot execute private.import_dry_run_batch(...): only private.import_contacts_batch calls it, as its owner');
 select function_privs_are('private', 'import_dry_run_batch', array['public.contact_import_jobs', 'private.contact_import_plan[]', 'text', 'json'], 'service_role', array[]::text[],
   'service_role cannot execute private.import_dry_run_batch(...): only private.import_contacts_batch calls it, as its owner');
+select function_privs_are('private', 'drop_dry_run_claims', array[]::text[], 'authenticated', array['EXECUTE'],
+  'authenticated can execute private.drop_dry_run_claims()');
+select function_privs_are('private', 'drop_dry_run_claims', array[]::text[], 'service_role', array['EXECUTE'],
+  'service_role can execute private.drop_dry_run_claims()');
+select function_privs_are('private', 'queue_upload_of_ended_import', array[]::text[], 'authenticated', array['EXECUTE'],
+  'authenticated can execute private.queue_upload_of_ended_import()');
+select function_privs_are('private', 'queue_upload_of_ended_import', array[]::text[], 'service_role', array['EXECUTE'],
+  'service_role can execute private.queue_upload_of_ended_import()');
+select function_privs_are('private', 'queue_uploads_of_deleted_imports', array[]::text[], 'authenticated', array['EXECUTE'],
+  'authenticated can execute private.queue_uploads_of_deleted_imports()');
+select function_privs_are('private', 'queue_uploads_of_deleted_imports', array[]::text[], 'service_role', array['EXECUTE'],
+  'service_role can execute private.queue_uploads_of_deleted_imports()');
+select function_privs_are('private', 'import_uploads_due', array['uuid', 'integer'], 'authenticated', array[]::text[],
+  'authenticated cannot execute private.import_uploads_due(...): removing queued uploads is the service''s job');
+select function_privs_are('private', 'import_uploads_due', array['uuid', 'integer'], 'service_role', array['EXECUTE'],
+  'service_role can execute private.import_uploads_due(...)');
+select function_privs_are('private', 'import_merged_metadata', array['text', 'jsonb', 'jsonb'], 'authenticated', array['EXECUTE'],
+  'authenticated can execute private.import_merged_metadata(...)');
+select function_privs_are('private', 'import_merged_metadata', array['text', 'jsonb', 'jsonb'], 'service_role', array['EXECUTE'],
+  'service_role can execute private.import_merged_metadata(...)');
+select function_privs_are('private', 'queue_unused_import_upload', array['uuid', 'text'], 'authenticated', array['EXECUTE'],
+  'authenticated can execute private.queue_unused_import_upload(...)');
+select function_privs_are('private', 'queue_unused_import_upload', array['uuid', 'text'], 'service_role', array['EXECUTE'],
+  'service_role can execute private.queue_unused_import_upload(...)');
+select function_privs_are('private', 'import_consent_applies', array['text', 'text', 'text'], 'authenticated', array['EXECUTE'],
+  'authenticated can execute private.import_consent_applies(...)');
+select function_privs_are('private', 'import_consent_applies', array['text', 'text', 'text'], 'service_role', array['EXECUTE'],
+  'service_role can execute private.import_consent_applies(...)');
+select function_privs_are('private', 'import_row_has_no_identifier', array['private.contact_import_row'], 'authenticated', array['EXECUTE'],
+  'authenticated can execute private.import_row_has_no_identifier(...)');
+select function_privs_are('private', 'import_row_has_no_identifier', array['private.contact_import_row'], 'service_role', array['EXECUTE'],
+  'service_role can execute private.import_row_has_no_identifier(...)');
+select function_privs_are('private', 'import_refusal', array['public.contact_import_jobs', 'private.contact_import_plan', 'text'], 'authenticated', array['EXECUTE'],
+  'authenticated can execute private.import_refusal(...)');
+select function_privs_are('private', 'import_refusal', array['public.contact_import_jobs', 'private.contact_import_plan', 'text'], 'service_role', array['EXECUTE'],
+  'service_role can execute private.import_refusal(...)');
+select function_privs_are('private', 'forget_moved_import_change', array[]::text[], 'authenticated', array['EXECUTE'],
+  'authenticated can execute private.forget_moved_import_change()');
+select function_privs_are('private', 'forget_moved_import_change', array[]::text[], 'service_role', array['EXECUTE'],
+  'service_role can execute private.forget_moved_import_change()');
+select function_privs_are('private', 'import_settle_batch', array['public.contact_import_jobs', 'private.contact_import_plan[]', 'text', 'text'], 'authenticated', array['EXECUTE'],
+  'authenticated can execute private.import_settle_batch(...)');
+select function_privs_are('private', 'import_settle_batch', array['public.contact_import_jobs', 'private.contact_import_plan[]', 'text', 'text'], 'service_role', array['EXECUTE'],
+  'service_role can execute private.import_settle_batch(...)');
 
 -- Data subject requests (gdpr-export, gdpr-delete): owners and the service, never anon.
 select function_privs_are('public', 'export_subject_data', array['uuid', 'text', 'uuid'], 'anon', array[]::text[], 'anon cannot execute public.export_subject_data(uuid, text, uuid)');
@@ -164,6 +232,10 @@ select function_privs_are('private', 'data_subject_owner', array['uuid'], 'authe
 select function_privs_are('private', 'data_subject_owner', array['uuid'], 'service_role', array['EXECUTE'], 'service_role can execute private.data_subject_owner(uuid)');
 select function_privs_are('private', 'channel_identifier_key', array['text', 'text'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.channel_identifier_key(text, text)');
 select function_privs_are('private', 'channel_identifier_key', array['text', 'text'], 'service_role', array['EXECUTE'], 'service_role can execute private.channel_identifier_key(text, text)');
+select function_privs_are('private', 'channel_phone_number', array['text', 'text'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.channel_phone_number(text, text)');
+select function_privs_are('private', 'channel_phone_number', array['text', 'text'], 'service_role', array['EXECUTE'], 'service_role can execute private.channel_phone_number(text, text)');
+select function_privs_are('private', 'channel_identifier_keys', array['text', 'text'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.channel_identifier_keys(text, text)');
+select function_privs_are('private', 'channel_identifier_keys', array['text', 'text'], 'service_role', array['EXECUTE'], 'service_role can execute private.channel_identifier_keys(text, text)');
 select function_privs_are('private', 'subject_identifier_key', array['text'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.subject_identifier_key(text)');
 select function_privs_are('private', 'subject_identifier_key', array['text'], 'service_role', array['EXECUTE'], 'service_role can execute private.subject_identifier_key(text)');
 select function_privs_are('private', 'data_subject_contact_ids', array['uuid', 'uuid', 'text'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.data_subject_contact_ids(uuid, uuid, text)');
@@ -188,12 +260,34 @@ select function_privs_are('private', 'sum_counts', array['jsonb', 'jsonb'], 'aut
 select function_privs_are('private', 'sum_counts', array['jsonb', 'jsonb'], 'service_role', array['EXECUTE'], 'service_role can execute private.sum_counts(jsonb, jsonb)');
 select function_privs_are('private', 'wipe_contact_references', array['uuid[]'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.wipe_contact_references(uuid[])');
 select function_privs_are('private', 'wipe_contact_references', array['uuid[]'], 'service_role', array['EXECUTE'], 'service_role can execute private.wipe_contact_references(uuid[])');
+select function_privs_are('private', 'owner_hmac', array['uuid', 'text'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.owner_hmac(uuid, text)');
+select function_privs_are('private', 'owner_hmac', array['uuid', 'text'], 'service_role', array['EXECUTE'], 'service_role can execute private.owner_hmac(uuid, text)');
 select function_privs_are('private', 'owner_hmacs', array['uuid', 'text[]'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.owner_hmacs(uuid, text[])');
 select function_privs_are('private', 'owner_hmacs', array['uuid', 'text[]'], 'service_role', array['EXECUTE'], 'service_role can execute private.owner_hmacs(uuid, text[])');
 select function_privs_are('private', 'contact_export', array['uuid'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.contact_export(uuid)');
 select function_privs_are('private', 'contact_export', array['uuid'], 'service_role', array['EXECUTE'], 'service_role can execute private.contact_export(uuid)');
 select function_privs_are('private', 'contact_export_statement', array['integer'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.contact_export_statement(integer)');
 select function_privs_are('private', 'contact_export_statement', array['integer'], 'service_role', array['EXECUTE'], 'service_role can execute private.contact_export_statement(integer)');
+select function_privs_are('private', 'forget_contact_traces', array['uuid'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.forget_contact_traces(uuid)');
+select function_privs_are('private', 'forget_contact_traces', array['uuid'], 'service_role', array['EXECUTE'], 'service_role can execute private.forget_contact_traces(uuid)');
+select function_privs_are('private', 'dry_run_entry_mentions', array['jsonb', 'uuid', 'text[]'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.dry_run_entry_mentions(jsonb, uuid, text[])');
+select function_privs_are('private', 'dry_run_entry_mentions', array['jsonb', 'uuid', 'text[]'], 'service_role', array['EXECUTE'], 'service_role can execute private.dry_run_entry_mentions(jsonb, uuid, text[])');
+select function_privs_are('private', 'mentions_whole', array['text', 'text[]'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.mentions_whole(text, text[])');
+select function_privs_are('private', 'mentions_whole', array['text', 'text[]'], 'service_role', array['EXECUTE'], 'service_role can execute private.mentions_whole(text, text[])');
+select function_privs_are('private', 'contact_identifier_values', array['uuid', 'uuid'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.contact_identifier_values(uuid, uuid)');
+select function_privs_are('private', 'contact_identifier_values', array['uuid', 'uuid'], 'service_role', array['EXECUTE'], 'service_role can execute private.contact_identifier_values(uuid, uuid)');
+select function_privs_are('private', 'is_identifier_value', array['text', 'text[]'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.is_identifier_value(text, text[])');
+select function_privs_are('private', 'is_identifier_value', array['text', 'text[]'], 'service_role', array['EXECUTE'], 'service_role can execute private.is_identifier_value(text, text[])');
+select function_privs_are('private', 'contact_import_report_lines', array['uuid', 'uuid'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.contact_import_report_lines(uuid, uuid)');
+select function_privs_are('private', 'contact_import_report_lines', array['uuid', 'uuid'], 'service_role', array['EXECUTE'], 'service_role can execute private.contact_import_report_lines(uuid, uuid)');
+select function_privs_are('private', 'contact_dry_run_entries', array['uuid', 'uuid'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.contact_dry_run_entries(uuid, uuid)');
+select function_privs_are('private', 'contact_dry_run_entries', array['uuid', 'uuid'], 'service_role', array['EXECUTE'], 'service_role can execute private.contact_dry_run_entries(uuid, uuid)');
+select function_privs_are('private', 'dry_run_entry_holds_identifier', array['jsonb', 'text[]'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.dry_run_entry_holds_identifier(jsonb, text[])');
+select function_privs_are('private', 'dry_run_entry_holds_identifier', array['jsonb', 'text[]'], 'service_role', array['EXECUTE'], 'service_role can execute private.dry_run_entry_holds_identifier(jsonb, text[])');
+select function_privs_are('private', 'identifier_channel_types', array['text'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.identifier_channel_types(text)');
+select function_privs_are('private', 'identifier_channel_types', array['text'], 'service_role', array['EXECUTE'], 'service_role can execute private.identifier_channel_types(text)');
+select function_privs_are('private', 'identifier_key_aliases', array['text'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.identifier_key_aliases(text)');
+select function_privs_are('private', 'identifier_key_aliases', array['text'], 'service_role', array['EXECUTE'], 'service_role can execute private.identifier_key_aliases(text)');
 
 select function_privs_are('private', 'record_contact_audit', array[]::text[], 'authenticated', array['EXECUTE'],
   'authenticated can execute private.record_contact_audit() (its statements fire the audit triggers)');
@@ -231,6 +325,10 @@ select function_privs_are('private', 'name_sound_key', array['text']::text[], 'a
 select function_privs_are('private', 'name_sound_key', array['text']::text[], 'service_role', array['EXECUTE'], 'service_role can execute private.name_sound_key(text)');
 select function_privs_are('private', 'contact_name_block', array['text', 'text']::text[], 'authenticated', array['EXECUTE'], 'authenticated can execute private.contact_name_block(text, text)');
 select function_privs_are('private', 'contact_name_block', array['text', 'text']::text[], 'service_role', array['EXECUTE'], 'service_role can execute private.contact_name_block(text, text)');
+select function_privs_are('private', 'set_contact_name_block', array[]::text[], 'authenticated', array[]::text[],
+  'authenticated cannot execute private.set_contact_name_block(): it runs only as a trigger of public.contacts, which needs no execute grant');
+select function_privs_are('private', 'set_contact_name_block', array[]::text[], 'service_role', array[]::text[],
+  'service_role cannot execute private.set_contact_name_block(): it runs only as a trigger of public.contacts, which needs no execute grant');
 select function_privs_are('private', 'duplicate_contact_pairs', array['uuid', 'uuid', 'numeric', 'integer', 'numeric', 'uuid', 'uuid']::text[], 'authenticated', array['EXECUTE'], 'authenticated can execute private.duplicate_contact_pairs(...)');
 select function_privs_are('private', 'duplicate_contact_pairs', array['uuid', 'uuid', 'numeric', 'integer', 'numeric', 'uuid', 'uuid']::text[], 'service_role', array['EXECUTE'], 'service_role can execute private.duplicate_contact_pairs(...)');
 select function_privs_are('private', 'merge_contact_pair', array['uuid', 'uuid', 'jsonb', 'uuid']::text[], 'authenticated', array['EXECUTE'], 'authenticated can execute private.merge_contact_pair(uuid, uuid, jsonb, uuid)');
@@ -240,6 +338,10 @@ select function_privs_are('private', 'track_shared_channel_keys', array[]::text[
 select function_privs_are('private', 'track_shared_channel_keys', array[]::text[], 'service_role', array['EXECUTE'], 'service_role can execute private.track_shared_channel_keys()');
 select function_privs_are('private', 'track_shared_contact_keys', array[]::text[], 'authenticated', array['EXECUTE'], 'authenticated can execute private.track_shared_contact_keys()');
 select function_privs_are('private', 'track_shared_contact_keys', array[]::text[], 'service_role', array['EXECUTE'], 'service_role can execute private.track_shared_contact_keys()');
+select function_privs_are('private', 'shared_contact_keys', array['uuid[]', 'bigint[]', 'text[]'], 'authenticated', array[]::text[],
+  'authenticated cannot execute private.shared_contact_keys(uuid[], bigint[], text[]): only private.track_shared_contact_keys calls it, as its owner');
+select function_privs_are('private', 'shared_contact_keys', array['uuid[]', 'bigint[]', 'text[]'], 'service_role', array[]::text[],
+  'service_role cannot execute private.shared_contact_keys(uuid[], bigint[], text[]): only private.track_shared_contact_keys calls it, as its owner');
 
 -- Generic rules: nothing executable by anon, nothing granted to PUBLIC (which anon inherits).
 select is_empty($$
