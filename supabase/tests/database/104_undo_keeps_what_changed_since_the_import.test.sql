@@ -22,6 +22,7 @@ begin
 end
 $$;
 
+-- Owner: imports five new contacts and updates two
 select tests.authenticate_as('undo_owner');
 create temporary table job_ids (name text primary key, id uuid) on commit drop;
 grant all on job_ids to authenticated, service_role;
@@ -43,6 +44,7 @@ select is(private.import_contacts_batch((select id from job_ids where name = 'ma
 -- The worker (the service) completes the job.
 select tests.authenticate_as_service_role();
 update public.contact_import_jobs set status = 'completed', total_rows = processed_rows where id = (select id from job_ids where name = 'main');
+-- Owner
 select tests.authenticate_as('undo_owner');
 
 -- The import happened an hour ago (one transaction has one now()): its rows and change log move back.

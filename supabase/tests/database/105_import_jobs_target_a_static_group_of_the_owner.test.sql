@@ -16,6 +16,7 @@ begin
 end
 $$;
 
+-- Owner: creates jobs targeting each kind of group
 select tests.authenticate_as('group_owner');
 select is((select existing from private.create_import_job(tests.get_supabase_uid('group_owner'), 'a.csv', 1, repeat('a', 64), 'imports/' || tests.get_supabase_uid('group_owner') || '/a.csv',
   'upload', '{}', '{"group_id": "10500000-0000-4000-8000-000000000001"}', false, 1, false)), false,
@@ -30,6 +31,7 @@ select throws_ok($$ select * from private.create_import_job(tests.get_supabase_u
   'upload', '{}', '{"group_id": "10500000-0000-4000-8000-0000000000ff"}', false, 1, false) $$,
   'P0002', 'group not found: group_id must name one of the owner''s groups', 'an unknown group is refused as not found');
 
+-- Service: creates a job naming the owner
 select tests.authenticate_as_service_role();
 select throws_ok($$ select * from private.create_import_job(tests.get_supabase_uid('group_owner'), 'e.csv', 1, repeat('e', 64), 'imports/' || tests.get_supabase_uid('group_owner') || '/e.csv',
   'upload', '{}', '{"group_id": "10500000-0000-4000-8000-000000000003"}', false, 1, false) $$,

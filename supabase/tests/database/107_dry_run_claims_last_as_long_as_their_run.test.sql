@@ -18,11 +18,13 @@ create function pg_temp.claims(job_name text) returns bigint language sql as $$
   select count(*) from private.contact_import_dry_run_claims where job_id = (select id from job_ids where name = job_name)
 $$;
 
+-- Owner: cancels a dry run
 select tests.authenticate_as('dry_run_owner');
 update public.contact_import_jobs set status = 'cancelled' where id = (select id from job_ids where name = 'cancelled');
 reset role;
 select is(pg_temp.claims('cancelled'), 0::bigint, 'the owner cancelling a dry run removes its claims');
 
+-- Service (the worker): ends the other dry runs
 select tests.authenticate_as_service_role();
 update public.contact_import_jobs set status = 'completed', total_rows = processed_rows where id = (select id from job_ids where name = 'completed');
 update public.contact_import_jobs set status = 'failed', error_summary = 'stopped' where id = (select id from job_ids where name = 'failed');

@@ -28,6 +28,7 @@ create function pg_temp.queued(job_name text) returns bigint language sql as $$
   where q.storage_path like 'imports/%/' || job_name || '.csv' and q.user_id in (select id from test_owners)
 $$;
 
+-- Owner: cancels and deletes imports
 select tests.authenticate_as('uploading_owner');
 update public.contact_import_jobs set status = 'cancelled' where id = (select id from job_ids where name = 'cancelled_by_owner');
 update public.contact_import_jobs set status = 'cancelled' where id = (select id from job_ids where name = 'referenced');
@@ -37,6 +38,7 @@ select is(pg_temp.queued('cancelled_by_owner'), 1::bigint, 'the owner cancelling
 select is(pg_temp.queued('deleted_by_owner'), 1::bigint, 'the owner deleting an import queues its upload');
 select is(pg_temp.queued('referenced'), 0::bigint, 'a file the owner referenced in Storage is theirs: ending its job queues nothing');
 
+-- Service (the worker): ends the other imports
 select tests.authenticate_as_service_role();
 update public.contact_import_jobs set status = 'completed', total_rows = processed_rows where id in (select id from job_ids where name in ('completed', 'expired'));
 update public.contact_import_jobs set status = 'failed', error_summary = 'stopped' where id = (select id from job_ids where name = 'failed');
@@ -70,6 +72,7 @@ select ok((select count(*) from private.import_uploads_due(null, 100000) d where
     and d.storage_path in (select q.storage_path from private.import_uploads_to_remove q where q.user_id in (select id from test_owners))) = 1,
   'a run for every owner takes the uploads of owners that are gone too');
 
+-- Owner: the queue is out of reach
 select tests.authenticate_as('uploading_owner');
 select throws_ok($$ select * from private.import_uploads_to_remove $$, '42501', null, 'an owner cannot read the queue');
 select throws_ok($$ select * from private.import_uploads_due(null, 10) $$, '42501', null, 'an owner cannot take the queue');

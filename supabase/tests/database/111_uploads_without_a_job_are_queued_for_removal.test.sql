@@ -15,6 +15,7 @@ create function pg_temp.queued(path text) returns setof uuid language sql as $$
   select user_id from private.import_uploads_to_remove where storage_path = path
 $$;
 
+-- Owner: queues their own uploads
 select tests.authenticate_as('queueing_owner');
 select lives_ok(
   format('select private.queue_unused_import_upload(%L, %L)', tests.get_supabase_uid('queueing_owner'),
@@ -41,6 +42,7 @@ select throws_ok(
     'imports/' || tests.get_supabase_uid('queueing_owner') || '/../' || tests.get_supabase_uid('other_owner')
       || '/00000000-0000-4000-8000-000000000004.csv'),
   '42501', null, 'a path that climbs out of the owner''s folder is refused');
+-- Agent (the owner's token scoped to an agent id)
 select tests.authenticate_as_agent('queueing_owner', gen_random_uuid());
 select throws_ok(
   format('select private.queue_unused_import_upload(%L, %L)', tests.get_supabase_uid('queueing_owner'),
@@ -48,6 +50,7 @@ select throws_ok(
   '42501', null, 'an agent-scoped token cannot queue the owner''s uploads');
 reset role;
 
+-- Service: queues another owner's upload
 select tests.authenticate_as_service_role();
 select private.queue_unused_import_upload(tests.get_supabase_uid('other_owner'),
   pg_temp.upload_of('other_owner', '00000000-0000-4000-8000-000000000006'));
@@ -64,6 +67,7 @@ select ok(exists (select 1 from private.import_uploads_due(tests.get_supabase_ui
     where storage_path = pg_temp.upload_of('queueing_owner', '00000000-0000-4000-8000-000000000001')),
   'the queued upload is due for the owner''s next retention run');
 
+-- Anon
 set local role anon;
 select throws_ok(
   format('select private.queue_unused_import_upload(%L, %L)', tests.get_supabase_uid('queueing_owner'),

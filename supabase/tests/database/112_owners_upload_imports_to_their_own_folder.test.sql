@@ -26,6 +26,7 @@ select policies_are('storage', 'objects',
   array['objects_select_policy_imports', 'objects_insert_policy_imports', 'objects_update_policy_imports', 'objects_delete_policy_imports'],
   'storage.objects has one policy per command for the imports bucket');
 
+-- Owner (uploader)
 select tests.authenticate_as('uploader');
 select lives_ok(format($$ insert into storage.objects (bucket_id, name) values ('imports', %L) $$, pg_temp.file_of('uploader', 'contacts.csv')),
   'an owner uploads a file to their own folder of the imports bucket');
@@ -47,16 +48,19 @@ reset role;
 select results_eq(format($$ select count(*)::int from storage.objects where name = %L and metadata is null $$, pg_temp.file_of('neighbour', 'theirs.csv')),
   $$ values (1) $$, 'another owner''s file is neither changed nor removed by an owner');
 
+-- Agent (the uploader's token scoped to an agent id)
 select tests.authenticate_as_agent('uploader', gen_random_uuid());
 select is_empty($$ select name from storage.objects $$, 'an agent-scoped token sees none of the owner''s files');
 select throws_ok(format($$ insert into storage.objects (bucket_id, name) values ('imports', %L) $$, pg_temp.file_of('uploader', 'by-agent.csv')),
   '42501', null, 'an agent-scoped token cannot upload to the owner''s folder');
 reset role;
 
+-- Anon
 set local role anon;
 select is_empty($$ select name from storage.objects $$, 'an anonymous caller sees no file');
 reset role;
 
+-- Owner (uploader): removes their own file
 select tests.authenticate_as('uploader');
 select lives_ok(format($$ delete from storage.objects where name = %L $$, pg_temp.file_of('uploader', 'contacts.csv')),
   'an owner removes their own file');

@@ -42,6 +42,7 @@ where id = (select id from job_ids where name = 'preview');
 
 create temporary table exported (bundle json);
 grant all on exported to authenticated;
+-- Owner: exports the subject
 select tests.authenticate_as('report_exporter');
 insert into exported select public.export_subject_data(contact_id => '11900000-0000-4000-8000-000000000001');
 reset role;
@@ -68,12 +69,14 @@ select ok((select r.counts @> '{"contact_import_job_errors": 2, "contact_import_
            from public.contact_subject_requests r where r.user_id = tests.get_supabase_uid('report_exporter') and r.request_type = 'export'),
   'the recorded request counts them too');
 
+-- Owner: exports a contact without identifiers
 select tests.authenticate_as('report_exporter');
 select is(
   (select public.export_subject_data(contact_id => '11900000-0000-4000-8000-000000000002') -> 'subjects' -> 0 ->> 'contact_import_job_errors'),
   '[]', 'a contact without identifiers gets no error lines');
 reset role;
 
+-- Service: exports for the owner
 select tests.authenticate_as_service_role();
 select is(
   (select json_array_length(public.export_subject_data(contact_id => '11900000-0000-4000-8000-000000000001', owner_id => tests.get_supabase_uid('report_exporter')) -> 'subjects' -> 0 -> 'contact_import_job_errors')),

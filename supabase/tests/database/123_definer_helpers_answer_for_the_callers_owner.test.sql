@@ -16,6 +16,7 @@ insert into public.agents (id, user_id, name) values
 insert into public.agent_contact_permissions (user_id, agent_id, permission_type, permission_level) values
   (tests.get_supabase_uid('helper_victim'), '12300000-0000-4000-8000-0000000000b1', 'all_contacts', 'write');
 
+-- Other owner (prober): asks the helpers about the victim's rows
 select tests.authenticate_as('helper_prober');
 select throws_ok(format('select private.owner_hmac(%L, %L)', tests.get_supabase_uid('helper_victim'), 'email:guess@example.com'),
   '42501', 'only the owner or the service can hash for an owner', 'another user cannot hash a guess under an owner''s key');
@@ -29,6 +30,7 @@ select is(private.contact_in_group('12300000-0000-4000-8000-000000000001', '1230
   'nor whether the owner''s contact is in the owner''s group');
 reset role;
 
+-- Owner (victim)
 select tests.authenticate_as('helper_victim');
 select is(private.contact_in_group('12300000-0000-4000-8000-000000000001', '12300000-0000-4000-8000-0000000000a1'), true,
   'the owner gets the answer about their own contact and group');
@@ -36,11 +38,13 @@ select is(private.owner_hmac(tests.get_supabase_uid('helper_victim'), 'email:gue
   'the owner gets hashes under their own key');
 reset role;
 
+-- Agent (the owner's agent with write on all contacts)
 select tests.authenticate_as_agent('helper_victim', '12300000-0000-4000-8000-0000000000b1');
 select is(private.agent_can_access_contact('12300000-0000-4000-8000-0000000000b1', '12300000-0000-4000-8000-000000000001', 'write'), true,
   'the owner''s agent still has its grant');
 reset role;
 
+-- Service
 select tests.authenticate_as_service_role();
 select is(private.agent_can_access_contact('12300000-0000-4000-8000-0000000000b1', '12300000-0000-4000-8000-000000000001', 'write'), true,
   'the service gets the answer for any owner');

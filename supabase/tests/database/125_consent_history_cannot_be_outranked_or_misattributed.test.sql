@@ -16,6 +16,7 @@ insert into public.agents (id, user_id, name) values
 insert into public.agent_contact_permissions (user_id, agent_id, permission_type, permission_level) values
   (tests.get_supabase_uid('consent_owner'), '12500000-0000-4000-8000-0000000000a1', 'all_contacts', 'write');
 
+-- Agent (write on all the owner's contacts): dates an event ahead
 select tests.authenticate_as_agent('consent_owner', '12500000-0000-4000-8000-0000000000a1');
 insert into public.contact_consent_events (channel_id, status, source, occurred_at)
 values ('12500000-0000-4000-8000-0000000000e1', 'granted', 'agent_conversation', now() + interval '4 minutes');
@@ -23,6 +24,7 @@ reset role;
 select is((select occurred_at from public.contact_consent_events where channel_id = '12500000-0000-4000-8000-0000000000e1'), now(),
   'an event dated four minutes ahead is dated now');
 
+-- Owner: records an opt-out
 select tests.authenticate_as('consent_owner');
 update public.contact_communication_channels set consent_status = 'withdrawn', consent_source = 'manual phoned to opt out'
 where id = '12500000-0000-4000-8000-0000000000e1';
@@ -32,6 +34,7 @@ select is((select consent_status from public.contact_communication_channels wher
 select is(private.agent_can_message_on_channel('12500000-0000-4000-8000-0000000000a1', '12500000-0000-4000-8000-000000000001', 'email',
   '12500000-0000-4000-8000-0000000000e1'), false, 'and the agent may not message on it');
 
+-- Agent: writes the channel's consent itself
 select tests.authenticate_as_agent('consent_owner', '12500000-0000-4000-8000-0000000000a1');
 update public.contact_communication_channels set consent_status = 'granted', consent_source = 'form signup-2024-03'
 where id = '12500000-0000-4000-8000-0000000000e2';

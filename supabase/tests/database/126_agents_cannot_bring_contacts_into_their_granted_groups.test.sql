@@ -22,6 +22,7 @@ insert into public.agent_specific_contact_access (user_id, permission_id, agent_
   (tests.get_supabase_uid('widening_owner'), '12600000-0000-4000-8000-0000000000c1', '12600000-0000-4000-8000-0000000000b1', '12600000-0000-4000-8000-000000000001'),
   (tests.get_supabase_uid('widening_owner'), '12600000-0000-4000-8000-0000000000c1', '12600000-0000-4000-8000-0000000000b1', '12600000-0000-4000-8000-000000000002');
 
+-- Agent (write on the contacts through one grant; another grant covers the smart group)
 select tests.authenticate_as_agent('widening_owner', '12600000-0000-4000-8000-0000000000b1');
 select throws_ok($$ update public.contacts set tags = tags || '{vip}' where id = '12600000-0000-4000-8000-000000000001' $$,
   '42501', 'an agent cannot bring a contact into a group that grants it access',
@@ -37,6 +38,7 @@ reset role;
 select is((select tags from public.contacts where id = '12600000-0000-4000-8000-000000000001'), '{met-at-fair}'::text[],
   'the refused edit changed nothing');
 
+-- Owner: the same edit
 select tests.authenticate_as('widening_owner');
 select lives_ok($$ update public.contacts set tags = tags || '{vip}' where id = '12600000-0000-4000-8000-000000000001' $$,
   'the owner may bring the contact into the group');

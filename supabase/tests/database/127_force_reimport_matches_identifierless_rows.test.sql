@@ -39,6 +39,7 @@ create function pg_temp.import(job text, rows_name text) returns jsonb language 
   select private.import_contacts_batch((select id from job_ids where name = job), (select batch from rows_in where name = rows_name), '[]'::json, 100, 4)
 $$;
 
+-- Service (the worker): imports the file
 select tests.authenticate_as_service_role();
 select pg_temp.import('first', 'file');
 reset role;
@@ -47,6 +48,7 @@ select results_eq($$ select c.first_name, ic.row_number from public.contact_impo
   $$ values ('Ada', 2::bigint), ('Bob', null) $$,
   'the change log keeps the row number of a contact made from a row without identifiers, and only of it');
 
+-- Service: dry-runs, then re-imports with force, the edited file
 select tests.authenticate_as_service_role();
 select is(pg_temp.import('preview', 'file_edited'), '{"created": 0, "updated": 2, "skipped": 0, "failed": 0}'::jsonb,
   'a dry run of the same file foresees the identifier-less row as an update');
@@ -57,6 +59,7 @@ select results_eq($$ select first_name, job_title from public.contacts where use
   $$ values ('Ada', 'Countess'), ('Bob', null) $$,
   'no second Ada: the same contact takes the row''s new job title');
 
+-- Service: re-imports under skip
 select tests.authenticate_as_service_role();
 select pg_temp.import('skip', 'file');
 reset role;
@@ -65,6 +68,7 @@ select results_eq($$ select row_number, reason from public.contact_import_job_er
             (3::bigint, 'duplicate: a contact with this email already exists') $$,
   'under skip the row is a duplicate that names why');
 
+-- Service: imports another file and another owner's copy
 select tests.authenticate_as_service_role();
 select is(pg_temp.import('other_file', 'file') ->> 'created', '1',
   'the same row of another file is a new contact: row numbers name rows of one file only');
@@ -75,14 +79,17 @@ select is((select count(*) from public.contacts where user_id = tests.get_supaba
 
 delete from public.contacts where id = (select contact_id from public.contact_import_changes
   where job_id = (select id from job_ids where name = 'first') and row_number = 2);
+-- Service: re-imports after the contact is deleted
 select tests.authenticate_as_service_role();
 select is(pg_temp.import('after_delete', 'file') ->> 'created', '1', 'once that contact is deleted, the row makes a contact again');
 reset role;
 
+-- Owner: anonymizes the contact made from the row
 select tests.authenticate_as('nameless_importer');
 select public.gdpr_delete_subject(contact_id => (select contact_id from public.contact_import_changes
   where job_id = (select id from job_ids where name = 'after_delete') and row_number = 2), mode => 'anonymize');
 reset role;
+-- Service: re-imports after the anonymization
 select tests.authenticate_as_service_role();
 select is(pg_temp.import('after_anonymize', 'file') ->> 'created', '1', 'an anonymized contact is no one''s: the row makes a new contact');
 reset role;

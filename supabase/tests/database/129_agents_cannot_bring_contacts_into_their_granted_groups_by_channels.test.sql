@@ -27,6 +27,7 @@ insert into public.agent_specific_contact_access (user_id, permission_id, agent_
   (tests.get_supabase_uid('channel_widening_owner'), '12900000-0000-4000-8000-0000000000c1', '12900000-0000-4000-8000-0000000000b1', '12900000-0000-4000-8000-000000000001'),
   (tests.get_supabase_uid('channel_widening_owner'), '12900000-0000-4000-8000-0000000000c1', '12900000-0000-4000-8000-0000000000b1', '12900000-0000-4000-8000-000000000002');
 
+-- Agent (write on the contacts through one grant; another grant covers the smart group)
 select tests.authenticate_as_agent('channel_widening_owner', '12900000-0000-4000-8000-0000000000b1');
 select throws_ok($$ insert into public.contact_communication_channels (contact_id, channel_type, identifier)
     values ('12900000-0000-4000-8000-000000000001', 'whatsapp', '+442079460202') $$,
@@ -53,12 +54,14 @@ select ok(not private.contact_in_group('12900000-0000-4000-8000-000000000001', '
   'and outside the group');
 
 select tests.create_supabase_user('group_prober');
+-- Other owner (stranger): probes the group's rules
 select tests.authenticate_as('group_prober');
 select throws_ok($$ select private.group_entered('12900000-0000-4000-8000-0000000000a1',
     (select c from public.contacts c limit 1), (select c from public.contacts c limit 1), '{}', '{whatsapp}') $$,
   '42501', null, 'another owner cannot probe the group''s rules through group_entered');
 reset role;
 
+-- Owner: brings the contact into the group
 select tests.authenticate_as('channel_widening_owner');
 select lives_ok($$ insert into public.contact_communication_channels (contact_id, channel_type, identifier)
     values ('12900000-0000-4000-8000-000000000001', 'whatsapp', '+442079460202') $$,

@@ -22,6 +22,7 @@ from (values
   ('13200000-0000-4000-8000-000000000004'::uuid, 'telegram', '-1004155550132')
 ) as v (contact_id, channel_type, identifier);
 
+-- Owner
 select tests.authenticate_as('handle_numbers_owner');
 
 -- Owner: subject requests

@@ -16,6 +16,7 @@ insert into public.contact_communication_channels (user_id, contact_id, channel_
   (tests.get_supabase_uid('merge_undo_owner'), '13700000-0000-4000-8000-000000000002', 'email', 'bo@example.com'),
   (tests.get_supabase_uid('merge_undo_owner'), '13700000-0000-4000-8000-000000000003', 'email', 'bo.dup@example.com');
 
+-- Owner: imports over Ada and both Bos
 select tests.authenticate_as('merge_undo_owner');
 create temporary table job_ids (name text primary key, id uuid) on commit drop;
 grant all on job_ids to authenticated, service_role;
@@ -30,6 +31,7 @@ select is(private.import_contacts_batch((select id from job_ids where name = 'ma
   {"n": 5, "k": "bo.dup@example.com", "first_name": "Bo", "organization": "Dup Org 2", "channels": [{"t": "email", "v": "bo.dup@example.com", "nv": "bo.dup@example.com", "p": true, "col": "email"}]}
 ]$$::json, '[]'::json, 100, 6), '{"created": 1, "updated": 3, "skipped": 0, "failed": 0}'::jsonb,
   'the import updates Ada and both Bos, and creates a nameless duplicate of Ada');
+-- Service (the worker): completes the job
 select tests.authenticate_as_service_role();
 update public.contact_import_jobs set status = 'completed', total_rows = processed_rows where id = (select id from job_ids where name = 'main');
 
