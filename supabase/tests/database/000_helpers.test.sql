@@ -162,7 +162,7 @@ $$;
 begin;
 select plan(7);
 
-select has_function('tests', 'create_supabase_user', 'tests.create_supabase_user exists');
+select has_function('tests', 'create_supabase_user', 'the helpers install tests.create_supabase_user, with which the tests create their users');
 select lives_ok($$ select tests.create_supabase_user('helpers_probe') $$, 'a test user can be created');
 select lives_ok($$ select tests.authenticate_as('helpers_probe') $$, 'a test user can be authenticated as');
 select is(auth.uid(), tests.get_supabase_uid('helpers_probe'), 'authenticate_as sets the sub claim read by auth.uid()');

@@ -77,7 +77,8 @@ select throws_ok($$ select public.gdpr_delete_subject(identifier => '+3461234506
   '55000', 'contact is under legal hold and cannot be erased or anonymized',
   'a subject one of whose contacts is under legal hold cannot be erased');
 select throws_ok($$ select public.gdpr_delete_subject(identifier => '+34612345065', mode => 'anonymize') $$,
-  '55000', 'contact is under legal hold and cannot be erased or anonymized', 'nor anonymized');
+  '55000', 'contact is under legal hold and cannot be erased or anonymized',
+  'the owner cannot anonymize a subject one of whose contacts is under legal hold either');
 
 -- ============================================================================================
 -- Superuser: nothing changed
