@@ -9,6 +9,8 @@ const GatewayConfig = z.object({
   env: z.record(z.string(), z.string()),
   wallClockMs: z.number().int().positive(),
   memoryMb: z.number().int().positive(),
+  /** How long a request waits for a function that is starting before it is answered 503. */
+  bootTimeoutMs: z.number().int().positive().optional(),
 });
 
 export type GatewayConfig = z.infer<typeof GatewayConfig>;

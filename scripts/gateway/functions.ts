@@ -2,6 +2,8 @@
 // supabase/functions with an index.ts and a valid name, plus every [functions.<name>] block of
 // config.toml; `enabled = false` skips one; `entrypoint` and `import_map` are relative to
 // supabase/; without `import_map`, a deno.json(c) beside the entrypoint, else the shared one.
+// Function settings (secrets, IMPORT_* knobs) come from supabase/functions/.env, as `supabase
+// functions serve` reads them.
 import { dirname, join, resolve } from "@std/path/mod.js";
 import { parse as parseToml } from "@std/toml/mod.js";
 import { z } from "zod";
@@ -71,4 +73,10 @@ export function readFunctions(root: string): FunctionSpec[] {
       importMap: import_map ? resolve(supabaseDir, import_map) : findImportMap(dirname(entry), functionsDir),
     };
   });
+}
+
+/** supabase/functions/.env, where the CLI reads the functions' own variables from, if it exists. */
+export function functionsEnvFile(root: string): string | undefined {
+  const envFile = join(resolve(root, "supabase"), "functions", ".env");
+  return isFile(envFile) ? envFile : undefined;
 }

@@ -7,7 +7,7 @@
 import type { JSONWebKeySet } from "jose";
 import { takeGatewayConfig } from "./config.ts";
 import { startDeadline, streamUntil } from "./deadline.ts";
-import { FUNCTION_SLUG, type FunctionSpec, readFunctions } from "./functions.ts";
+import { FUNCTION_SLUG, type FunctionSpec, functionsEnvFile, readFunctions } from "./functions.ts";
 import { createJwtVerifier } from "./jwt.ts";
 import { BootError, FunctionWorker } from "./worker.ts";
 
@@ -19,6 +19,7 @@ interface ServedFunction {
 }
 
 const served = new Map<string, ServedFunction>();
+const envFile = functionsEnvFile(config.root);
 for (const spec of readFunctions(config.root)) {
   if (!spec.enabled) {
     console.log(`[gateway] skipped ${spec.name}: enabled = false in supabase/config.toml`);
@@ -30,6 +31,8 @@ for (const spec of readFunctions(config.root)) {
     importMap: spec.importMap,
     memoryMb: config.memoryMb,
     wallClockMs: config.wallClockMs,
+    bootTimeoutMs: config.bootTimeoutMs,
+    envFile,
     env: { ...config.env, SUPABASE_FUNCTION_SLUG: spec.name },
   });
   served.set(spec.name, { spec, worker });

@@ -4,9 +4,10 @@
 // stopped, as the edge runtime stops an isolate over it. A process that dies is replaced; one that
 // dies before it listens failed to boot, and is tried again after a growing pause, while callers
 // are told at once. A process whose request ran out of wall clock is retired: new requests go to
-// a fresh one, the others it holds finish, then it is stopped.
+// a fresh one, the others it holds finish, then it is asked to end once its background work
+// (EdgeRuntime.waitUntil, itself bounded by the wall clock) is done too.
 import { fromFileUrl } from "@std/path/mod.js";
-import { BACKGROUND_LIMIT_EXIT_CODE, WALL_CLOCK_ENV } from "./background-limit.ts";
+import { BACKGROUND_LIMIT_EXIT_CODE, RETIRE_SIGNAL, WALL_CLOCK_ENV } from "./background-limit.ts";
 import { denoRuntimeEnv } from "./worker-env.ts";
 
 export interface WorkerOptions {
@@ -17,6 +18,10 @@ export interface WorkerOptions {
   memoryMb: number;
   /** How long background work (EdgeRuntime.waitUntil) may run; unbounded without it. */
   wallClockMs?: number;
+  /** How long a request waits for a process that is starting (30 s by default). */
+  bootTimeoutMs?: number;
+  /** A dotenv file whose variables the function also gets (supabase/functions/.env, as the CLI reads it). */
+  envFile?: string;
   env: Record<string, string>;
 }
 
@@ -41,6 +46,8 @@ const BOOT_POLL_MS = 50;
 /** The pause before a process that died is replaced; doubled per consecutive boot failure, up to the cap. */
 const RESTART_DELAY_MS = 200;
 const MAX_RESTART_DELAY_MS = 10_000;
+/** How long a retired process may take to end after its background work's own limit, before it is killed. */
+const RETIRE_GRACE_MS = 5_000;
 
 const EDGE_RUNTIME_SHIM = fromFileUrl(new URL("./edge-runtime.ts", import.meta.url));
 
@@ -93,9 +100,11 @@ class WorkerProcess {
   #stoppedFor: string | null = null;
   #inFlight = 0;
   #retired = false;
+  /** Asked to end (retired and idle). */
+  #asked = false;
 
   constructor(readonly options: WorkerOptions) {
-    const { entrypoint, importMap, memoryMb, wallClockMs, env } = options;
+    const { entrypoint, importMap, memoryMb, wallClockMs, envFile, env } = options;
     this.child = new Deno.Command(Deno.execPath(), {
       args: [
         "run",
@@ -106,6 +115,8 @@ class WorkerProcess {
         "--allow-write",
         "--allow-sys",
         `--preload=${EDGE_RUNTIME_SHIM}`,
+        // Variables already set (the ones Supabase gives functions) are not overridden by the file.
+        ...(envFile ? [`--env-file=${envFile}`] : []),
         // The young generation in proportion to the limit (4 MB semi-spaces at 256 MB) rather than
         // V8's 16 MB default, as a small isolate keeps it: resident memory then follows what the
         // function holds, not the size of an idle nursery.
@@ -185,8 +196,17 @@ class WorkerProcess {
     this.#stopIfRetiredAndIdle();
   }
 
+  /**
+   * A retired process with no request left is asked to end: the EdgeRuntime shim (edge-runtime.ts)
+   * exits once the background work of its invocations is done, which its wall clock bounds; past
+   * that and a grace period, it is killed.
+   */
   #stopIfRetiredAndIdle(): void {
-    if (this.#retired && this.#inFlight === 0) this.kill("SIGKILL");
+    if (!this.#retired || this.#inFlight > 0 || this.#asked) return;
+    this.#asked = true;
+    this.kill(RETIRE_SIGNAL);
+    const timer = setTimeout(() => this.kill("SIGKILL"), (this.options.wallClockMs ?? 0) + RETIRE_GRACE_MS);
+    this.child.status.finally(() => clearTimeout(timer));
   }
 
   async exitWithin(ms: number): Promise<string | null> {
@@ -276,20 +296,20 @@ export class FunctionWorker {
 
   /**
    * The process to send a request to, held until the lease is released. Waits (bounded) for a
-   * process that is starting; throws BootError at once while the function fails to boot.
+   * process that is starting; throws BootError at once while the function fails to boot, and
+   * when no process listens within the timeout (a boot that hangs).
    */
-  async acquire(timeoutMs = 30_000): Promise<Lease> {
+  async acquire(timeoutMs = this.options.bootTimeoutMs ?? 30_000): Promise<Lease> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const process = this.#current;
-      if (process) {
-        const listens = await process.listening;
-        // Retired or ended while it started: look again.
-        if (listens && process === this.#current) return process.lease(() => this.#retire(process));
-      }
+      if (process?.listens) return process.lease(() => this.#retire(process));
       if (this.#bootError !== null) throw new BootError(`${this.name} ${this.#bootError}`);
-      if (Date.now() > deadline) throw new Error(`${this.name} did not start within ${timeoutMs} ms`);
-      await sleep(BOOT_POLL_MS);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new BootError(`${this.name} did not start within ${timeoutMs} ms`);
+      // Until it listens or ends (then look again: it may have been retired or replaced meanwhile).
+      if (process) await Promise.race([process.listening, sleep(left)]);
+      else await sleep(Math.min(BOOT_POLL_MS, left));
     }
   }
 

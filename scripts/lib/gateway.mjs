@@ -45,11 +45,16 @@ function runningPid() {
 
 export const gatewayRunning = () => runningPid() !== null;
 
-/** Resolves once every function is ready; throws at once when one fails to boot, else at the timeout. */
-async function waitForHealth(timeoutMs) {
+/**
+ * Resolves once every function is ready; throws at once when one fails to boot or the gateway
+ * itself ends (`exitOf` says how, once it has), else at the timeout.
+ */
+async function waitForHealth(timeoutMs, exitOf) {
   const deadline = Date.now() + timeoutMs;
   let last = "";
   while (Date.now() < deadline) {
+    const exit = exitOf();
+    if (exit) throw new StackError(`The functions gateway ${exit} while starting.\n${logTail()}`);
     try {
       const response = await fetch(`${API_URL}/_gateway/health`);
       if (response.ok) return;
@@ -94,11 +99,13 @@ export async function startGateway(keys) {
       path.join(ROOT, "scripts", "gateway", "main.ts")],
     { detached: true, stdio: ["ignore", log, log], env: { ...denoEnv(), GATEWAY_CONFIG: JSON.stringify(config) } },
   );
+  let exit = null;
+  child.once("exit", (code, signal) => exit = signal ? `was stopped by ${signal}` : `exited with code ${code}`);
   child.unref();
   fs.writeFileSync(PID_FILE, String(child.pid));
   // The first start downloads the functions' npm dependencies into Deno's cache.
   try {
-    await waitForHealth(Number(process.env.GATEWAY_START_TIMEOUT_MS ?? 300_000));
+    await waitForHealth(Number(process.env.GATEWAY_START_TIMEOUT_MS ?? 300_000), () => exit);
   } catch (error) {
     // Not left running: the next `npm start` would take its pid file for a working gateway.
     stopGateway();

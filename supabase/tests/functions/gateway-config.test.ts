@@ -1,5 +1,5 @@
 // The gateway serves functions as config.toml and the supabase CLI say (enabled, entrypoint,
-// import_map, the CLI's function names), and starts them in a clean environment: nothing of the
+// import_map, the CLI's function names, supabase/functions/.env), and starts them in a clean environment: nothing of the
 // gateway's own (GATEWAY_CONFIG with the legacy JWT secret, the developer's shell) reaches them,
 // while npm: imports still resolve.
 import { assert, assertEquals } from "@std/assert/mod.js";
@@ -17,6 +17,7 @@ const files = {
     open("relocated", `entrypoint = "./elsewhere/main.ts"\nimport_map = "./elsewhere/imports.json"\n`),
   ].join(""),
   "supabase/functions/deno.json": `{ "lock": false }`,
+  "supabase/functions/.env": "FROM_ENV_FILE=yes\nSUPABASE_FUNCTION_SLUG=forged\n",
   "supabase/functions/probe/index.ts": probeFunction,
   "supabase/functions/Upper/index.ts": probeFunction,
   "supabase/functions/off/index.ts": probeFunction,
@@ -41,6 +42,10 @@ Deno.test("gateway: functions as config.toml declares them, in a clean environme
       for (const name of ["GATEWAY_CONFIG", "GATEWAY_TEST_MARKER", "EDGE_RUNTIME_WALL_CLOCK_MS"]) {
         assertEquals(env[name], undefined, `${name} is not visible`);
       }
+    });
+    await t.step("supabase/functions/.env adds variables, never over the ones the gateway gives", async () => {
+      const { env } = await (await call("probe/env")).json();
+      assertEquals([env.FROM_ENV_FILE, env.SUPABASE_FUNCTION_SLUG], ["yes", "probe"]);
     });
     await t.step("enabled = false is not served", async () => {
       assertEquals(await status("off"), 404);

@@ -1,22 +1,26 @@
 // The gateway's wall clock covers a whole invocation, streamed body and background work included,
-// and cuts off only the request that ran out of it: the others in the same worker finish. A
-// function that cannot boot is answered 503 boot_error at once.
+// and cuts off only the request that ran out of it: the others in the same worker finish, their
+// background work too. A function that cannot boot, or whose boot hangs, is answered 503 boot_error.
 import { assert, assertEquals, assertRejects } from "@std/assert/mod.js";
 import { probeFunction, startScratchGateway } from "./_support/scratch-gateway.ts";
 
 const WALL_CLOCK_MS = 2000;
-const config = ["stream", "drain", "background", "broken"].map((name) => `[functions.${name}]\nverify_jwt = false\n`).join("");
+const BOOT_TIMEOUT_MS = 1500;
+const config = ["stream", "drain", "retired", "background", "broken", "hangs"].map((name) => `[functions.${name}]\nverify_jwt = false\n`).join("");
 
 const json = async (response: Response) => [response.status, await response.json()] as const;
 
 Deno.test("gateway: wall-clock limit and boot errors", async (t) => {
   const gateway = await startScratchGateway({
     wallClockMs: WALL_CLOCK_MS,
+    bootTimeoutMs: BOOT_TIMEOUT_MS,
     files: {
       "supabase/config.toml": config,
       "supabase/functions/deno.json": `{ "lock": false }`,
       "supabase/functions/stream/index.ts": probeFunction,
       "supabase/functions/drain/index.ts": probeFunction,
+      "supabase/functions/retired/index.ts": probeFunction,
+      "supabase/functions/hangs/index.ts": "await new Promise(() => setInterval(() => {}, 1000));\nDeno.serve(() => new Response('x'));\n",
       "supabase/functions/background/index.ts": probeFunction,
       "supabase/functions/broken/index.ts": "Deno.serve(() => new Response('x'",
     },
@@ -45,6 +49,19 @@ Deno.test("gateway: wall-clock limit and boot errors", async (t) => {
       assert(next.pid !== pid, "new requests go to a fresh worker");
     });
 
+    await t.step("a retired worker ends once the background work of its other invocations is done", async () => {
+      const written = await Deno.makeTempFile();
+      await Deno.remove(written);
+      const late = call(`retired/sleep?ms=${WALL_CLOCK_MS * 5}`);
+      await new Promise((resolve) => setTimeout(resolve, WALL_CLOCK_MS / 2));
+      // Its background work ends after the other request is cut off, well within its own limit.
+      await (await call(`retired/bgwrite?ms=${WALL_CLOCK_MS}&file=${encodeURIComponent(written)}`)).body?.cancel();
+      assertEquals((await json(await late))[0], 504);
+      await new Promise((resolve) => setTimeout(resolve, WALL_CLOCK_MS));
+      assertEquals(await Deno.readTextFile(written), "done", "the background work ran to its end");
+      await Deno.remove(written);
+    });
+
     await t.step("background work is stopped at the limit, and a request caught in it says why", async () => {
       const { pid } = await (await call("background/background")).json();
       await new Promise((resolve) => setTimeout(resolve, WALL_CLOCK_MS / 2));
@@ -66,6 +83,14 @@ Deno.test("gateway: wall-clock limit and boot errors", async (t) => {
       }
       const health = await (await fetch(`${gateway.url}/_gateway/health`)).json();
       assertEquals(health.functions.broken, "boot_error");
+    });
+
+    await t.step("a function whose boot hangs answers 503 boot_error after the boot timeout, not never", async () => {
+      const started = Date.now();
+      const [status, body] = await json(await call("hangs"));
+      assertEquals([status, body.code], [503, "boot_error"]);
+      const waited = Date.now() - started;
+      assert(waited < BOOT_TIMEOUT_MS + 1500, `answered after ${waited} ms`);
     });
   } finally {
     await gateway.stop();

@@ -21,6 +21,7 @@ function freePort(): number {
 export async function startScratchGateway(options: {
   files: Record<string, string>;
   wallClockMs: number;
+  bootTimeoutMs?: number;
   /** Set in the gateway's own environment. */
   env?: Record<string, string>;
 }): Promise<ScratchGateway> {
@@ -30,7 +31,8 @@ export async function startScratchGateway(options: {
     await Deno.writeTextFile(`${root}/${path}`, content);
   }
   const port = freePort();
-  const config = { root, port, jwks: { keys: [] }, jwtSecret: "scratch-legacy-secret", env: {}, wallClockMs: options.wallClockMs, memoryMb: 256 };
+  const config = { root, port, jwks: { keys: [] }, jwtSecret: "scratch-legacy-secret", env: {}, wallClockMs: options.wallClockMs, memoryMb: 256,
+    bootTimeoutMs: options.bootTimeoutMs };
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", `--config=${repoRoot}supabase/functions/deno.json`, "--allow-all", `${repoRoot}scripts/gateway/main.ts`],
     env: { ...options.env, GATEWAY_CONFIG: JSON.stringify(config) },
