@@ -163,9 +163,9 @@ select set_eq($$ select conname::text from pg_catalog.pg_constraint where conrel
 select set_eq($$ select conname::text from pg_catalog.pg_constraint where conrelid = 'public.contact_interactions'::regclass and contype = 'c' $$,
   array['contact_interactions_channel_type_check', 'contact_interactions_interaction_type_check',
         'contact_interactions_direction_check', 'contact_interactions_delivery_status_check',
-        'contact_interactions_failure_check', 'contact_interactions_text_check', 'contact_interactions_error_check',
+        'contact_interactions_delivery_direction_check', 'contact_interactions_failure_check', 'contact_interactions_text_check', 'contact_interactions_error_check',
         'contact_interactions_metadata_check'],
-  'interactions carry exactly their named check constraints, the delivery status included');
+  'interactions carry exactly their named check constraints, the delivery status and its direction included');
 select set_eq($$ select conname::text from pg_catalog.pg_constraint where conrelid = 'public.contact_import_jobs'::regclass and contype = 'c' $$,
   array['contact_import_jobs_status_check', 'contact_import_jobs_file_name_check', 'contact_import_jobs_file_size_check',
         'contact_import_jobs_sha256_check', 'contact_import_jobs_storage_path_check', 'contact_import_jobs_json_check',

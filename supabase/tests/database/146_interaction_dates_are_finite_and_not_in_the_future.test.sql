@@ -33,11 +33,12 @@ insert into public.contact_interactions (user_id, contact_id, channel_type, dire
   (tests.get_supabase_uid('dates_owner'), '14600000-0000-4000-8000-000000000001', 'email', 'inbound', 'recent', now() - interval '10 days'),
   (tests.get_supabase_uid('dates_owner'), '14600000-0000-4000-8000-000000000004', 'email', 'inbound', 'recent', now() - interval '10 days');
 set local session_replication_role = replica;
-insert into public.contact_interactions (id, user_id, contact_id, channel_type, direction, content, occurred_at) values
+-- (Without the triggers, which would refuse these dates: an inbound message arrives delivered.)
+insert into public.contact_interactions (id, user_id, contact_id, channel_type, direction, content, occurred_at, delivery_status) values
   ('14600000-0000-4000-8000-0000000000e1', tests.get_supabase_uid('dates_owner'), '14600000-0000-4000-8000-000000000001',
-   'email', 'inbound', 'stored dated -infinity', '-infinity'),
+   'email', 'inbound', 'stored dated -infinity', '-infinity', 'delivered'),
   ('14600000-0000-4000-8000-0000000000e2', tests.get_supabase_uid('dates_owner'), '14600000-0000-4000-8000-000000000003',
-   'email', 'inbound', 'stored dated 2099', '2099-01-01');
+   'email', 'inbound', 'stored dated 2099', '2099-01-01', 'delivered');
 set local session_replication_role = origin;
 insert into public.contact_retention_policies (user_id, data_class, action, retain_days) values
   (tests.get_supabase_uid('dates_owner'), 'interactions', 'delete', 365),
