@@ -9,9 +9,9 @@
 //   statements  the slowest statements from pg_stat_statements, where it is loaded
 //   rls         tables of the exposed schema without RLS, policies per table, command and role
 //   advisor     Supabase's advisor lints (splinter), counted by severity and category
-import { parseArgs } from "node:util";
 import pg from "pg";
 import { runAdvisorAsync, summarizeFindings } from "./lib/advisor.mjs";
+import { parseOptions } from "./lib/args.mjs";
 import { dbUrl } from "./lib/config.mjs";
 import { LOCK_WAITS_SQL, describeLockWait } from "./lib/locks.mjs";
 import { runMain } from "./lib/main.mjs";
@@ -459,19 +459,14 @@ export function renderText(report) {
 }
 
 async function main() {
-  const { values } = parseArgs({
-    args: process.argv.slice(2),
-    options: {
-      output: { type: "string", short: "o", default: "text" },
-      database: { type: "string" },
-      "db-url": { type: "string" },
-      snapshot: { type: "boolean", default: false },
-      top: { type: "string", default: "10" },
-      "no-advisor": { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
+  const values = parseOptions(USAGE, {
+    output: { type: "string", short: "o", default: "text" },
+    database: { type: "string" },
+    "db-url": { type: "string" },
+    snapshot: { type: "boolean", default: false },
+    top: { type: "string", default: "10" },
+    "no-advisor": { type: "boolean", default: false },
   });
-  if (values.help) return console.log(USAGE);
   if (!["text", "json"].includes(values.output)) throw new StackError(`-o takes text or json\n\n${USAGE}`);
   const top = Number(values.top);
   if (!Number.isInteger(top) || top < 1) throw new StackError(`--top takes a positive integer\n\n${USAGE}`);

@@ -9,11 +9,13 @@
 // can fail when the file is stale.
 import fs from "node:fs";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import pg from "pg";
+import { parseOptions } from "./lib/args.mjs";
 import { dbUrl, ROLLBACKS_DIR, ROOT } from "./lib/config.mjs";
 import { runMain } from "./lib/main.mjs";
 import { StackError, startCluster } from "./lib/postgres.mjs";
+
+const USAGE = "Usage: npm run docs:schema [-- --check] [--database NAME] [--output FILE]";
 
 export const DOCS_FILE = path.join(ROOT, "docs", "schema.md");
 const SCHEMAS = ["public", "private"];
@@ -431,13 +433,10 @@ export async function generateSchemaDocs({ connectionString = dbUrl() } = {}) {
 }
 
 async function main() {
-  const { values } = parseArgs({
-    args: process.argv.slice(2),
-    options: {
-      check: { type: "boolean", default: false },
-      database: { type: "string" },
-      output: { type: "string", default: DOCS_FILE },
-    },
+  const values = parseOptions(USAGE, {
+    check: { type: "boolean", default: false },
+    database: { type: "string" },
+    output: { type: "string", default: DOCS_FILE },
   });
   await startCluster();
   const docs = await generateSchemaDocs({ connectionString: dbUrl(values.database) });

@@ -7,7 +7,7 @@
 import type { JSONWebKeySet } from "jose";
 import { takeGatewayConfig } from "./config.ts";
 import { startDeadline, streamUntil } from "./deadline.ts";
-import { FUNCTION_SLUG, type FunctionSpec, functionsEnvFile, readFunctions } from "./functions.ts";
+import { type FunctionSpec, functionsEnvFile, readFunctions } from "./functions.ts";
 import { createJwtVerifier } from "./jwt.ts";
 import { BootError, FunctionWorker } from "./worker.ts";
 
@@ -50,6 +50,7 @@ const gatewayError = (status: number, code: string, message: string) =>
 
 const wallClockError = () => gatewayError(504, "wall_clock_limit", `The function ran longer than ${config.wallClockMs} ms`);
 
+/** `path` is the function's own path and query, as the function sees them. */
 async function proxy(req: Request, { spec, worker }: ServedFunction, path: string): Promise<Response> {
   if (spec.verifyJwt && req.method !== "OPTIONS") {
     const token = req.headers.get("authorization")?.match(/^Bearer (.+)$/)?.[1];
@@ -74,7 +75,7 @@ async function proxy(req: Request, { spec, worker }: ServedFunction, path: strin
     lease.release();
   };
   try {
-    const response = await fetch(`${lease.origin}${path}${new URL(req.url).search}`, {
+    const response = await fetch(`${lease.origin}${path}`, {
       method: req.method,
       headers: req.headers,
       body: req.body,
@@ -103,7 +104,7 @@ async function proxy(req: Request, { spec, worker }: ServedFunction, path: strin
 const FUNCTION_PATH = /^\/functions\/v1\/([^/]+)(\/.*)?$/;
 
 async function route(req: Request): Promise<Response> {
-  const { pathname } = new URL(req.url);
+  const { pathname, search } = new URL(req.url);
   if (pathname === "/auth/v1/.well-known/jwks.json") return Response.json(config.jwks, { headers: CORS });
   if (pathname === "/_gateway/health") {
     const states = [...served.values()].map(({ worker }) => [worker.name, worker.state] as const);
@@ -111,9 +112,10 @@ async function route(req: Request): Promise<Response> {
     return Response.json({ ok, functions: Object.fromEntries(states) }, { status: ok ? 200 : 503 });
   }
   const [, name = "", rest = ""] = pathname.match(FUNCTION_PATH) ?? [];
-  const fn = FUNCTION_SLUG.test(name) ? served.get(name) : undefined;
+  // Every served name follows the CLI's pattern (functions.ts), so any other name misses.
+  const fn = served.get(name);
   if (!fn) return gatewayError(404, "not_found", name ? `No function named ${name}` : "Not found");
-  return await proxy(req, fn, `/${name}${rest}`);
+  return await proxy(req, fn, `/${name}${rest}${search}`);
 }
 
 for (const { worker } of served.values()) worker.start();

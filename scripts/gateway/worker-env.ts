@@ -26,7 +26,8 @@ const CARRIED_OVER = [
 ];
 
 /** The variables Deno needs, taken from the gateway's environment; the hosted runtime's time zone. */
-export function denoRuntimeEnv(from: Record<string, string> = Deno.env.toObject()): Record<string, string> {
+export function denoRuntimeEnv(): Record<string, string> {
+  const from = Deno.env.toObject();
   const carried = CARRIED_OVER.filter((name) => from[name] !== undefined).map((name) => [name, from[name]]);
   return { ...Object.fromEntries(carried), TZ: "UTC" };
 }

@@ -8,6 +8,7 @@
 // (EdgeRuntime.waitUntil, itself bounded by the wall clock) is done too.
 import { fromFileUrl } from "@std/path/mod.js";
 import { BACKGROUND_LIMIT_EXIT_CODE, RETIRE_SIGNAL, WALL_CLOCK_ENV } from "./background-limit.ts";
+import { freePort } from "./ports.ts";
 import { denoRuntimeEnv } from "./worker-env.ts";
 
 export interface WorkerOptions {
@@ -53,15 +54,14 @@ const EDGE_RUNTIME_SHIM = fromFileUrl(new URL("./edge-runtime.ts", import.meta.u
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/**
- * A port the system picks and nothing holds right now. Fixed ports next to the gateway's could be
- * the local end of some other program's connection (Linux hands out 32768-60999 for those).
- */
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
+/** What `promise` gives, or undefined when `ms` pass first; the timer is cleared either way. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([promise, new Promise<undefined>((resolve) => timer = setTimeout(() => resolve(undefined), ms))]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function accepts(port: number): Promise<boolean> {
@@ -210,13 +210,7 @@ class WorkerProcess {
   }
 
   async exitWithin(ms: number): Promise<string | null> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const ended = await Promise.race([
-      this.child.status.then(() => true),
-      new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(false), ms)),
-    ]);
-    clearTimeout(timer);
-    return ended ? this.exit : null;
+    return (await within(this.child.status, ms)) ? this.exit : null;
   }
 
   kill(signal: Deno.Signal): void {
@@ -308,13 +302,13 @@ export class FunctionWorker {
       const left = deadline - Date.now();
       if (left <= 0) throw new BootError(`${this.name} did not start within ${timeoutMs} ms`);
       // Until it listens or ends (then look again: it may have been retired or replaced meanwhile).
-      if (process) await Promise.race([process.listening, sleep(left)]);
+      if (process) await within(process.listening, left);
       else await sleep(Math.min(BOOT_POLL_MS, left));
     }
   }
 
   /** Waits (bounded) until a process accepts requests, e.g. right after a restart. */
-  async ready(timeoutMs = 30_000): Promise<void> {
+  async ready(timeoutMs?: number): Promise<void> {
     (await this.acquire(timeoutMs)).release();
   }
 

@@ -5,7 +5,7 @@ import fs from "node:fs";
 import { fileURLToPath } from "node:url";
 import { StackError } from "./errors.mjs";
 
-export function isMainModule(moduleUrl) {
+function isMainModule(moduleUrl) {
   try {
     return process.argv[1] !== undefined && fileURLToPath(moduleUrl) === fs.realpathSync(process.argv[1]);
   } catch {

@@ -5,7 +5,7 @@
 // second is now judged once the first has committed, and refused.
 import { assertEquals, assertRejects } from "@std/assert/mod.js";
 import pg from "pg";
-import { untilWaitingForALock } from "./_support/sessions.ts";
+import { claimsSession, untilWaitingForALock } from "./_support/sessions.ts";
 import { createOwner, removeOwners, sql, stack } from "./_support/stack.ts";
 
 interface World {
@@ -32,16 +32,8 @@ async function arrange(ownerId: string, label: string): Promise<World> {
   return { ownerId, agentId, contactId };
 }
 
-/** A session with the agent's token claims, as PostgREST opens one, inside an open transaction. */
-async function agentSession(w: World): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: stack.dbUrl });
-  await client.connect();
-  await client.query("begin");
-  await client.query("select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)", [
-    JSON.stringify({ sub: w.ownerId, role: "authenticated", agent_id: w.agentId }),
-  ]);
-  return client;
-}
+/** A session with the agent's token claims, inside an open transaction. */
+const agentSession = (w: World) => claimsSession({ sub: w.ownerId, agent_id: w.agentId });
 
 const tag = (client: pg.Client, w: World) => client.query(`update public.contacts set tags = tags || '{vip}' where id = $1`, [w.contactId]);
 const telegram = (client: pg.Client, w: World) =>

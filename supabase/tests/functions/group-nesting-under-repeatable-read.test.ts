@@ -4,17 +4,12 @@
 // sessions, as PostgREST and the functions open them, are covered by pgTAP 150.
 import { assertEquals, assertRejects } from "@std/assert/mod.js";
 import pg from "pg";
-import { untilWaitingForALock } from "./_support/sessions.ts";
+import { claimsSession, untilWaitingForALock } from "./_support/sessions.ts";
 import { createOwner, removeOwners, sql, stack } from "./_support/stack.ts";
 
-/** An owner's session, as PostgREST opens one, inside an open repeatable read transaction. */
+/** An owner's session inside an open repeatable read transaction, its snapshot taken. */
 async function ownerSession(ownerId: string): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: stack.dbUrl });
-  await client.connect();
-  await client.query("begin isolation level repeatable read");
-  await client.query("select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)", [
-    JSON.stringify({ sub: ownerId, role: "authenticated" }),
-  ]);
+  const client = await claimsSession({ sub: ownerId }, "repeatable read");
   // The snapshot is taken here, before either re-parenting.
   await client.query("select count(*) from public.contact_groups");
   return client;

@@ -2,6 +2,7 @@
 // error report, generating large CSV files on the fly (never committed), and a second functions
 // gateway with limits chosen by the test (a lower wall clock makes the chunked processing visible).
 import { assert } from "@std/assert/mod.js";
+import { freePort } from "../../../../scripts/gateway/ports.ts";
 import { stack } from "./stack.ts";
 
 export const FN = "import-contacts";
@@ -215,22 +216,6 @@ export async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
-function freePortRange(count: number): number {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 40_000 + Math.floor(Math.random() * 15_000);
-    const listeners: Deno.Listener[] = [];
-    try {
-      for (let p = base; p < base + count; p++) listeners.push(Deno.listen({ hostname: "127.0.0.1", port: p }));
-      return base;
-    } catch {
-      // taken: try another range
-    } finally {
-      for (const listener of listeners) listener.close();
-    }
-  }
-  throw new Error("no free port range");
-}
-
 export interface LimitedGateway {
   url: string;
   pid: number;
@@ -246,9 +231,7 @@ export interface LimitedGateway {
  */
 export async function startLimitedGateway(limits: { wallClockMs: number; memoryMb: number; env?: Record<string, string> }): Promise<LimitedGateway> {
   const root = new URL("../../../../", import.meta.url).pathname.replace(/\/$/, "");
-  const functions = [...Deno.readDirSync(`${root}/supabase/functions`)].filter((e) => e.isDirectory && !e.name.startsWith("_")).length;
-  const port = freePortRange(1);
-  const firstWorkerPort = freePortRange(functions + 1);
+  const port = freePort();
   const url = `http://127.0.0.1:${port}`;
   const env = {
     SUPABASE_URL: url,
@@ -262,7 +245,7 @@ export async function startLimitedGateway(limits: { wallClockMs: number; memoryM
   };
   const config = {
     root, port, jwks: JSON.parse(env.SUPABASE_JWKS), jwtSecret: stack.jwtSecret, env,
-    wallClockMs: limits.wallClockMs, memoryMb: limits.memoryMb, firstWorkerPort,
+    wallClockMs: limits.wallClockMs, memoryMb: limits.memoryMb,
   };
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", `--config=${root}/supabase/functions/deno.json`, "--allow-all", `${root}/scripts/gateway/main.ts`],

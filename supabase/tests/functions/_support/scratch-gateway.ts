@@ -1,6 +1,7 @@
 // A functions gateway (scripts/gateway/main.ts) over a scratch project the test writes, on a free
 // port, so gateway behaviour can be tested without the stack's functions or database.
 import { fromFileUrl } from "@std/path/mod.js";
+import { freePort } from "../../../../scripts/gateway/ports.ts";
 
 const repoRoot = fromFileUrl(new URL("../../../../", import.meta.url));
 export const probeFunction = Deno.readTextFileSync(new URL("./probe-function.ts", import.meta.url));
@@ -8,13 +9,6 @@ export const probeFunction = Deno.readTextFileSync(new URL("./probe-function.ts"
 export interface ScratchGateway {
   url: string;
   stop(): Promise<void>;
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
 }
 
 /** Writes `files` (paths relative to the project root) and serves the project's functions. */

@@ -1,5 +1,6 @@
 // Two sessions racing on the real database: waiting until one of them blocks on the other's lock.
-import type pg from "pg";
+import pg from "pg";
+import { stack } from "./stack.ts";
 
 /**
  * Until `waiters` backends other than `holder`'s wait for a lock (the sessions under test, reaching
@@ -18,4 +19,18 @@ export async function untilWaitingForALock(holder: pg.Client, pending: Promise<u
     if (rows.length >= waiters) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** A session with a token's claims, as PostgREST opens one, inside an open transaction. */
+export async function claimsSession(
+  claims: Record<string, unknown>,
+  isolation: "read committed" | "repeatable read" | "serializable" = "read committed",
+): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: stack.dbUrl });
+  await client.connect();
+  await client.query(`begin isolation level ${isolation}`);
+  await client.query("select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)", [
+    JSON.stringify({ role: "authenticated", ...claims }),
+  ]);
+  return client;
 }
