@@ -2,7 +2,7 @@
 -- return type where it is an API, and a pinned search_path everywhere. Definer rights only in
 -- private, and only for the three helpers that need them. Catalog assertions only: no personas.
 begin;
-select plan(84);
+select plan(85);
 
 select functions_are('public', array[
   'is_valid_email', 'is_valid_e164_phone', 'is_valid_smart_group_criteria', 'contact_group_member_ids',
@@ -34,7 +34,7 @@ select functions_are('private', array[
   'queue_upload_of_ended_import', 'queue_uploads_of_deleted_imports', 'import_uploads_due', 'queue_unused_import_upload', 'dry_run_entry_mentions',
   'contact_identifier_values', 'is_identifier_value', 'contact_import_report_lines', 'contact_dry_run_entries', 'mentions_whole',
   'import_consent_applies', 'import_row_has_no_identifier', 'import_refusal', 'import_settle_batch', 'identifier_channel_types', 'identifier_key_aliases', 'channel_phone_number', 'channel_identifier_keys', 'forget_moved_import_change', 'dry_run_entry_holds_identifier', 'group_entered', 'keep_agents_within_their_grants', 'keep_agent_channels_within_their_grants',
-  'lexeme_query', 'track_contact_search_words', 'search_typo_query'
+  'lexeme_query', 'track_contact_search_words', 'search_typo_query', 'check_search_group'
 ], 'private holds exactly the trigger and helper functions');
 
 -- public: every function runs with the caller's rights (RLS applies).
@@ -60,6 +60,8 @@ select is_definer('private', 'agent_can_access_contact', array['uuid', 'uuid', '
   'private.agent_can_access_contact(uuid, uuid, text, text) is security definer (reads grants from inside policies)');
 select is_definer('private', 'search_contacts_page', array['uuid', 'text', 'text[]', 'uuid', 'integer', 'numeric', 'uuid', 'text', 'text'],
   'private.search_contacts_page(uuid, text, text[], uuid, integer, numeric, uuid, text, text) is security definer (index-driven page, authorizes its caller)');
+select is_definer('private', 'check_search_group', array['uuid', 'uuid'],
+  'private.check_search_group(uuid, uuid) is security definer (reads the groups and grants RLS hides from agent tokens)');
 select is_definer('private', 'record_agent_search', array['uuid', 'text', 'integer'],
   'private.record_agent_search(uuid, text, integer) is security definer (callers cannot write the access log themselves)');
 select is_definer('private', 'is_suppressed', array['uuid', 'text', 'text'],
@@ -170,7 +172,8 @@ $$, array['contact_in_group:stable', 'agent_can_access_contact:stable', 'search_
   'create_import_job:volatile', 'import_contacts_batch:volatile', 'undo_import_job:volatile', 'drop_dry_run_claims:volatile',
   'queue_upload_of_ended_import:volatile', 'queue_uploads_of_deleted_imports:volatile', 'queue_unused_import_upload:volatile',
   'void_retention_watermarks_of_old_rows:volatile', 'void_retention_watermarks_of_released_holds:volatile',
-  'group_entered:stable', 'keep_agents_within_their_grants:volatile', 'keep_agent_channels_within_their_grants:volatile'],
+  'group_entered:stable', 'keep_agents_within_their_grants:volatile', 'keep_agent_channels_within_their_grants:volatile',
+  'check_search_group:stable'],
   'the security definer helpers in private only read (stable), except those that append to the access log, create an owner key, or erase traces, the import functions that write jobs, contacts and their change log (and drop a finished dry run''s claims, queue an ended job''s upload or one no job keeps), the triggers that void retention watermarks, and those that keep shared keys and search words, and the triggers that keep agents within their grants');
 
 -- Consent history, duplicates and merging.

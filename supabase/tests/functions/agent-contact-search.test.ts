@@ -174,6 +174,28 @@ Deno.test("agent-contact-search", { sanitizeResources: false, sanitizeOps: false
       assertEquals(filtered.results[0].channels.map((c) => c.channel_type), ["whatsapp"]);
     });
 
+    await t.step("group_id: the owner narrows to any group of theirs, an agent token only to one it is granted", async () => {
+      const [{ id: phones }] = await sql<{ id: string }>(
+        `insert into public.contact_groups (user_id, name, group_type, criteria)
+         values ($1, 'Has a phone', 'smart', '{"rules": [{"field": "channel_type", "op": "has", "value": "phone"}]}')
+         returning id`,
+        [w.owner.id],
+      );
+      const [{ id: theirs }] = await sql<{ id: string }>(
+        `insert into public.contact_groups (user_id, name, group_type) values ($1, 'Theirs', 'static') returning id`,
+        [w.stranger.id],
+      );
+      const byOwner = (await search(await w.owner.token(), { agent_id: w.emailOnlyAgent, query: "ada", group_id: phones }))
+        .body as Page;
+      assertEquals(byOwner.results.map((r) => r.contact_id), [w.ada]);
+      // The e-mail-only agent must not learn who has a phone: the group is not its to filter by.
+      const agentToken = await w.owner.agentToken(w.emailOnlyAgent);
+      const byAgent = await search(agentToken, { agent_id: w.emailOnlyAgent, query: "ada", group_id: phones });
+      assertError(byAgent, 404, "not_found");
+      assertEquals((byAgent.body as { message: string }).message, "group not found");
+      assertError(await search(await w.owner.token(), { agent_id: w.agent, query: "ada", group_id: theirs }), 404, "not_found");
+    });
+
     await t.step("keyset paging walks every match once, and the cursor is bound to its query", async () => {
       const token = await w.owner.token();
       const seen: string[] = [];
