@@ -10,7 +10,7 @@ import { type PostgresApi, withPostgresClient } from "@supabase/server/middlewar
 import { corsHeaders } from "@supabase/supabase-js/cors";
 import { z } from "zod";
 import { assertDeclaredSize, assertMethod, errorResponse, HttpError, normalizeLibraryError } from "./http.ts";
-import { parseJson, RowId } from "./schemas.ts";
+import { type JsonBodyOptions, parseJson, RowId } from "./schemas.ts";
 
 /** Who is calling: the owner, one of the owner's agents (agent-scoped token), or the service. */
 export type Caller =
@@ -25,7 +25,7 @@ export interface FunctionContext {
   url: URL;
   fn: string;
   /** The JSON body through the schema, within the function's body limit (maxBodyBytes). */
-  json<S extends z.ZodType>(schema: S): Promise<z.output<S>>;
+  json<S extends z.ZodType>(schema: S, options?: JsonBodyOptions): Promise<z.output<S>>;
 }
 
 export interface FunctionOptions {
@@ -84,7 +84,7 @@ export function createHandler(
       withPostgresAdminClient({ errors }, async (req, ctx) => {
         const caller = callerOf(ctx);
         const db = caller.kind === "service" ? ctx.postgresAdmin : ctx.postgres;
-        const json = <S extends z.ZodType>(schema: S) => parseJson(req, schema, maxBodyBytes);
+        const json = <S extends z.ZodType>(schema: S, options?: JsonBodyOptions) => parseJson(req, schema, maxBodyBytes, options);
         return await handler(req, { caller, db, url: new URL(req.url), fn: options.name, json });
       }),
     ),

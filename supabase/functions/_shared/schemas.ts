@@ -26,16 +26,25 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.out
   return result.data;
 }
 
+export interface JsonBodyOptions {
+  /** What an empty body stands for, whatever its content type (none: an empty body is malformed JSON). */
+  emptyBody?: unknown;
+}
+
 export async function parseJson<S extends z.ZodType>(
   req: Request,
   schema: S,
   maxBytes = DEFAULT_JSON_LIMIT,
+  options: JsonBodyOptions = {},
 ): Promise<z.output<S>> {
   const contentType = req.headers.get("content-type") ?? "";
-  if (!/^application\/([\w.+-]+\+)?json\b/i.test(contentType)) {
-    throw new HttpError(415, "unsupported_media_type", "Send the body as application/json", { content_type: contentType || null });
-  }
+  const isJson = /^application\/([\w.+-]+\+)?json\b/i.test(contentType);
+  const unsupported = () =>
+    new HttpError(415, "unsupported_media_type", "Send the body as application/json", { content_type: contentType || null });
+  if (!isJson && options.emptyBody === undefined) throw unsupported();
   const bytes = await readBody(req, maxBytes);
+  if (bytes.length === 0 && options.emptyBody !== undefined) return parseWith(schema, options.emptyBody);
+  if (!isJson) throw unsupported();
   let value: unknown;
   try {
     value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));

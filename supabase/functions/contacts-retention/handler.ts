@@ -4,22 +4,13 @@
 // jobs that ended or went (queued by the database), the owner's only when it names one. Callers: the service only (the secret key, as the
 // hosted pg_cron job sends it through pg_net); user and agent tokens: 403; no credentials: 401.
 // A run already in progress: 409 at once (the skipped run is logged).
-import { createHandler, type FunctionContext } from "../_shared/auth.ts";
+import { createHandler } from "../_shared/auth.ts";
 import { databaseErrorToHttp, guardDatabase } from "../_shared/db.ts";
-import { HttpError, readBody } from "../_shared/http.ts";
-import { parseWith } from "../_shared/schemas.ts";
+import { HttpError } from "../_shared/http.ts";
 import { RetentionRequest, type RetentionResponse } from "../_shared/schemas/retention.ts";
 import { fileStorage } from "../_shared/storage.ts";
 import { openRunSession, runRetention } from "./retention.ts";
 import { removeQueuedUploads } from "./uploads.ts";
-
-/** Every option has a default: a POST without a body (a scheduler's, or invoke() without one) runs every policy. */
-async function runOptions(req: Request, ctx: FunctionContext): Promise<RetentionRequest> {
-  const empty = () => readBody(req, 0).then(() => true, () => false);
-  if (!req.headers.has("content-type") && await empty()) return parseWith(RetentionRequest, {});
-  // Any other body is read as ever: JSON, or 415.
-  return await ctx.json(RetentionRequest);
-}
 
 export const handler = createHandler(
   { name: "contacts-retention", methods: ["POST"], auth: ["user", "secret"], maxBodyBytes: 4 * 1024 },
@@ -27,7 +18,9 @@ export const handler = createHandler(
     if (ctx.caller.kind !== "service") {
       throw new HttpError(403, "forbidden", "Retention runs are for service callers (the secret key) only");
     }
-    const input = await runOptions(req, ctx);
+    // Every option has a default: a POST without a body (a scheduler's, or invoke() without one,
+    // with or without a JSON content type) runs every policy.
+    const input = await ctx.json(RetentionRequest, { emptyBody: {} });
     const session = await guardDatabase("write", { fn: ctx.fn, req }, openRunSession);
     try {
       const result = await runRetention(session, {

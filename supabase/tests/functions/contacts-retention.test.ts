@@ -154,6 +154,8 @@ Deno.test("contacts-retention", { sanitizeResources: false, sanitizeOps: false }
         // Every option has a default, so a POST without a body (a scheduler's) is a run too.
         const bare = await call(FN, { method: "POST", headers: { apikey: stack.secretKey } });
         assertError(bare, 409, "conflict");
+        const bareJson = await call(FN, { method: "POST", headers: { apikey: stack.secretKey, "content-type": "application/json" } });
+        assertError(bareJson, 409, "conflict"); // an empty body sent as JSON is a run with every default too
       } finally {
         await holder.end();
       }
