@@ -2,7 +2,7 @@
 -- roles that call it (anon to none), every private function to authenticated and service_role
 -- only, and anon cannot even resolve names in the private schema.
 begin;
-select plan(252);
+select plan(256);
 
 -- Schemas.
 select schema_privs_are('private', 'anon', array[]::text[], 'anon has no usage on schema private');
@@ -83,6 +83,14 @@ select function_privs_are('private', 'check_search_group', array['uuid', 'uuid']
   'authenticated can execute private.check_search_group(uuid, uuid)');
 select function_privs_are('private', 'check_search_group', array['uuid', 'uuid'], 'service_role', array['EXECUTE'],
   'service_role can execute private.check_search_group(uuid, uuid)');
+select function_privs_are('private', 'keep_consent_history', array[]::text[], 'authenticated', array['EXECUTE'],
+  'authenticated can execute private.keep_consent_history() (the trigger runs as the deleting role)');
+select function_privs_are('private', 'keep_consent_history', array[]::text[], 'service_role', array['EXECUTE'],
+  'service_role can execute private.keep_consent_history()');
+select function_privs_are('private', 'keep_consented_address', array[]::text[], 'authenticated', array['EXECUTE'],
+  'authenticated can execute private.keep_consented_address() (the trigger runs as the updating role)');
+select function_privs_are('private', 'keep_consented_address', array[]::text[], 'service_role', array['EXECUTE'],
+  'service_role can execute private.keep_consented_address()');
 select function_privs_are('private', 'search_typo_query', array['uuid', 'text[]'], 'authenticated', array[]::text[],
   'authenticated cannot execute private.search_typo_query(uuid, text[]) (it would list any owner''s words)');
 select function_privs_are('private', 'search_typo_query', array['uuid', 'text[]'], 'anon', array[]::text[],

@@ -27,6 +27,9 @@ select c.id, 'email', 'Zorbulon.Quillfeather@example.test', 'zorbulon private', 
 from public.contacts c where c.external_id = 'crm-zorbulon-77';
 insert into public.contact_communication_channels (contact_id, channel_type, identifier)
 select c.id, 'phone', '+44 7700 900777' from public.contacts c where c.external_id = 'crm-zorbulon-77';
+-- A second address, without consent history, so that its address may change below.
+insert into public.contact_communication_channels (contact_id, channel_type, identifier)
+select c.id, 'email', 'zorby.work@example.test' from public.contacts c where c.external_id = 'crm-zorbulon-77';
 insert into public.contact_groups (name, description) values ('Quillfeather family', 'Relatives of Zorbulon');
 insert into public.contact_group_memberships (group_id, contact_id)
 select g.id, c.id from public.contact_groups g, public.contacts c
@@ -63,7 +66,7 @@ select tests.authenticate_as('pii_owner');
 update public.contacts set first_name = 'Xanthippa', job_title = 'Zorbulon Emeritus', metadata = '{"nickname": "Xan"}'
 where external_id = 'crm-zorbulon-77';
 update public.contact_communication_channels set identifier = 'xanthippa.quillfeather@example.test', label = 'xanthippa home'
-where channel_type = 'email';
+where channel_type = 'email' and consent_status = 'unknown';
 update public.contact_groups set description = 'Friends of Xanthippa' where name = 'Quillfeather family';
 delete from public.contact_communication_channels where channel_type = 'phone';
 
