@@ -3,7 +3,7 @@
 -- batch locks the contacts of the entries it deletes for share (skipping those a hold under way
 -- holds) and reads their hold again; a real import jobs batch takes the retention hold lock
 -- exclusively before it reads the holds (placing one takes it in share mode). The race needs two
--- sessions (supabase/tests/functions/retention-under-holds-being-placed.test.ts); this file checks
+-- sessions (supabase/tests/functions/retention-under-holds-and-policy-changes.test.ts); this file checks
 -- that the locks are taken, by whom and in which mode, and that held contacts keep their entries
 -- and jobs while the rest goes as before.
 begin;
