@@ -16,7 +16,7 @@ select functions_are('private', array[
   'prepare_contact_channel', 'prevent_contact_group_cycle', 'require_static_group', 'require_specific_contacts_grant',
   'track_interaction_delivery', 'check_interaction_occurred_at', 'check_import_job_transition', 'permission_level_rank', 'contact_matches_criteria',
   'contact_in_group', 'agent_can_access_contact', 'search_contacts_page', 'search_match_kinds', 'forbid_agent_tokens', 'anonymize_contacts',
-  'is_service_caller', 'record_agent_search', 'protect_legal_hold', 'owner_hmac', 'forget_contact_traces',
+  'is_service_caller', 'record_agent_search', 'protect_legal_hold', 'owner_hmac', 'forget_traces', 'blank_suppressed_values',
   'data_subject_owner', 'channel_identifier_key', 'subject_identifier_key', 'data_subject_contact_ids', 'is_suppressed',
   'reject_suppressed_channels', 'record_suppression_lift', 'subject_request_receipt', 'suppress_identifiers',
   'record_subject_request', 'contact_data_sources', 'contact_reference_columns', 'sum_counts', 'wipe_contact_references', 'owner_hmacs', 'contact_export',
@@ -164,7 +164,7 @@ select set_eq($$
   from pg_catalog.pg_proc p
   where p.prosecdef and p.pronamespace = 'private'::regnamespace
 $$, array['contact_in_group:stable', 'agent_can_access_contact:stable', 'search_contacts_page:stable', 'record_agent_search:volatile',
-  'owner_hmac:volatile', 'forget_contact_traces:volatile', 'is_suppressed:stable', 'suppress_identifiers:volatile',
+  'owner_hmac:volatile', 'forget_traces:volatile', 'is_suppressed:stable', 'suppress_identifiers:volatile',
   'record_subject_request:volatile', 'wipe_contact_references:volatile', 'reject_suppressed_channels:volatile', 'owner_hmacs:volatile', 'record_contact_audit:volatile',
   'derive_channel_consent:volatile', 'record_channel_consent_inserts:volatile', 'record_channel_consent_updates:volatile',
   'agent_can_message_on_channel:stable',

@@ -2,7 +2,7 @@
 -- roles that call it (anon to none), every private function to authenticated and service_role
 -- only, and anon cannot even resolve names in the private schema.
 begin;
-select plan(256);
+select plan(260);
 
 -- Schemas.
 select schema_privs_are('private', 'anon', array[]::text[], 'anon has no usage on schema private');
@@ -280,8 +280,10 @@ select function_privs_are('private', 'contact_export', array['uuid'], 'authentic
 select function_privs_are('private', 'contact_export', array['uuid'], 'service_role', array['EXECUTE'], 'service_role can execute private.contact_export(uuid)');
 select function_privs_are('private', 'contact_export_statement', array['integer'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.contact_export_statement(integer)');
 select function_privs_are('private', 'contact_export_statement', array['integer'], 'service_role', array['EXECUTE'], 'service_role can execute private.contact_export_statement(integer)');
-select function_privs_are('private', 'forget_contact_traces', array['uuid'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.forget_contact_traces(uuid)');
-select function_privs_are('private', 'forget_contact_traces', array['uuid'], 'service_role', array['EXECUTE'], 'service_role can execute private.forget_contact_traces(uuid)');
+select function_privs_are('private', 'forget_traces', array['uuid', 'uuid', 'text[]'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.forget_traces(uuid, uuid, text[])');
+select function_privs_are('private', 'forget_traces', array['uuid', 'uuid', 'text[]'], 'service_role', array['EXECUTE'], 'service_role can execute private.forget_traces(uuid, uuid, text[])');
+select function_privs_are('private', 'blank_suppressed_values', array[]::text[], 'authenticated', array['EXECUTE'], 'authenticated can execute private.blank_suppressed_values() (its trigger fires on report lines)');
+select function_privs_are('private', 'blank_suppressed_values', array[]::text[], 'service_role', array['EXECUTE'], 'service_role can execute private.blank_suppressed_values()');
 select function_privs_are('private', 'dry_run_entry_mentions', array['jsonb', 'uuid', 'text[]'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.dry_run_entry_mentions(jsonb, uuid, text[])');
 select function_privs_are('private', 'dry_run_entry_mentions', array['jsonb', 'uuid', 'text[]'], 'service_role', array['EXECUTE'], 'service_role can execute private.dry_run_entry_mentions(jsonb, uuid, text[])');
 select function_privs_are('private', 'mentions_whole', array['text', 'text[]'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.mentions_whole(text, text[])');
