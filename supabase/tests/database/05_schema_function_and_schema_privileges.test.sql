@@ -2,7 +2,7 @@
 -- roles that call it (anon to none), every private function to authenticated and service_role
 -- only, and anon cannot even resolve names in the private schema.
 begin;
-select plan(260);
+select plan(264);
 
 -- Schemas.
 select schema_privs_are('private', 'anon', array[]::text[], 'anon has no usage on schema private');
@@ -298,6 +298,10 @@ select function_privs_are('private', 'contact_dry_run_entries', array['uuid', 'u
 select function_privs_are('private', 'contact_dry_run_entries', array['uuid', 'uuid'], 'service_role', array['EXECUTE'], 'service_role can execute private.contact_dry_run_entries(uuid, uuid)');
 select function_privs_are('private', 'dry_run_entry_holds_identifier', array['jsonb', 'text[]'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.dry_run_entry_holds_identifier(jsonb, text[])');
 select function_privs_are('private', 'dry_run_entry_holds_identifier', array['jsonb', 'text[]'], 'service_role', array['EXECUTE'], 'service_role can execute private.dry_run_entry_holds_identifier(jsonb, text[])');
+select function_privs_are('private', 'header_holds_identifier', array['jsonb', 'text[]'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.header_holds_identifier(jsonb, text[])');
+select function_privs_are('private', 'header_holds_identifier', array['jsonb', 'text[]'], 'service_role', array['EXECUTE'], 'service_role can execute private.header_holds_identifier(jsonb, text[])');
+select function_privs_are('private', 'contact_import_headers', array['uuid', 'uuid'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.contact_import_headers(uuid, uuid)');
+select function_privs_are('private', 'contact_import_headers', array['uuid', 'uuid'], 'service_role', array['EXECUTE'], 'service_role can execute private.contact_import_headers(uuid, uuid)');
 select function_privs_are('private', 'identifier_channel_types', array['text'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.identifier_channel_types(text)');
 select function_privs_are('private', 'identifier_channel_types', array['text'], 'service_role', array['EXECUTE'], 'service_role can execute private.identifier_channel_types(text)');
 select function_privs_are('private', 'identifier_key_aliases', array['text'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.identifier_key_aliases(text)');
