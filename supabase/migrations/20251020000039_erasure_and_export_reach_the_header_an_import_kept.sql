@@ -7,7 +7,8 @@
 --     whose header mentions the subject as its other traces do (a name, spread over cells or not,
 --     or an identifier in any spelling) and counts them under contact_import_headers. The header
 --     goes whole: a line quoting one of the subject's identifiers is the subject's row, names and
---     all. A job still processing keeps its header: it mapped its columns and reads the file by it.
+--     all. A job that may still read its file by its header (past it, processing or retryable)
+--     keeps it: that header mapped its columns.
 --   * The export attributes to a contact, under contact_import_headers, the jobs whose header holds
 --     one of its identifiers as a whole (the test it applies to report lines): job, file, status,
 --     date and the header.
@@ -172,12 +173,14 @@ begin
   select counts || jsonb_build_object('contact_import_jobs', count(*)) into counts from scrubbed;
 
   -- A header kept by a job is the file's first line: the subject's row when the file had no header
-  -- line. It goes whole (names in other cells included). A job still processing reads its file by
-  -- its header, which mapped its columns: that is column names, and is left.
+  -- line. It goes whole (names in other cells included). A job that may still read its file by its
+  -- header (processing, or failed part-way and retried later: past its header) keeps it: that
+  -- header mapped its columns, so it is column names.
   with scrubbed as (
     update public.contact_import_jobs j
     set header = null
-    where j.user_id = forget_traces.owner_id and j.header is not null and j.status <> 'processing'
+    where j.user_id = forget_traces.owner_id and j.header is not null
+      and not (j.status in ('processing', 'failed') and j.resume_offset > 0)
       and (private.header_holds_identifier(j.header, words)
            or jsonb_typeof(j.header) = 'array'
               and private.mentions_whole((select string_agg(c.v, ' ') from jsonb_array_elements_text(j.header) as c (v)), words))
