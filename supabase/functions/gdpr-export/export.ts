@@ -36,7 +36,9 @@ never means "not looked at". contact_import_jobs.json lists the import jobs that
 the contact (file name, status, dates), not the other rows of those files.
 contact_import_job_errors.json holds the lines of import error reports whose value is one of the
 contact's e-mail addresses or numbers; contact_import_dry_run_entries.json the entries of import
-previews (dry runs) that name the contact or hold one of them.
+previews (dry runs) that name the contact or hold one of them; contact_import_headers.json the
+import jobs whose kept first line (a person's row when the file had no header line) holds one of
+them.
 `;
 
 /** The export as a zip archive: the whole JSON, and one file per table per contact. */
