@@ -14,7 +14,7 @@ set search_path = ''
 as $$
 declare
   words text[];
-  counts jsonb := '{"agent_contact_access_log": 0}';
+  counts jsonb := '{"agent_contact_access_log": 0}'::jsonb;
 begin
   if forget_traces.owner_id is null or private.current_agent_id() is not null
      or not (private.is_service_caller() or forget_traces.owner_id = (select auth.uid()))
