@@ -38,7 +38,9 @@ contact_import_job_errors.json holds the lines of import error reports whose val
 contact's e-mail addresses or numbers; contact_import_dry_run_entries.json the entries of import
 previews (dry runs) that name the contact or hold one of them; contact_import_headers.json the
 import jobs whose kept first line (a person's row when the file had no header line) holds one of
-them.
+them. agent_contact_access_log.json lists the agents' searches for the contact (when, which agent,
+how many results, who called; never the query): searches for one of its names or identifiers, a
+word of its names, or a number ending in its number's digits.
 `;
 
 /** The export as a zip archive: the whole JSON, and one file per table per contact. */

@@ -116,7 +116,7 @@ select columns_are('private', 'retention_watermarks', array[
 -- agent_contact_access_log
 select has_table('public', 'agent_contact_access_log', 'table public.agent_contact_access_log exists');
 select columns_are('public', 'agent_contact_access_log', array[
-  'id', 'user_id', 'agent_id', 'caller', 'query_hmac', 'result_count', 'searched_at'
+  'id', 'user_id', 'agent_id', 'caller', 'query_hmac', 'query_key_hmac', 'result_count', 'searched_at'
 ], 'public.agent_contact_access_log has exactly its documented columns (no query text, no personal data)');
 
 -- contact_audit_log (the audit trail) and private.table_size_snapshots (db:health growth)

@@ -183,8 +183,8 @@ select set_eq($$ select conname::text from pg_catalog.pg_constraint where conrel
   'retention policies carry exactly their named check constraints');
 select set_eq($$ select conname::text from pg_catalog.pg_constraint where conrelid = 'public.agent_contact_access_log'::regclass and contype = 'c' $$,
   array['agent_contact_access_log_caller_check', 'agent_contact_access_log_query_hmac_check',
-        'agent_contact_access_log_result_count_check'],
-  'access log rows carry exactly their named check constraints, the hashed query included');
+        'agent_contact_access_log_query_key_hmac_check', 'agent_contact_access_log_result_count_check'],
+  'access log rows carry exactly their named check constraints, the hashed query and its hashed digits included');
 select set_eq($$ select conname::text from pg_catalog.pg_constraint where conrelid = 'public.contact_audit_log'::regclass and contype = 'c' $$,
   array['contact_audit_log_table_name_check', 'contact_audit_log_action_check', 'contact_audit_log_changed_columns_check',
         'contact_audit_log_actor_role_check'],

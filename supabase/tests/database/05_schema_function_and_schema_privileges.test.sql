@@ -2,7 +2,7 @@
 -- roles that call it (anon to none), every private function to authenticated and service_role
 -- only, and anon cannot even resolve names in the private schema.
 begin;
-select plan(262);
+select plan(268);
 
 -- Schemas.
 select schema_privs_are('private', 'anon', array[]::text[], 'anon has no usage on schema private');
@@ -302,6 +302,12 @@ select function_privs_are('private', 'header_holds_identifier', array['jsonb', '
 select function_privs_are('private', 'header_holds_identifier', array['jsonb', 'text[]'], 'service_role', array['EXECUTE'], 'service_role can execute private.header_holds_identifier(jsonb, text[])');
 select function_privs_are('private', 'contact_import_headers', array['uuid', 'uuid'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.contact_import_headers(uuid, uuid)');
 select function_privs_are('private', 'contact_import_headers', array['uuid', 'uuid'], 'service_role', array['EXECUTE'], 'service_role can execute private.contact_import_headers(uuid, uuid)');
+select function_privs_are('private', 'search_query_key', array['text'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.search_query_key(text)');
+select function_privs_are('private', 'search_query_key', array['text'], 'service_role', array['EXECUTE'], 'service_role can execute private.search_query_key(text)');
+select function_privs_are('private', 'search_query_forms', array['text[]', 'text[]'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.search_query_forms(text[], text[])');
+select function_privs_are('private', 'search_query_forms', array['text[]', 'text[]'], 'service_role', array['EXECUTE'], 'service_role can execute private.search_query_forms(text[], text[])');
+select function_privs_are('private', 'contact_agent_searches', array['uuid', 'uuid'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.contact_agent_searches(uuid, uuid)');
+select function_privs_are('private', 'contact_agent_searches', array['uuid', 'uuid'], 'service_role', array['EXECUTE'], 'service_role can execute private.contact_agent_searches(uuid, uuid)');
 select function_privs_are('private', 'identifier_channel_types', array['text'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.identifier_channel_types(text)');
 select function_privs_are('private', 'identifier_channel_types', array['text'], 'service_role', array['EXECUTE'], 'service_role can execute private.identifier_channel_types(text)');
 select function_privs_are('private', 'identifier_key_aliases', array['text'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.identifier_key_aliases(text)');
