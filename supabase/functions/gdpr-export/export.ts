@@ -40,7 +40,9 @@ previews (dry runs) that name the contact or hold one of them; contact_import_he
 import jobs whose kept first line (a person's row when the file had no header line) holds one of
 them. agent_contact_access_log.json lists the agents' searches for the contact (when, which agent,
 how many results, who called; never the query): searches for one of its names or identifiers, a
-word of its names, or a number ending in its number's digits.
+word of its names, or a number ending in its number's digits. groups_mentioning_subject.json lists
+the owner's groups whose name or description mentions the contact's names or identifiers, or whose
+rules hold one of them as a value (with those rules).
 `;
 
 /** The export as a zip archive: the whole JSON, and one file per table per contact. */

@@ -2,7 +2,7 @@
 -- roles that call it (anon to none), every private function to authenticated and service_role
 -- only, and anon cannot even resolve names in the private schema.
 begin;
-select plan(268);
+select plan(276);
 
 -- Schemas.
 select schema_privs_are('private', 'anon', array[]::text[], 'anon has no usage on schema private');
@@ -308,6 +308,14 @@ select function_privs_are('private', 'search_query_forms', array['text[]', 'text
 select function_privs_are('private', 'search_query_forms', array['text[]', 'text[]'], 'service_role', array['EXECUTE'], 'service_role can execute private.search_query_forms(text[], text[])');
 select function_privs_are('private', 'contact_agent_searches', array['uuid', 'uuid'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.contact_agent_searches(uuid, uuid)');
 select function_privs_are('private', 'contact_agent_searches', array['uuid', 'uuid'], 'service_role', array['EXECUTE'], 'service_role can execute private.contact_agent_searches(uuid, uuid)');
+select function_privs_are('private', 'erase_mentions', array['text', 'text[]'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.erase_mentions(text, text[])');
+select function_privs_are('private', 'erase_mentions', array['text', 'text[]'], 'service_role', array['EXECUTE'], 'service_role can execute private.erase_mentions(text, text[])');
+select function_privs_are('private', 'criteria_naming', array['jsonb', 'text[]'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.criteria_naming(jsonb, text[])');
+select function_privs_are('private', 'criteria_naming', array['jsonb', 'text[]'], 'service_role', array['EXECUTE'], 'service_role can execute private.criteria_naming(jsonb, text[])');
+select function_privs_are('private', 'criteria_erased', array['jsonb', 'text[]'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.criteria_erased(jsonb, text[])');
+select function_privs_are('private', 'criteria_erased', array['jsonb', 'text[]'], 'service_role', array['EXECUTE'], 'service_role can execute private.criteria_erased(jsonb, text[])');
+select function_privs_are('private', 'contact_groups_mentioning', array['uuid', 'uuid'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.contact_groups_mentioning(uuid, uuid)');
+select function_privs_are('private', 'contact_groups_mentioning', array['uuid', 'uuid'], 'service_role', array['EXECUTE'], 'service_role can execute private.contact_groups_mentioning(uuid, uuid)');
 select function_privs_are('private', 'identifier_channel_types', array['text'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.identifier_channel_types(text)');
 select function_privs_are('private', 'identifier_channel_types', array['text'], 'service_role', array['EXECUTE'], 'service_role can execute private.identifier_channel_types(text)');
 select function_privs_are('private', 'identifier_key_aliases', array['text'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.identifier_key_aliases(text)');
