@@ -4,8 +4,9 @@
 -- never gave it, which an agent with a message grant could then write to. The history spoke of
 -- an address the channel no longer holds.
 -- Now a channel with consent history keeps its address: a change of its normalized identifier is
--- refused (55000), whoever sends it; writing the same address another way (case, spacing, phone
--- formatting) still goes through. A new address is a new channel, with a history of its own.
+-- refused (23514, a broken rule, which PostgREST answers with 400), whoever sends it; writing the
+-- same address another way (case, spacing, phone formatting) still goes through. A new address
+-- is a new channel, with a history of its own.
 set lock_timeout = '5s';
 set statement_timeout = '5min';
 
@@ -20,7 +21,7 @@ begin
     where e.channel_id = old.id and e.user_id = old.user_id
   ) then
     raise exception 'a channel with consent history keeps its address: add the new address as a channel of its own'
-      using errcode = '55000';
+      using errcode = '23514';
   end if;
   return new;
 end;

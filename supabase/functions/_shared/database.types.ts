@@ -16,6 +16,7 @@ export type Database = {
           caller: string
           id: number
           query_hmac: string
+          query_key_hmac: string | null
           result_count: number
           searched_at: string
           user_id: string
@@ -25,6 +26,7 @@ export type Database = {
           caller: string
           id?: never
           query_hmac: string
+          query_key_hmac?: string | null
           result_count: number
           searched_at?: string
           user_id: string
@@ -34,6 +36,7 @@ export type Database = {
           caller?: string
           id?: never
           query_hmac?: string
+          query_key_hmac?: string | null
           result_count?: number
           searched_at?: string
           user_id?: string

@@ -26,7 +26,7 @@ insert into public.contact_consent_events (channel_id, status, source, proof_ref
 select throws_ok(
   $$ update public.contact_communication_channels set identifier = 'new@example.com'
      where id = '16400000-0000-4000-8000-0000000000d1' $$,
-  '55000', 'a channel with consent history keeps its address: add the new address as a channel of its own',
+  '23514', 'a channel with consent history keeps its address: add the new address as a channel of its own',
   'The owner cannot move a granted channel''s consent and proof to another address.');
 select lives_ok(
   $$ update public.contact_communication_channels set identifier = 'OLD@Example.com'
@@ -47,7 +47,7 @@ select tests.authenticate_as_agent('address_owner', '16400000-0000-4000-8000-000
 select throws_ok(
   $$ update public.contact_communication_channels set identifier = '+14155550999'
      where id = '16400000-0000-4000-8000-0000000000d2' $$,
-  '55000', 'a channel with consent history keeps its address: add the new address as a channel of its own',
+  '23514', 'a channel with consent history keeps its address: add the new address as a channel of its own',
   'An agent with a write grant cannot move a withdrawal to another number.');
 
 -- Service
@@ -56,7 +56,7 @@ select tests.authenticate_as_service_role();
 select throws_ok(
   $$ update public.contact_communication_channels set identifier = 'other@example.com'
      where id = '16400000-0000-4000-8000-0000000000d1' $$,
-  '55000', 'a channel with consent history keeps its address: add the new address as a channel of its own',
+  '23514', 'a channel with consent history keeps its address: add the new address as a channel of its own',
   'The service cannot move consent to another address either.');
 select results_eq(
   $$ select normalized_identifier, consent_status from public.contact_communication_channels
