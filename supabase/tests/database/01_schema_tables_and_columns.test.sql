@@ -2,7 +2,7 @@
 -- migrations give it, owners are `user_id uuid not null default auth.uid()`, and every table that
 -- carries updated_at has the trigger that keeps it honest. Catalog assertions only: no personas.
 begin;
-select plan(51);
+select plan(52);
 
 select has_schema('private', 'the private schema for internals exists');
 
@@ -15,8 +15,8 @@ select tables_are('public', array[
 ], 'public holds exactly the tables of the contacts subsystem');
 
 select tables_are('private', array['owner_keys', 'retention_runs', 'retention_run_items', 'retention_watermarks', 'table_size_snapshots',
-  'contact_import_dry_run_claims', 'duplicate_keys', 'contact_search_words', 'import_uploads_to_remove'],
-  'private holds the per-owner HMAC keys, the retention run log and watermarks, the table size snapshots, the claims of running import dry runs, the shared duplicate keys, the owners'' search words and the uploads waiting to be removed; everything else is functions');
+  'contact_import_dry_run_claims', 'duplicate_keys', 'contact_search_words', 'import_uploads_to_remove', 'withdrawn_addresses'],
+  'private holds the per-owner HMAC keys, the retention run log and watermarks, the table size snapshots, the claims of running import dry runs, the shared duplicate keys, the owners'' search words, the uploads waiting to be removed and the withdrawn addresses of deleted channels; everything else is functions');
 
 -- agents
 select has_table('public', 'agents', 'table public.agents exists');
@@ -112,6 +112,9 @@ select columns_are('private', 'retention_run_items', array[
 select columns_are('private', 'retention_watermarks', array[
   'user_id', 'data_class', 'action', 'clean_before', 'pending_before', 'pending_void', 'recorded_at'
 ], 'private.retention_watermarks (where an owner''s rows are known to be clean) has exactly its documented columns');
+select columns_are('private', 'withdrawn_addresses', array[
+  'user_id', 'channel_type', 'identifier_hmac', 'withdrawn_at', 'remembered_at'
+], 'private.withdrawn_addresses (withdrawn addresses of deleted channels, keyed hashes only) has exactly its documented columns');
 
 -- agent_contact_access_log
 select has_table('public', 'agent_contact_access_log', 'table public.agent_contact_access_log exists');

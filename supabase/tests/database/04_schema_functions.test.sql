@@ -2,7 +2,7 @@
 -- return type where it is an API, and a pinned search_path everywhere. Definer rights only in
 -- private, and only for the three helpers that need them. Catalog assertions only: no personas.
 begin;
-select plan(85);
+select plan(90);
 
 select functions_are('public', array[
   'is_valid_email', 'is_valid_e164_phone', 'is_valid_smart_group_criteria', 'contact_group_member_ids',
@@ -37,7 +37,9 @@ select functions_are('private', array[
   'search_query_key', 'search_query_forms', 'contact_agent_searches', 'erase_mentions', 'criteria_naming', 'criteria_erased', 'contact_groups_mentioning',
   'import_consent_applies', 'import_row_has_no_identifier', 'import_refusal', 'import_settle_batch', 'identifier_channel_types', 'identifier_key_aliases', 'channel_phone_number', 'channel_identifier_keys', 'forget_moved_import_change', 'dry_run_entry_holds_identifier', 'group_entered', 'keep_agents_within_their_grants', 'keep_agent_channels_within_their_grants',
   'lexeme_query', 'track_contact_search_words', 'search_typo_query', 'check_search_group',
-  'keep_consent_history', 'keep_consented_address'
+  'keep_consent_history', 'keep_consented_address',
+  'channel_address_key', 'remember_withdrawn_addresses', 'recall_withdrawn_addresses', 'hold_import_grants_behind_withdrawals',
+  'forget_suppressed_withdrawals'
 ], 'private holds exactly the trigger and helper functions');
 
 -- public: every function runs with the caller's rights (RLS applies).
@@ -176,8 +178,10 @@ $$, array['contact_in_group:stable', 'agent_can_access_contact:stable', 'search_
   'queue_upload_of_ended_import:volatile', 'queue_uploads_of_deleted_imports:volatile', 'queue_unused_import_upload:volatile',
   'void_retention_watermarks_of_old_rows:volatile', 'void_retention_watermarks_of_released_holds:volatile',
   'group_entered:stable', 'keep_agents_within_their_grants:volatile', 'keep_agent_channels_within_their_grants:volatile',
-  'check_search_group:stable'],
-  'the security definer helpers in private only read (stable), except those that append to the access log, create an owner key, or erase traces, the import functions that write jobs, contacts and their change log (and drop a finished dry run''s claims, queue an ended job''s upload or one no job keeps), the triggers that void retention watermarks, and those that keep shared keys and search words, and the triggers that keep agents within their grants');
+  'check_search_group:stable',
+  'remember_withdrawn_addresses:volatile', 'recall_withdrawn_addresses:volatile', 'hold_import_grants_behind_withdrawals:volatile',
+  'forget_suppressed_withdrawals:volatile'],
+  'the security definer helpers in private only read (stable), except those that append to the access log, create an owner key, or erase traces, the import functions that write jobs, contacts and their change log (and drop a finished dry run''s claims, queue an ended job''s upload or one no job keeps), the triggers that void retention watermarks, and those that keep shared keys and search words, and the triggers that keep agents within their grants, and those that remember and recall withdrawn addresses');
 
 -- Consent history, duplicates and merging.
 select is_definer('private', 'derive_channel_consent', array[]::text[],
@@ -200,6 +204,16 @@ select is_definer('private', 'track_contact_search_words', array[]::text[],
   'private.track_contact_search_words() is security definer (every writer''s statements keep the owner''s search words in a private table)');
 select isnt_definer('private', 'search_typo_query', array['uuid', 'text[]'],
   'private.search_typo_query(uuid, text[]) is security invoker (only the search, itself security definer, reads the search words through it)');
+select is_definer('private', 'remember_withdrawn_addresses', array[]::text[],
+  'private.remember_withdrawn_addresses() is security definer (remembers deleted withdrawn addresses as keyed hashes in a private table)');
+select is_definer('private', 'recall_withdrawn_addresses', array[]::text[],
+  'private.recall_withdrawn_addresses() is security definer (reads the private memory and records the withdrawal whoever wrote the channel)');
+select is_definer('private', 'hold_import_grants_behind_withdrawals', array[]::text[],
+  'private.hold_import_grants_behind_withdrawals() is security definer (reads the private memory and the owner''s key)');
+select is_definer('private', 'forget_suppressed_withdrawals', array[]::text[],
+  'private.forget_suppressed_withdrawals() is security definer (removes a suppressed address from the private memory)');
+select volatility_is('private', 'channel_address_key', array['text', 'text'], 'immutable',
+  'private.channel_address_key(text, text) is immutable (a pure function of the channel)');
 select isnt_definer('private', 'prepare_consent_event', array[]::text[], 'private.prepare_consent_event() is security invoker (reads the channel under RLS)');
 select isnt_definer('private', 'protect_consent_history', array[]::text[], 'private.protect_consent_history() is security invoker');
 select function_returns('public', 'find_duplicate_contacts', array['uuid', 'numeric', 'integer', 'numeric', 'uuid', 'uuid', 'uuid'],

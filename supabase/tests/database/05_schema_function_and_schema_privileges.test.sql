@@ -2,7 +2,7 @@
 -- roles that call it (anon to none), every private function to authenticated and service_role
 -- only, and anon cannot even resolve names in the private schema.
 begin;
-select plan(276);
+select plan(286);
 
 -- Schemas.
 select schema_privs_are('private', 'anon', array[]::text[], 'anon has no usage on schema private');
@@ -91,6 +91,26 @@ select function_privs_are('private', 'keep_consented_address', array[]::text[], 
   'authenticated can execute private.keep_consented_address() (the trigger runs as the updating role)');
 select function_privs_are('private', 'keep_consented_address', array[]::text[], 'service_role', array['EXECUTE'],
   'service_role can execute private.keep_consented_address()');
+select function_privs_are('private', 'channel_address_key', array['text', 'text'], 'authenticated', array['EXECUTE'],
+  'authenticated can execute private.channel_address_key(text, text) (the triggers hash by it)');
+select function_privs_are('private', 'channel_address_key', array['text', 'text'], 'service_role', array['EXECUTE'],
+  'service_role can execute private.channel_address_key(text, text)');
+select function_privs_are('private', 'remember_withdrawn_addresses', array[]::text[], 'authenticated', array['EXECUTE'],
+  'authenticated can execute private.remember_withdrawn_addresses() (the trigger runs as the deleting role)');
+select function_privs_are('private', 'remember_withdrawn_addresses', array[]::text[], 'service_role', array['EXECUTE'],
+  'service_role can execute private.remember_withdrawn_addresses()');
+select function_privs_are('private', 'recall_withdrawn_addresses', array[]::text[], 'authenticated', array['EXECUTE'],
+  'authenticated can execute private.recall_withdrawn_addresses() (the trigger runs as the writing role)');
+select function_privs_are('private', 'recall_withdrawn_addresses', array[]::text[], 'service_role', array['EXECUTE'],
+  'service_role can execute private.recall_withdrawn_addresses()');
+select function_privs_are('private', 'hold_import_grants_behind_withdrawals', array[]::text[], 'authenticated', array['EXECUTE'],
+  'authenticated can execute private.hold_import_grants_behind_withdrawals() (the trigger runs as the inserting role)');
+select function_privs_are('private', 'hold_import_grants_behind_withdrawals', array[]::text[], 'service_role', array['EXECUTE'],
+  'service_role can execute private.hold_import_grants_behind_withdrawals()');
+select function_privs_are('private', 'forget_suppressed_withdrawals', array[]::text[], 'authenticated', array['EXECUTE'],
+  'authenticated can execute private.forget_suppressed_withdrawals() (the trigger runs as the suppressing role)');
+select function_privs_are('private', 'forget_suppressed_withdrawals', array[]::text[], 'service_role', array['EXECUTE'],
+  'service_role can execute private.forget_suppressed_withdrawals()');
 select function_privs_are('private', 'search_typo_query', array['uuid', 'text[]'], 'authenticated', array[]::text[],
   'authenticated cannot execute private.search_typo_query(uuid, text[]) (it would list any owner''s words)');
 select function_privs_are('private', 'search_typo_query', array['uuid', 'text[]'], 'anon', array[]::text[],
