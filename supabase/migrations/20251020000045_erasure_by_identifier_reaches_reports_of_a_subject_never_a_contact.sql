@@ -2,7 +2,8 @@
 -- import's header, a dry run's sample) and had no earlier receipt answered 'contact not found' and
 -- removed nothing, although the owner's import reports could hold the person's address. Now
 -- gdpr_delete_subject, finding neither, still removes the traces holding the identifier
--- (private.forget_traces); when it removed any, it suppresses the identifier (as an erasure does a
+-- (private.forget_traces) and counts a withdrawal remembered for it (20251020000044, the address
+-- of a channel since deleted); when it found any, it suppresses the identifier (as an erasure does a
 -- contact's, so that no later import brings it back) and records a receipt naming no contact, whose
 -- counts say what went; when it found nothing, it is still not found. A receipt may therefore name
 -- no contact when it is an erasure's (or anonymization's) by an identifier: the check on
@@ -18,6 +19,25 @@ alter table public.contact_subject_requests add constraint contact_subject_reque
   and (cardinality(contact_ids) >= 1 or request_type in ('erase', 'anonymize') and cardinality(identifier_hmacs) > 0)) not valid;
 alter table public.contact_subject_requests validate constraint contact_subject_requests_contact_ids_check;
 comment on constraint contact_subject_requests_contact_ids_check on public.contact_subject_requests is 'At most 1,000 contacts; none only for an erasure or anonymization by an identifier that was never a contact (its hashes name the subject).';
+
+-- Security definer: the memory of withdrawn addresses is private (no caller reads it).
+create function private.remembered_withdrawals(owner_id uuid, identifier_key text)
+returns bigint
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select count(*)
+  from private.withdrawn_addresses w
+  where w.user_id = remembered_withdrawals.owner_id
+    and (private.is_service_caller() or remembered_withdrawals.owner_id = (select auth.uid()))
+    and w.identifier_hmac = any (private.owner_hmacs(remembered_withdrawals.owner_id,
+                                                   private.identifier_key_aliases(remembered_withdrawals.identifier_key)))
+$$;
+comment on function private.remembered_withdrawals(uuid, text) is 'How many withdrawals the owner remembers for the addresses of deleted channels under an identifier key (in any of its channel types); the caller''s own or the service''s only.';
+revoke execute on function private.remembered_withdrawals(uuid, text) from public;
+grant execute on function private.remembered_withdrawals(uuid, text) to authenticated, service_role;
 
 create or replace function public.gdpr_delete_subject(
   contact_id uuid default null,
@@ -110,6 +130,11 @@ begin
     -- receipt of its own; when nothing was, the earlier receipt answers, or, without one, not found.
     if identifier_key is not null then
       counts := private.forget_traces(owner, null, array[gdpr_delete_subject.identifier, substr(identifier_key, strpos(identifier_key, ':') + 1)]);
+      -- Never erased: a withdrawal remembered for the address of a deleted channel
+      -- (20251020000044) is a trace too; the suppression below removes it.
+      if previous.id is null then
+        counts := counts || jsonb_build_object('withdrawn_addresses', private.remembered_withdrawals(owner, identifier_key));
+      end if;
       if exists (select 1 from jsonb_each_text(counts) as x (key, n) where x.n::bigint > 0) then
         if previous.id is null then
           -- Never erased before: suppressed now, as an erasure suppresses a contact's identifiers,

@@ -193,3 +193,5 @@ begin
     request_id, owner, gdpr_delete_subject.mode, locked, keys, counts, gdpr_delete_subject.idempotency_key, statistics);
 end;
 $$;
+
+drop function private.remembered_withdrawals(uuid, text);

@@ -39,7 +39,7 @@ select functions_are('private', array[
   'lexeme_query', 'track_contact_search_words', 'search_typo_query', 'check_search_group',
   'keep_consent_history', 'keep_consented_address',
   'channel_address_key', 'remember_withdrawn_addresses', 'recall_withdrawn_addresses', 'hold_import_grants_behind_withdrawals',
-  'forget_suppressed_withdrawals'
+  'forget_suppressed_withdrawals', 'remembered_withdrawals'
 ], 'private holds exactly the trigger and helper functions');
 
 -- public: every function runs with the caller's rights (RLS applies).
@@ -180,7 +180,7 @@ $$, array['contact_in_group:stable', 'agent_can_access_contact:stable', 'search_
   'group_entered:stable', 'keep_agents_within_their_grants:volatile', 'keep_agent_channels_within_their_grants:volatile',
   'check_search_group:stable',
   'remember_withdrawn_addresses:volatile', 'recall_withdrawn_addresses:volatile', 'hold_import_grants_behind_withdrawals:volatile',
-  'forget_suppressed_withdrawals:volatile'],
+  'forget_suppressed_withdrawals:volatile', 'remembered_withdrawals:stable'],
   'the security definer helpers in private only read (stable), except those that append to the access log, create an owner key, or erase traces, the import functions that write jobs, contacts and their change log (and drop a finished dry run''s claims, queue an ended job''s upload or one no job keeps), the triggers that void retention watermarks, and those that keep shared keys and search words, and the triggers that keep agents within their grants, and those that remember and recall withdrawn addresses');
 
 -- Consent history, duplicates and merging.

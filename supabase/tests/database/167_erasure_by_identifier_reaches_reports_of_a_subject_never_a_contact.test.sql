@@ -4,7 +4,7 @@
 -- back, and answers a receipt naming no contact; an identifier nothing holds is still not found;
 -- agent tokens and strangers remove nothing of the owner's.
 begin;
-select plan(14);
+select plan(17);
 
 -- ============================================================================================
 -- Setup (superuser): the owner's reports hold Zenobia; a stranger's report holds her too.
@@ -63,7 +63,8 @@ insert into receipts values ('first', public.gdpr_delete_subject(identifier => '
 select is((select receipt -> 'contact_ids' from receipts where label = 'first'), '[]'::jsonb,
   'the receipt names no contact: she never was one');
 select is((select receipt -> 'counts' from receipts where label = 'first') - 'contact_groups',
-  '{"contact_import_job_errors": 1, "contact_import_jobs": 1, "contact_import_headers": 1, "contact_import_dry_run_claims": 0, "agent_contact_access_log": 0}'::jsonb,
+  '{"contact_import_job_errors": 1, "contact_import_jobs": 1, "contact_import_headers": 1, "contact_import_dry_run_claims": 0, "agent_contact_access_log": 0,
+    "withdrawn_addresses": 0}'::jsonb,
   'the receipt counts the report line, the dry-run report and the header it removed');
 select is(jsonb_array_length((select receipt -> 'identifier_hashes' from receipts where label = 'first')) > 0, true,
   'the receipt holds the address as keyed hashes only');
@@ -96,6 +97,25 @@ select is(private.import_contacts_batch((select id from job_ids where name = 're
 reset role;
 select is_empty($$ select 1 from public.contacts c where c.user_id = tests.get_supabase_uid('erase167_owner') $$,
   'no contact was created for her');
+
+-- ============================================================================================
+-- Owner: Wendell withdrew, and his contact was deleted since; the owner remembers the withdrawal
+-- (20251020000044) as a keyed hash. Erasure by his address removes that hash too.
+-- ============================================================================================
+insert into public.contacts (id, user_id, display_name) values
+  ('c1670000-0000-4000-8000-000000000001', tests.get_supabase_uid('erase167_owner'), 'Wendell Withdrawn');
+insert into public.contact_communication_channels (user_id, contact_id, channel_type, identifier, consent_status, consent_source) values
+  (tests.get_supabase_uid('erase167_owner'), 'c1670000-0000-4000-8000-000000000001', 'email', 'wendell@example.com', 'withdrawn', 'manual');
+select tests.authenticate_as('erase167_owner');
+delete from public.contacts where id = 'c1670000-0000-4000-8000-000000000001';
+insert into receipts values ('remembered', public.gdpr_delete_subject(identifier => 'wendell@example.com'));
+select is((select (receipt -> 'counts' ->> 'withdrawn_addresses')::int from receipts where label = 'remembered'), 1,
+  'an address no contact holds, but whose withdrawal the owner remembers, is erased: the receipt counts the hash');
+reset role;
+select is_empty($$ select 1 from private.withdrawn_addresses w where w.user_id = tests.get_supabase_uid('erase167_owner') $$,
+  'the remembered withdrawal is gone: only the suppression''s hashes remain');
+select ok((select private.is_suppressed(tests.get_supabase_uid('erase167_owner'), 'email', 'wendell@example.com')),
+  'the address is suppressed, as an erasure suppresses a contact''s');
 
 select * from finish();
 rollback;
