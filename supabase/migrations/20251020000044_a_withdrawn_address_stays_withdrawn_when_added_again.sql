@@ -6,7 +6,8 @@
 -- opt-out after the contact is deleted, and never in clear: private.withdrawn_addresses holds a
 -- keyed hash (HMAC-SHA-256 under the owner's secret, as contact_suppressions) per channel type.
 --   * A channel deleted while withdrawn (directly or with its contact) is remembered, with the time
---     of the withdrawal; one deleted with another latest decision (granted again) is forgotten.
+--     of the withdrawal; one deleted with a later grant (granted again, not by an import, whose
+--     undo deletes the channels it made) is forgotten.
 --   * A channel added, or re-pointed, `unknown` to a remembered address gets a `withdrawn` event
 --     (source manual, 'withdrawn earlier on a deleted channel', dated at the withdrawal), so the
 --     channel is withdrawn and its history says why. An explicit decision written with the channel
@@ -16,8 +17,7 @@
 --     deleted under a suppression is not remembered, so an erasure leaves only its suppression.
 -- A retention delete or anonymization without suppression keeps the memory (an opt-out outlives
 -- the contact); the owner's account going takes it along. An erasure request by an address that no
--- contact holds any more still finds no subject (404) and leaves the entry: adding the address
--- back (it comes back withdrawn) and erasing it suppresses it and removes the entry.
+-- contact holds any more finds the entry (20251020000045): it suppresses the address, removing it.
 set lock_timeout = '5s';
 set statement_timeout = '5min';
 
@@ -86,7 +86,8 @@ begin
         join public.contact_suppressions s on s.user_id = o.user_id and s.lifted_at is null
           and s.identifier_hmac = encode(extensions.hmac(convert_to(key.value, 'UTF8'), k.hmac_key, 'sha256'), 'hex')) as withdrawn,
       -- A decision's time is finite since 20251020000027; a channel older than its history may lack one.
-      coalesce(case when isfinite(o.consent_updated_at) then o.consent_updated_at end, now()) as decided_at
+      coalesce(case when isfinite(o.consent_updated_at) then o.consent_updated_at end, now()) as decided_at,
+      o.consent_source like 'import %' as by_import
     from old_rows o
     join private.owner_keys k on k.user_id = o.user_id
     cross join lateral (select encode(extensions.hmac(convert_to(private.channel_address_key(o.channel_type, o.normalized_identifier), 'UTF8'),
@@ -97,6 +98,10 @@ begin
     delete from private.withdrawn_addresses w
     using decided d
     where w.user_id = d.user_id and w.identifier_hmac = d.identifier_hmac and w.channel_type = d.channel_type and not d.withdrawn
+      -- Only a grant made after the withdrawal, by someone other than an import: an import's opt-in
+      -- is undone with its job (the undo deletes the channel), and an older grant of the same
+      -- address spelt otherwise says nothing of the later withdrawal.
+      and d.decided_at > w.withdrawn_at and not d.by_import
   )
   insert into private.withdrawn_addresses (user_id, channel_type, identifier_hmac, withdrawn_at)
   select d.user_id, d.channel_type, d.identifier_hmac, d.decided_at
@@ -104,11 +109,11 @@ begin
   where d.withdrawn
   order by d.user_id, d.identifier_hmac, d.channel_type
   on conflict (user_id, identifier_hmac, channel_type)
-    do update set withdrawn_at = excluded.withdrawn_at, remembered_at = excluded.remembered_at;
+    do update set withdrawn_at = greatest(withdrawn_addresses.withdrawn_at, excluded.withdrawn_at), remembered_at = excluded.remembered_at;
   return null;
 end;
 $$;
-comment on function private.remember_withdrawn_addresses() is 'Statement trigger: remembers the addresses of deleted channels whose consent was withdrawn (not those suppressed), and forgets those whose latest decision was another.';
+comment on function private.remember_withdrawn_addresses() is 'Statement trigger: remembers the addresses of deleted channels whose consent was withdrawn (not those suppressed), and forgets those whose latest decision was a later grant (not an import''s).';
 revoke execute on function private.remember_withdrawn_addresses() from public;
 grant execute on function private.remember_withdrawn_addresses() to authenticated, service_role;
 
@@ -225,7 +230,7 @@ create trigger contact_communication_channels_remember_withdrawn_delete
   after delete on public.contact_communication_channels
   referencing old table as old_rows
   for each statement execute function private.remember_withdrawn_addresses();
-comment on trigger contact_communication_channels_remember_withdrawn_delete on public.contact_communication_channels is 'Remembers the addresses of channels deleted while withdrawn (keyed hashes), forgets those deleted with another decision.';
+comment on trigger contact_communication_channels_remember_withdrawn_delete on public.contact_communication_channels is 'Remembers the addresses of channels deleted while withdrawn (keyed hashes), forgets those deleted with a later grant (not an import''s).';
 create trigger contact_communication_channels_recall_withdrawn_insert
   after insert on public.contact_communication_channels
   referencing new table as new_rows

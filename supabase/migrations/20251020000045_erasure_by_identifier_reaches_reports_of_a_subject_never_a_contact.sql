@@ -21,7 +21,7 @@ alter table public.contact_subject_requests validate constraint contact_subject_
 comment on constraint contact_subject_requests_contact_ids_check on public.contact_subject_requests is 'At most 1,000 contacts; none only for an erasure or anonymization by an identifier that was never a contact (its hashes name the subject).';
 
 -- Security definer: the memory of withdrawn addresses is private (no caller reads it).
-create function private.remembered_withdrawals(owner_id uuid, identifier_key text)
+create function private.remembered_withdrawals(owner_id uuid, identifier_keys text[])
 returns bigint
 language sql
 stable
@@ -32,12 +32,13 @@ as $$
   from private.withdrawn_addresses w
   where w.user_id = remembered_withdrawals.owner_id
     and (private.is_service_caller() or remembered_withdrawals.owner_id = (select auth.uid()))
-    and w.identifier_hmac = any (private.owner_hmacs(remembered_withdrawals.owner_id,
-                                                   private.identifier_key_aliases(remembered_withdrawals.identifier_key)))
+    and w.identifier_hmac = any (private.owner_hmacs(remembered_withdrawals.owner_id, array(
+          select distinct a.key from unnest(remembered_withdrawals.identifier_keys) as k (key)
+          cross join lateral unnest(private.identifier_key_aliases(k.key)) as a (key))))
 $$;
-comment on function private.remembered_withdrawals(uuid, text) is 'How many withdrawals the owner remembers for the addresses of deleted channels under an identifier key (in any of its channel types); the caller''s own or the service''s only.';
-revoke execute on function private.remembered_withdrawals(uuid, text) from public;
-grant execute on function private.remembered_withdrawals(uuid, text) to authenticated, service_role;
+comment on function private.remembered_withdrawals(uuid, text[]) is 'How many withdrawals the owner remembers for the addresses of deleted channels under identifier keys (in any of their channel types); the caller''s own or the service''s only.';
+revoke execute on function private.remembered_withdrawals(uuid, text[]) from public;
+grant execute on function private.remembered_withdrawals(uuid, text[]) to authenticated, service_role;
 
 create or replace function public.gdpr_delete_subject(
   contact_id uuid default null,
@@ -68,6 +69,7 @@ declare
   statistics jsonb;
   keep_statistics boolean;
   removed bigint;
+  remembered bigint;
   subject_id uuid;
   child record;
 begin
@@ -130,13 +132,12 @@ begin
     -- receipt of its own; when nothing was, the earlier receipt answers, or, without one, not found.
     if identifier_key is not null then
       counts := private.forget_traces(owner, null, array[gdpr_delete_subject.identifier, substr(identifier_key, strpos(identifier_key, ':') + 1)]);
-      -- Never erased: a withdrawal remembered for the address of a deleted channel
-      -- (20251020000044) is a trace too; the suppression below removes it.
-      if previous.id is null then
-        counts := counts || jsonb_build_object('withdrawn_addresses', private.remembered_withdrawals(owner, identifier_key));
-      end if;
+      -- A withdrawal remembered for the address of a deleted channel (20251020000044) is a trace
+      -- too; suppressing the address removes it.
+      counts := counts || jsonb_build_object('withdrawn_addresses', private.remembered_withdrawals(owner, keys));
       if exists (select 1 from jsonb_each_text(counts) as x (key, n) where x.n::bigint > 0) then
-        if previous.id is null then
+        -- Suppressed again too after a lift, when the address is remembered since.
+        if previous.id is null or (counts ->> 'withdrawn_addresses')::bigint > 0 then
           -- Never erased before: suppressed now, as an erasure suppresses a contact's identifiers,
           -- so that no later import brings the person back.
           perform private.suppress_identifiers(owner, keys, request_id);
@@ -170,6 +171,9 @@ begin
   from public.contact_communication_channels ch
   cross join lateral unnest(private.channel_identifier_keys(ch.channel_type, ch.normalized_identifier)) as k (key)
   where ch.contact_id = any (locked) and ch.user_id = owner;
+  -- Withdrawals remembered for these addresses on deleted channels of other types go with the
+  -- suppression (20251020000044): counted first.
+  remembered := private.remembered_withdrawals(owner, keys);
   perform private.suppress_identifiers(owner, keys, request_id);
 
   -- Traces first: they are found through the names and channels about to go.
@@ -181,7 +185,7 @@ begin
   -- Consent events hang off the channels, which go in either mode: they leave by the channels'
   -- cascade, so they are counted while they are still there.
   select count(*) into removed from public.contact_consent_events e where e.contact_id = any (locked) and e.user_id = owner;
-  counts := counts || jsonb_build_object('contact_consent_events', removed);
+  counts := counts || jsonb_build_object('contact_consent_events', removed, 'withdrawn_addresses', remembered);
 
   if gdpr_delete_subject.mode = 'anonymize' then
     counts := private.sum_counts(counts, private.anonymize_contacts(locked));

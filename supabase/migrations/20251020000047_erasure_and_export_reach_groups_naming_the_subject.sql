@@ -3,11 +3,10 @@
 -- names and descriptions naming her; the export showed only the smart groups she matched. Now the
 -- export hands each contact, under groups_mentioning_subject, the owner's groups whose name or
 -- description mentions one of its names or identifiers as a whole word, or a rule of which has one
--- as its whole value (or an `in` entry): id, name, description, those rules. Erasure
--- (private.forget_traces, as 20251020000046 made it) turns each such rule value into '[erased]',
--- which no contact holds (criteria stay valid), and each mention in the name or description into
--- [erased]; the receipt counts the groups changed (contact_groups). Names and identifiers are those
--- report lines are matched by: a lone first or last name is no one person's, a group of "Smith"s stays.
+-- as its whole value (or an `in` entry): id, name, description, those rules. Names and identifiers
+-- are those report lines are matched by (a lone first or last name is no one person's, a group of
+-- "Smith"s stays), less those another of the owner's contacts holds too: a namesake's name is not
+-- the subject's to erase. 20251020000048 makes erasure rewrite the same groups; these are its helpers.
 set lock_timeout = '5s';
 set statement_timeout = '5min';
 
@@ -76,6 +75,34 @@ comment on function private.criteria_erased(jsonb, text[]) is 'Smart-group crite
 revoke execute on function private.criteria_erased(jsonb, text[]) from public;
 grant execute on function private.criteria_erased(jsonb, text[]) to authenticated, service_role;
 
+-- The names and identifiers that are the contact's alone: none of the owner's other contacts (save
+-- those sharing one of its identifiers: the same person) holds the value as a name, first or last
+-- name or external id. A namesake's value says nothing of the subject, and rewriting it would move
+-- the namesake in or out of a group (a `not_equals` rule would then match everyone).
+create function private.words_no_one_else_holds(owner_id uuid, contact_id uuid, words text[])
+returns text[]
+language sql
+stable
+set search_path = ''
+as $$
+  select coalesce(array_agg(w.word order by w.word), '{}'::text[])
+  from unnest(words_no_one_else_holds.words) as w (word)
+  where not exists (
+    select 1 from public.contacts c
+    where c.user_id = words_no_one_else_holds.owner_id and c.id is distinct from words_no_one_else_holds.contact_id
+      and w.word in (lower(c.display_name), lower(concat_ws(' ', c.first_name, c.last_name)), lower(c.first_name),
+                     lower(c.last_name), lower(c.external_id))
+      and not exists (
+        select 1 from public.contact_communication_channels mine
+        join public.contact_communication_channels theirs
+          on theirs.user_id = mine.user_id and theirs.normalized_identifier = mine.normalized_identifier
+        where mine.contact_id = words_no_one_else_holds.contact_id and mine.user_id = words_no_one_else_holds.owner_id
+          and theirs.contact_id = c.id))
+$$;
+comment on function private.words_no_one_else_holds(uuid, uuid, text[]) is 'The words (lower-case names and identifiers) that no other contact of the owner holds as a name or external id, save contacts sharing one of the contact''s identifiers.';
+revoke execute on function private.words_no_one_else_holds(uuid, uuid, text[]) from public;
+grant execute on function private.words_no_one_else_holds(uuid, uuid, text[]) to authenticated, service_role;
+
 -- The owner's groups mentioning the contact (as erasure finds them), and how many. Invoker: RLS applies.
 create function private.contact_groups_mentioning(contact_id uuid, owner_id uuid, out part json, out n bigint)
 language sql
@@ -92,7 +119,9 @@ as $$
       union all
       select unnest(private.contact_identifier_values(contact_groups_mentioning.contact_id, contact_groups_mentioning.owner_id))
     ) as m (v)
-  ) as subject
+  ) as mentioned
+  cross join lateral (select private.words_no_one_else_holds(contact_groups_mentioning.owner_id,
+    contact_groups_mentioning.contact_id, mentioned.words) as words) as subject
   cross join public.contact_groups g
   where cardinality(subject.words) > 0 and g.user_id = contact_groups_mentioning.owner_id
     and (private.mentions_whole(g.name, subject.words) or private.mentions_whole(g.description, subject.words)
@@ -167,134 +196,3 @@ from %s$statement$,
     array_to_string(per_contact, e'\ncross join '));
 end;
 $$;
-
-create or replace function private.forget_traces(owner_id uuid, contact_id uuid, mentions text[])
-returns jsonb
-language plpgsql
-volatile
-security definer
-set search_path = ''
-as $$
-declare
-  words text[];
-  names text[] := '{}'::text[];
-  target record;
-  renamed text;
-  changed bigint := 0;
-  counts jsonb := '{"agent_contact_access_log": 0}'::jsonb;
-begin
-  if forget_traces.owner_id is null or private.current_agent_id() is not null
-     or not (private.is_service_caller() or forget_traces.owner_id = (select auth.uid()))
-     or forget_traces.contact_id is not null and not exists (
-       select 1 from public.contacts c where c.id = forget_traces.contact_id and c.user_id = forget_traces.owner_id) then
-    raise exception 'contact not found' using errcode = 'P0002';
-  end if;
-  -- Identifiers as stored and in their matching form (as private.contact_identifier_values).
-  select coalesce(array_agg(distinct lower(btrim(m))) filter (where char_length(btrim(m)) >= 3), '{}') into words
-  from (
-    select unnest(forget_traces.mentions) as m
-    union all
-    select unnest(array[c.display_name, concat_ws(' ', c.first_name, c.last_name), c.external_id])
-    from public.contacts c where c.id = forget_traces.contact_id and c.user_id = forget_traces.owner_id
-    union all
-    select unnest(array[ch.identifier, ch.normalized_identifier])
-    from public.contact_communication_channels ch
-    where ch.contact_id = forget_traces.contact_id and ch.user_id = forget_traces.owner_id
-  ) as names_and_identifiers;
-
-  with removed as (
-    delete from public.contact_import_job_errors e
-    where e.user_id = forget_traces.owner_id
-      and (private.mentions_whole(e.value_excerpt, words) or private.is_identifier_value(e.value_excerpt, words))
-    returning 1
-  )
-  select counts || jsonb_build_object('contact_import_job_errors', count(*)) into counts from removed;
-
-  -- A dry run's report samples rows of its file (names, identifiers, the values of failing cells)
-  -- and the contacts they would change; its claims hold the file's identifiers while it runs.
-  with scrubbed as (
-    update public.contact_import_jobs j
-    set dry_run_report = (
-      select jsonb_object_agg(part.key, coalesce((
-        select jsonb_agg(e.entry order by e.position)
-        from jsonb_array_elements(part.value) with ordinality as e (entry, position)
-        where not (private.dry_run_entry_mentions(e.entry, forget_traces.contact_id, words)
-                   or private.dry_run_entry_holds_identifier(e.entry, words))), '[]'::jsonb))
-      from jsonb_each(j.dry_run_report) as part)
-    where j.user_id = forget_traces.owner_id and j.dry_run_report is not null
-      and exists (
-        select 1 from jsonb_each(j.dry_run_report) as part, jsonb_array_elements(part.value) as e (entry)
-        where private.dry_run_entry_mentions(e.entry, forget_traces.contact_id, words)
-          or private.dry_run_entry_holds_identifier(e.entry, words))
-    returning 1
-  )
-  select counts || jsonb_build_object('contact_import_jobs', count(*)) into counts from scrubbed;
-
-  -- A header kept by a job is the file's first line: the subject's row when the file had no header
-  -- line. It goes whole (names in other cells included). A job that may still read its file by its
-  -- header (processing, or failed part-way and retried later: past its header) keeps it: that
-  -- header mapped its columns, so it is column names.
-  with scrubbed as (
-    update public.contact_import_jobs j
-    set header = null
-    where j.user_id = forget_traces.owner_id and j.header is not null
-      and not (j.status in ('processing', 'failed') and j.resume_offset > 0)
-      and (private.header_holds_identifier(j.header, words)
-           or jsonb_typeof(j.header) = 'array'
-              and private.mentions_whole((select string_agg(c.v, ' ') from jsonb_array_elements_text(j.header) as c (v)), words))
-    returning 1
-  )
-  select counts || jsonb_build_object('contact_import_headers', count(*)) into counts from scrubbed;
-
-  -- Groups naming the subject: a rule value that is one of the names or identifiers becomes a
-  -- tombstone no contact holds (the criteria stay valid), whole-word mentions in the name and
-  -- description become [erased]; a name so made that another group has gets the group's id.
-  for target in
-    select g.id, g.name from public.contact_groups g
-    where g.user_id = forget_traces.owner_id
-      and (private.mentions_whole(g.name, words) or private.mentions_whole(g.description, words)
-           or private.criteria_naming(g.criteria, words) <> '[]'::jsonb)
-    order by g.id for update
-  loop
-    renamed := left(private.erase_mentions(target.name, words), 200);
-    if exists (select 1 from public.contact_groups o where o.user_id = forget_traces.owner_id and o.name = renamed and o.id <> target.id) then
-      renamed := left(renamed, 190) || ' ' || left(target.id::text, 8);
-    end if;
-    update public.contact_groups g
-    set name = renamed, description = left(private.erase_mentions(g.description, words), 2000),
-      criteria = private.criteria_erased(g.criteria, words)
-    where g.id = target.id;
-    changed := changed + 1;
-  end loop;
-  counts := counts || jsonb_build_object('contact_groups', changed);
-
-  with removed as (
-    delete from private.contact_import_dry_run_claims d
-    where d.user_id = forget_traces.owner_id
-      and (d.contact_id = forget_traces.contact_id
-           or d.kind = 'contact' and d.value = forget_traces.contact_id::text
-           or d.kind <> 'contact' and lower(d.value) = any (words))
-    returning 1
-  )
-  select counts || jsonb_build_object('contact_import_dry_run_claims', count(*)) into counts from removed;
-
-  -- A search is the subject's when its query was one of the names or identifiers, a word of the
-  -- names, or digits one of the numbers ends with (the search matched numbers by that suffix).
-  if exists (select 1 from public.agent_contact_access_log l where l.user_id = forget_traces.owner_id) then
-    select array[c.display_name, c.first_name, c.last_name] into names
-    from public.contacts c where c.id = forget_traces.contact_id and c.user_id = forget_traces.owner_id;
-    with hashes as (
-      select private.owner_hmacs(forget_traces.owner_id, private.search_query_forms(names, words)) as list
-    ), removed as (
-      delete from public.agent_contact_access_log l
-      using hashes h
-      where l.user_id = forget_traces.owner_id and (l.query_hmac = any (h.list) or l.query_key_hmac = any (h.list))
-      returning 1
-    )
-    select counts || jsonb_build_object('agent_contact_access_log', count(*)) into counts from removed;
-  end if;
-
-  return counts;
-end;
-$$;
-comment on function private.forget_traces(uuid, uuid, text[]) is 'Removes the owner''s import report lines, dry-run entries and claims, the headers import jobs kept, and agent searches that hold one of the mentions or the names and identifiers of the contact (or name it), a word of its names, or digits its numbers end with; replaces those mentions in the owner''s groups; returns counts per table.';

@@ -1,9 +1,20 @@
 -- Rolls back 20251020000045_erasure_by_identifier_reaches_reports_of_a_subject_never_a_contact:
 -- restores gdpr_delete_subject as 20251020000038 made it and the check that a request names at
--- least one contact. Receipts naming no contact must go first (the check would refuse them);
--- suppressions and removed traces stay.
+-- least one contact. Receipts naming no contact are proof of erasures that schema cannot hold: the
+-- rollback stops, saying how many, rather than drop them; suppressions and removed traces stay.
 set lock_timeout = '5s';
 set statement_timeout = '5min';
+
+do $$
+declare
+  contactless constant bigint := (select count(*) from public.contact_subject_requests r where cardinality(r.contact_ids) = 0);
+begin
+  if contactless > 0 then
+    raise exception '% erasure receipts name no contact (erasures by an identifier that was never a contact)', contactless
+      using hint = 'Keep them elsewhere (they prove the erasures) and delete them, then roll back again.';
+  end if;
+end;
+$$;
 
 alter table public.contact_subject_requests drop constraint contact_subject_requests_contact_ids_check;
 alter table public.contact_subject_requests add constraint contact_subject_requests_contact_ids_check check (cardinality(contact_ids) between 1 and 1000) not valid;
@@ -194,4 +205,4 @@ begin
 end;
 $$;
 
-drop function private.remembered_withdrawals(uuid, text);
+drop function private.remembered_withdrawals(uuid, text[]);

@@ -2,7 +2,7 @@
 -- roles that call it (anon to none), every private function to authenticated and service_role
 -- only, and anon cannot even resolve names in the private schema.
 begin;
-select plan(288);
+select plan(290);
 
 -- Schemas.
 select schema_privs_are('private', 'anon', array[]::text[], 'anon has no usage on schema private');
@@ -91,10 +91,14 @@ select function_privs_are('private', 'keep_consented_address', array[]::text[], 
   'authenticated can execute private.keep_consented_address() (the trigger runs as the updating role)');
 select function_privs_are('private', 'keep_consented_address', array[]::text[], 'service_role', array['EXECUTE'],
   'service_role can execute private.keep_consented_address()');
-select function_privs_are('private', 'remembered_withdrawals', array['uuid', 'text'], 'authenticated', array['EXECUTE'],
-  'authenticated can execute private.remembered_withdrawals(uuid, text) (it answers for the caller''s own owner only)');
-select function_privs_are('private', 'remembered_withdrawals', array['uuid', 'text'], 'service_role', array['EXECUTE'],
-  'service_role can execute private.remembered_withdrawals(uuid, text)');
+select function_privs_are('private', 'remembered_withdrawals', array['uuid', 'text[]'], 'authenticated', array['EXECUTE'],
+  'authenticated can execute private.remembered_withdrawals(uuid, text[]) (it answers for the caller''s own owner only)');
+select function_privs_are('private', 'remembered_withdrawals', array['uuid', 'text[]'], 'service_role', array['EXECUTE'],
+  'service_role can execute private.remembered_withdrawals(uuid, text[])');
+select function_privs_are('private', 'words_no_one_else_holds', array['uuid', 'uuid', 'text[]'], 'authenticated', array['EXECUTE'],
+  'authenticated can execute private.words_no_one_else_holds(uuid, uuid, text[]) (invoker: RLS narrows the contacts it reads)');
+select function_privs_are('private', 'words_no_one_else_holds', array['uuid', 'uuid', 'text[]'], 'service_role', array['EXECUTE'],
+  'service_role can execute private.words_no_one_else_holds(uuid, uuid, text[])');
 select function_privs_are('private', 'channel_address_key', array['text', 'text'], 'authenticated', array['EXECUTE'],
   'authenticated can execute private.channel_address_key(text, text) (the triggers hash by it)');
 select function_privs_are('private', 'channel_address_key', array['text', 'text'], 'service_role', array['EXECUTE'],

@@ -5,7 +5,7 @@
 -- granted again before its deletion starts unknown; another owner's is untouched; an erasure
 -- leaves no remembered hash; the memory holds no address in clear.
 begin;
-select plan(18);
+select plan(22);
 
 -- ============================================================================================
 -- Setup (superuser)
@@ -241,6 +241,49 @@ select throws_ok(
   $$ select 1 from private.withdrawn_addresses $$,
   '42501', 'permission denied for table withdrawn_addresses',
   'The owner cannot read the memory: it is kept for the database''s own checks.');
+
+-- ============================================================================================
+-- Superuser: a grant that says nothing of a later withdrawal does not forget it.
+--   Hux: hux@ withdrawn, deleted; added again (withdrawn), then opted in by an import, whose undo
+--   deletes the contact: the withdrawal is still remembered.
+--   Kim: Telegram +1 415 555 0199 withdrawn in 2025, deleted; Lou holds the number spelt
+--   0014155550199, granted in 2023, and is deleted: the 2025 withdrawal is still remembered.
+-- ============================================================================================
+reset role;
+insert into public.contacts (id, user_id, display_name) values
+  ('16600000-0000-4000-8000-000000000011', tests.get_supabase_uid('recall_owner'), 'Hux'),
+  ('16600000-0000-4000-8000-000000000013', tests.get_supabase_uid('recall_owner'), 'Kim');
+insert into public.contact_communication_channels
+  (user_id, contact_id, channel_type, identifier, consent_status, consent_source, consent_updated_at) values
+  (tests.get_supabase_uid('recall_owner'), '16600000-0000-4000-8000-000000000011', 'email', 'hux@example.com', 'withdrawn', 'manual', '2025-03-01 10:00:00+00'),
+  (tests.get_supabase_uid('recall_owner'), '16600000-0000-4000-8000-000000000013', 'telegram', '+1 415 555 0199', 'withdrawn', 'manual', '2025-03-13 10:00:00+00');
+delete from public.contacts where id in ('16600000-0000-4000-8000-000000000011', '16600000-0000-4000-8000-000000000013');
+insert into public.contacts (id, user_id, display_name) values
+  ('16600000-0000-4000-8000-000000000012', tests.get_supabase_uid('recall_owner'), 'Hux, imported'),
+  ('16600000-0000-4000-8000-000000000014', tests.get_supabase_uid('recall_owner'), 'Lou');
+insert into public.contact_communication_channels (id, user_id, contact_id, channel_type, identifier) values
+  ('16600000-0000-4000-8000-0000000000e1', tests.get_supabase_uid('recall_owner'), '16600000-0000-4000-8000-000000000012', 'email', 'hux@example.com');
+insert into public.contact_consent_events (user_id, channel_id, status, source, source_ref) values
+  (tests.get_supabase_uid('recall_owner'), '16600000-0000-4000-8000-0000000000e1', 'granted', 'import', gen_random_uuid()::text);
+select is((select consent_status from public.contact_communication_channels where id = '16600000-0000-4000-8000-0000000000e1'), 'granted',
+  'an import may opt a remembered address in (under on_duplicate update)');
+delete from public.contacts where id = '16600000-0000-4000-8000-000000000012';
+insert into public.contact_communication_channels
+  (user_id, contact_id, channel_type, identifier, consent_status, consent_source, consent_updated_at) values
+  (tests.get_supabase_uid('recall_owner'), '16600000-0000-4000-8000-000000000014', 'telegram', '0014155550199', 'granted', 'form 2023 signup', '2023-01-01 10:00:00+00');
+delete from public.contacts where id = '16600000-0000-4000-8000-000000000014';
+insert into public.contacts (id, user_id, display_name) values
+  ('16600000-0000-4000-8000-000000000015', tests.get_supabase_uid('recall_owner'), 'Hux and Kim, once more');
+insert into public.contact_communication_channels (id, user_id, contact_id, channel_type, identifier) values
+  ('16600000-0000-4000-8000-0000000000e2', tests.get_supabase_uid('recall_owner'), '16600000-0000-4000-8000-000000000015', 'email', 'hux@example.com'),
+  ('16600000-0000-4000-8000-0000000000e3', tests.get_supabase_uid('recall_owner'), '16600000-0000-4000-8000-000000000015', 'telegram', '+14155550199');
+select is((select consent_status from public.contact_communication_channels where id = '16600000-0000-4000-8000-0000000000e2'), 'withdrawn',
+  'the import''s opt-in, gone with its contact (as an undo deletes it), does not forget the withdrawal');
+select is((select consent_status from public.contact_communication_channels where id = '16600000-0000-4000-8000-0000000000e3'), 'withdrawn',
+  'a grant older than the withdrawal, deleted with another spelling of the number, does not forget it');
+select is((select count(*)::int from private.withdrawn_addresses w where w.user_id = tests.get_supabase_uid('recall_owner')
+    and w.channel_type = 'telegram' and w.withdrawn_at = '2025-03-13 10:00:00+00'), 1,
+  'the telegram withdrawal is remembered at its own date, not the older grant''s');
 
 select * from finish();
 rollback;

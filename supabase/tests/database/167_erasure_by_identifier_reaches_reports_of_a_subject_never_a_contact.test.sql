@@ -4,7 +4,7 @@
 -- back, and answers a receipt naming no contact; an identifier nothing holds is still not found;
 -- agent tokens and strangers remove nothing of the owner's.
 begin;
-select plan(17);
+select plan(20);
 
 -- ============================================================================================
 -- Setup (superuser): the owner's reports hold Zenobia; a stranger's report holds her too.
@@ -116,6 +116,40 @@ select is_empty($$ select 1 from private.withdrawn_addresses w where w.user_id =
   'the remembered withdrawal is gone: only the suppression''s hashes remain');
 select ok((select private.is_suppressed(tests.get_supabase_uid('erase167_owner'), 'email', 'wendell@example.com')),
   'the address is suppressed, as an erasure suppresses a contact''s');
+
+-- ============================================================================================
+-- Owner: Zed was erased, the suppression lifted, and a withdrawal of his address remembered since;
+-- a second erasure suppresses it again and removes the hash. Xia's WhatsApp number was withdrawn
+-- and deleted, her SMS kept: erasing her counts the remembered withdrawal it removes.
+-- ============================================================================================
+insert into public.contacts (id, user_id, display_name) values
+  ('c1670000-0000-4000-8000-000000000002', tests.get_supabase_uid('erase167_owner'), 'Zed'),
+  ('c1670000-0000-4000-8000-000000000003', tests.get_supabase_uid('erase167_owner'), 'Xia');
+insert into public.contact_communication_channels (user_id, contact_id, channel_type, identifier, consent_status, consent_source) values
+  (tests.get_supabase_uid('erase167_owner'), 'c1670000-0000-4000-8000-000000000002', 'email', 'zed@example.com', 'unknown', null),
+  (tests.get_supabase_uid('erase167_owner'), 'c1670000-0000-4000-8000-000000000003', 'whatsapp', '+14155550101', 'withdrawn', 'manual'),
+  (tests.get_supabase_uid('erase167_owner'), 'c1670000-0000-4000-8000-000000000003', 'sms', '+14155550101', 'unknown', null);
+select tests.authenticate_as('erase167_owner');
+delete from public.contact_communication_channels where channel_type = 'whatsapp' and contact_id = 'c1670000-0000-4000-8000-000000000003';
+insert into receipts values ('zed', public.gdpr_delete_subject(identifier => 'zed@example.com'));
+select public.lift_contact_suppression('zed@example.com', 'asked to be contacted again');
+reset role;
+insert into public.contacts (id, user_id, display_name) values
+  ('c1670000-0000-4000-8000-000000000004', tests.get_supabase_uid('erase167_owner'), 'Zed again');
+insert into public.contact_communication_channels (user_id, contact_id, channel_type, identifier, consent_status, consent_source) values
+  (tests.get_supabase_uid('erase167_owner'), 'c1670000-0000-4000-8000-000000000004', 'email', 'zed@example.com', 'withdrawn', 'manual');
+select tests.authenticate_as('erase167_owner');
+delete from public.contacts where id = 'c1670000-0000-4000-8000-000000000004';
+insert into receipts values ('zed again', public.gdpr_delete_subject(identifier => 'zed@example.com'));
+insert into receipts values ('xia', public.gdpr_delete_subject(identifier => '+14155550101'));
+reset role;
+select isnt((select receipt ->> 'request_id' from receipts where label = 'zed again'), (select receipt ->> 'request_id' from receipts where label = 'zed'),
+  'a second erasure after the lift, finding a remembered withdrawal, answers a receipt of its own');
+select ok(private.is_suppressed(tests.get_supabase_uid('erase167_owner'), 'email', 'zed@example.com')
+    and not exists (select 1 from private.withdrawn_addresses w where w.user_id = tests.get_supabase_uid('erase167_owner')),
+  'the address is suppressed again and no remembered withdrawal is left');
+select is((select (receipt -> 'counts' ->> 'withdrawn_addresses')::int from receipts where label = 'xia'), 1,
+  'erasing a contact counts the remembered withdrawal of its number on another channel type');
 
 select * from finish();
 rollback;

@@ -4,7 +4,7 @@
 -- into a tombstone no contact holds and her mentions into [erased], keeps the criteria valid and
 -- the names unique, and leaves groups that do not name her (and other owners') alone.
 begin;
-select plan(13);
+select plan(17);
 
 -- ============================================================================================
 -- Setup (superuser): Zenobia is a contact of groups169_owner; the owner's and a stranger's groups.
@@ -87,6 +87,42 @@ select is((select name from public.contact_groups where id = '16900000-0000-4000
   'another owner''s group is left alone');
 select is((select count(*)::int from public.contact_groups where user_id = tests.get_supabase_uid('groups169_owner')), 4,
   'no group was deleted');
+
+-- ============================================================================================
+-- Namesakes: two John Smiths and an Anna of another owner (20251020000047-48). A value another
+-- contact holds too is not the subject's: erasing one John Smith, or Anna, changes no group.
+-- ============================================================================================
+select tests.create_supabase_user('groups169_namesakes');
+insert into public.contacts (id, user_id, first_name, last_name, organization) values
+  ('16900000-0000-4000-8000-000000000011', tests.get_supabase_uid('groups169_namesakes'), 'John', 'Smith', 'Acme'),
+  ('16900000-0000-4000-8000-000000000012', tests.get_supabase_uid('groups169_namesakes'), 'John', 'Smith', 'Globex'),
+  ('16900000-0000-4000-8000-000000000013', tests.get_supabase_uid('groups169_namesakes'), 'Bob', 'Jones', 'Acme'),
+  ('16900000-0000-4000-8000-000000000014', tests.get_supabase_uid('groups169_namesakes'), 'Anna', null, null),
+  ('16900000-0000-4000-8000-000000000015', tests.get_supabase_uid('groups169_namesakes'), 'Anna', 'Berg', null);
+insert into public.contact_communication_channels (user_id, contact_id, channel_type, identifier) values
+  (tests.get_supabase_uid('groups169_namesakes'), '16900000-0000-4000-8000-000000000012', 'email', 'john@globex.example');
+insert into public.contact_groups (id, user_id, name, group_type, criteria) values
+  ('16900000-0000-4000-8000-0000000000c1', tests.get_supabase_uid('groups169_namesakes'), 'Acme, not John Smith', 'smart',
+   '{"rules": [{"field": "organization", "op": "equals", "value": "Acme"}, {"field": "display_name", "op": "not_equals", "value": "John Smith"}]}'),
+  ('16900000-0000-4000-8000-0000000000c2', tests.get_supabase_uid('groups169_namesakes'), 'Everyone called Anna', 'smart',
+   '{"rules": [{"field": "first_name", "op": "equals", "value": "Anna"}]}');
+select tests.authenticate_as('groups169_namesakes');
+select is((select n from private.contact_groups_mentioning('16900000-0000-4000-8000-000000000012', tests.get_supabase_uid('groups169_namesakes'))), 0::bigint,
+  'the export does not hand one John Smith a group naming "John Smith", which his namesake also answers to');
+select public.gdpr_delete_subject(identifier => 'john@globex.example');
+select public.gdpr_delete_subject(contact_id => '16900000-0000-4000-8000-000000000014');
+reset role;
+select is((select criteria -> 'rules' -> 1 ->> 'value' from public.contact_groups where id = '16900000-0000-4000-8000-0000000000c1'), 'John Smith',
+  'erasing one John Smith keeps the rule excluding the other: a tombstone there would let him in');
+select set_eq(
+  $$ select c.id from public.contacts c, public.contact_groups g
+     where g.id = '16900000-0000-4000-8000-0000000000c1' and c.user_id = g.user_id and private.contact_matches_criteria(c, g.criteria) $$,
+  array['16900000-0000-4000-8000-000000000013'::uuid],
+  'the group still holds Bob Jones alone');
+select results_eq(
+  $$ select name, criteria -> 'rules' -> 0 ->> 'value' from public.contact_groups where id = '16900000-0000-4000-8000-0000000000c2' $$,
+  $$ values ('Everyone called Anna', 'Anna') $$,
+  'erasing a contact known only as Anna keeps the group of every Anna, Anna Berg in it');
 
 select * from finish();
 rollback;
