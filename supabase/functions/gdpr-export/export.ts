@@ -30,6 +30,7 @@ const README = `Subject access export
 
 export.json       everything below in one document, as the JSON answer of gdpr-export gives it
 contacts/<id>/    one folder per contact of the subject, one file per table (an array of rows)
+traces/           when no contact holds the identifier: what the owner's records hold of it
 
 Every table that holds rows about a contact has a file, empty arrays included, so an absent file
 never means "not looked at". contact_import_jobs.json lists the import jobs that created or changed
@@ -43,9 +44,15 @@ how many results, who called; never the query): searches for one of its names or
 word of its names, or a number ending in its number's digits. groups_mentioning_subject.json lists
 the owner's groups whose name or description mentions the contact's names or identifiers, or whose
 rules hold one of them as a value (with those rules).
+
+When no contact holds the e-mail address or number asked for, contact_ids and subjects are empty
+and traces/ holds what the owner's records hold of it, found as above: contact_import_job_errors.json,
+contact_import_headers.json, contact_import_dry_run_entries.json, agent_contact_access_log.json and
+groups_mentioning_subject.json. traces/counts.json counts them, and withdrawn_addresses counts the
+withdrawals the owner remembers for the identifier (kept as keyed hashes only, so never listed).
 `;
 
-/** The export as a zip archive: the whole JSON, and one file per table per contact. */
+/** The export as a zip archive: the whole JSON, one file per table per contact, and one per kind of trace. */
 export function exportArchive(result: SubjectExport): Uint8Array<ArrayBuffer> {
   const files: Record<string, Uint8Array> = {
     "README.txt": strToU8(README),
@@ -55,6 +62,9 @@ export function exportArchive(result: SubjectExport): Uint8Array<ArrayBuffer> {
     for (const [key, value] of Object.entries(bundle)) {
       if (Array.isArray(value)) files[`contacts/${bundle.contact_id}/${key}.json`] = strToU8(JSON.stringify(value, null, 2));
     }
+  }
+  for (const [key, value] of Object.entries(result.traces ?? {})) {
+    files[`traces/${key}.json`] = strToU8(JSON.stringify(value, null, 2));
   }
   return new Uint8Array(zipSync(files, { level: 6, mtime: new Date(result.exported_at) }));
 }

@@ -73,9 +73,12 @@ export const SubjectExport = z.object({
   request_id: RowId,
   exported_at: z.string(),
   identifier_type: z.enum(["email", "phone"]).nullable(),
-  contact_ids: z.array(RowId).min(1),
+  /** Empty when no contact holds the identifier: then `traces` says what the owner's records hold of it. */
+  contact_ids: z.array(RowId),
   counts: Counts,
   /** One bundle per matching contact: a key per table, each an array of rows. */
   subjects: z.array(z.object({ contact_id: RowId, exported_at: z.string() }).catchall(z.unknown())),
+  /** By an identifier no contact holds: a key per kind of record, each an array of rows, and their counts. */
+  traces: z.object({ counts: Counts }).catchall(z.unknown()).optional(),
 });
 export type SubjectExport = z.infer<typeof SubjectExport>;
