@@ -235,6 +235,32 @@ Deno.test("gdpr-export", { sanitizeResources: false, sanitizeOps: false }, async
       assert(!text.includes("newt@") && !text.includes("Newcomer"), "nothing of the other rows of the files");
       assertEquals((response.body as Export).counts.contact_import_job_errors, lines.length);
     });
+
+    await t.step("an address no contact holds, found in an import report, answers its traces (JSON and zip); found nowhere, 404", async () => {
+      const token = await w.owner.token();
+      const [{ id: jobId }] = await sql<{ id: string }>(
+        `insert into public.contact_import_jobs (user_id, file_name, file_size_bytes, file_sha256, storage_path, source, status)
+         values ($1::uuid, 'nell.csv', 1, repeat('b', 64), 'imports/' || $1::text || '/nell.csv', 'upload', 'pending') returning id`,
+        [w.owner.id],
+      );
+      await sql(`insert into public.contact_import_job_errors (user_id, job_id, row_number, column_name, value_excerpt, reason)
+                 values ($1, $2, 2, 'email', 'nell@nevercontact.example', 'duplicate_in_file: the same address twice')`, [w.owner.id, jobId]);
+      const found = await post(token, { identifier: "NELL@nevercontact.example" });
+      assertEquals(found.status, 200, JSON.stringify(found.body));
+      const bundle = found.body as Export & { traces: { counts: Record<string, number>; contact_import_job_errors: Array<{ job_id: string }> } };
+      assertEquals([bundle.contact_ids, bundle.subjects], [[], []]);
+      assertEquals(bundle.traces.counts.contact_import_job_errors, 1);
+      assertEquals(bundle.traces.contact_import_job_errors.map((l) => l.job_id), [jobId]);
+      const zip = await fetch(`${functionUrl(FN)}?format=zip`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ identifier: "nell@nevercontact.example" }),
+      });
+      assertEquals(zip.status, 200);
+      const files = unzipSync(new Uint8Array(await zip.arrayBuffer()));
+      assertEquals(JSON.parse(strFromU8(files["traces/contact_import_job_errors.json"])).length, 1);
+      assertError(await post(token, { identifier: "nobody@nevercontact.example" }), 404, "not_found");
+    });
   } finally {
     await removeOwners(w.owner, w.stranger);
   }
