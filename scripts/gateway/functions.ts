@@ -9,7 +9,7 @@ import { parse as parseToml } from "@std/toml/mod.js";
 import { z } from "zod";
 
 /** The names the supabase CLI accepts for functions (its FuncSlugPattern). */
-export const FUNCTION_SLUG = /^[A-Za-z][A-Za-z0-9_-]*$/;
+const FUNCTION_SLUG = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
 const FunctionSettings = z.object({
   enabled: z.boolean().default(true),

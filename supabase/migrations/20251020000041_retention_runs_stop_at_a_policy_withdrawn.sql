@@ -55,8 +55,9 @@ begin
       from private.retention_run_items it
       join public.contact_retention_policies p on p.id = it.policy_id
       where it.run_id = run.id and it.swept and it.finished_at is null
-        and p.user_id = it.user_id and p.is_enabled and p.data_class = it.data_class and p.action = it.action
-        and p.retain_days = it.retain_days and p.suppress_identifiers = it.suppress_identifiers
+        and p.user_id = it.user_id and p.is_enabled
+        and (p.data_class, p.action, p.retain_days, p.suppress_identifiers)
+          = (it.data_class, it.action, it.retain_days, it.suppress_identifiers)
       for share of p);
     update private.retention_run_items i
     set swept = false, finished_at = clock_timestamp()
@@ -122,8 +123,8 @@ begin
     -- delete waits for it). Gone, disabled or changed: the item is finished, nothing more done.
     perform 1 from public.contact_retention_policies p
     where p.id = item.policy_id and p.user_id = item.user_id and p.is_enabled
-      and p.data_class = item.data_class and p.action = item.action
-      and p.retain_days = item.retain_days and p.suppress_identifiers = item.suppress_identifiers
+      and (p.data_class, p.action, p.retain_days, p.suppress_identifiers)
+        = (item.data_class, item.action, item.retain_days, item.suppress_identifiers)
     for share of p;
     if not found then
       update private.retention_run_items i set finished_at = clock_timestamp()

@@ -145,6 +145,9 @@ declare
   sources text := '';
   jobs text := $k$'{}'::uuid[]$k$;
   per_contact text[] := '{}'::text[];
+  -- The keys each bundle adds after the catalog's tables, in the order of its counts.
+  extra_keys constant text[] := array['smart_groups', 'contact_import_jobs', 'contact_import_job_errors',
+    'contact_import_dry_run_entries', 'contact_import_headers', 'agent_contact_access_log', 'groups_mentioning_subject'];
 begin
   if contact_export_statement.contacts is null or contact_export_statement.contacts < 1 then
     raise exception 'contacts must be at least 1' using errcode = '22023';
@@ -189,10 +192,9 @@ begin
   (select jsonb_object_agg(x.key, x.n) from unnest(%L::text[], array[%s]) as x (key, n)) as counts
 from %s$statement$,
     (select string_agg(format('c%s.bundle', m), ', ') from generate_series(1, contact_export_statement.contacts) as m),
-    names || array['smart_groups', 'contact_import_jobs', 'contact_import_job_errors', 'contact_import_dry_run_entries', 'contact_import_headers', 'agent_contact_access_log',
-      'groups_mentioning_subject'],
+    names || extra_keys,
     (select string_agg((select string_agg(format('c%s.n[%s]', m, i), ' + ') from generate_series(1, contact_export_statement.contacts) as m), ', ')
-     from generate_series(1, cardinality(names) + 7) as i),
+     from generate_series(1, cardinality(names) + cardinality(extra_keys)) as i),
     array_to_string(per_contact, e'\ncross join '));
 end;
 $$;
