@@ -77,7 +77,15 @@ export async function runRetention(db: RunSession, options: RunOptions): Promise
   const [finished] = await db.query<Record<string, unknown>>("select * from private.retention_run_finish($1, $2)", [run_id, failure]);
   const run = RunRow.parse(finished);
   if (run.status === "failed") {
-    throw new HttpError(500, "internal_error", "The retention run failed; it is logged and the next run resumes it", { run_id: run.id });
+    // Policies that failed stopped alone (the others were applied); zero means the run itself failed.
+    const [{ failed }] = await db.query<{ failed: string }>(
+      "select count(*) as failed from private.retention_run_items where run_id = $1 and error is not null",
+      [run_id],
+    );
+    throw new HttpError(500, "internal_error", "The retention run failed; it is logged and the next run resumes it", {
+      run_id: run.id,
+      failed_policies: Number(failed),
+    });
   }
 
   const items = await db.query<{ user_id: string; data_class: string; action: string; affected_rows: string; finished: boolean }>(

@@ -107,7 +107,7 @@ select columns_are('private', 'retention_runs', array[
 ], 'private.retention_runs (the retention run log) has exactly its documented columns');
 select columns_are('private', 'retention_run_items', array[
   'run_id', 'policy_id', 'user_id', 'data_class', 'action', 'retain_days', 'suppress_identifiers', 'cutoff',
-  'position_at', 'position_id', 'affected_rows', 'batches', 'finished_at', 'swept'
+  'position_at', 'position_id', 'affected_rows', 'batches', 'finished_at', 'swept', 'error'
 ], 'private.retention_run_items (per-owner, per-class counts and positions of a run) has exactly its documented columns');
 select columns_are('private', 'retention_watermarks', array[
   'user_id', 'data_class', 'action', 'clean_before', 'pending_before', 'pending_void', 'recorded_at'

@@ -182,6 +182,45 @@ Deno.test("contacts-retention", { sanitizeResources: false, sanitizeOps: false }
       assert(second.longest_batch_ms < 500, `longest batch ${second.longest_batch_ms} ms`);
     });
 
+    await t.step("a policy that fails stops alone: the owner's other policy is applied, the run answers 500, the next resumes it", async () => {
+      const f = await arrange("retention-failing", 5);
+      owners.push(f.owner);
+      await sql(
+        `insert into public.contact_audit_log (user_id, contact_id, table_name, row_id, action, changed_columns, actor_role, occurred_at)
+         select $1, null, 'contact_groups', gen_random_uuid(), 'insert', '{}', 'authenticated', now() - interval '500 days'
+         from generate_series(1, 4)`,
+        [f.owner.id],
+      );
+      await sql(`insert into public.contact_retention_policies (user_id, data_class, action, retain_days) values ($1, 'audit_log', 'delete', 30)`, [f.owner.id]);
+      const oldAudit = () => sql(`select 1 from public.contact_audit_log where user_id = $1 and occurred_at < now() - interval '400 days'`, [f.owner.id]);
+      // A change of the interactions policy left open: the run's share lock on it times out after 2 s.
+      const holder = new pg.Client({ connectionString: stack.dbUrl });
+      await holder.connect();
+      let failedRun: number;
+      try {
+        await holder.query("begin");
+        await holder.query("select 1 from public.contact_retention_policies where user_id = $1 and data_class = 'interactions' for update", [f.owner.id]);
+        const response = await service({ owner: f.owner.id });
+        assertError(response, 500, "internal_error");
+        const details = (response.body as { details: { run_id: number; failed_policies: number } }).details;
+        assertEquals(details.failed_policies, 1);
+        failedRun = details.run_id;
+      } finally {
+        await holder.query("rollback");
+        await holder.end();
+      }
+      assertEquals((await oldAudit()).length, 0, "the audit-log policy was applied");
+      assertEquals(await count(f.owner.id), 13, "the interactions policy did nothing");
+      const [item] = await sql<{ error: string }>(
+        `select error from private.retention_run_items where run_id = $1 and data_class = 'interactions'`, [failedRun]);
+      assert(item.error.includes("55P03"), item.error);
+      const next = await service({ owner: f.owner.id });
+      assertEquals(next.status, 200, JSON.stringify(next.body));
+      const run = next.body as Run;
+      assertEquals([run.status, run.resumed_run_id, run.affected_rows], ["completed", failedRun, 5]);
+      assertEquals(await count(f.owner.id), 8, "the held contact's 5 old and the 3 recent interactions stay");
+    });
+
     await t.step("a run killed mid-way and run again ends exactly as an uninterrupted run", async () => {
       const killed = await arrange("retention-killed", 4500);
       const whole = await arrange("retention-whole", 4500);
