@@ -2,7 +2,7 @@
 // error report, generating large CSV files on the fly (never committed), and a second functions
 // gateway with limits chosen by the test (a lower wall clock makes the chunked processing visible).
 import { assert } from "@std/assert/mod.js";
-import { freePort } from "../../../../scripts/gateway/ports.ts";
+import { repoRoot, spawnGateway } from "./gateway-process.ts";
 import { stack } from "./stack.ts";
 
 export const FN = "import-contacts";
@@ -230,48 +230,31 @@ export interface LimitedGateway {
  * folder. Its functions call themselves through it.
  */
 export async function startLimitedGateway(limits: { wallClockMs: number; memoryMb: number; env?: Record<string, string> }): Promise<LimitedGateway> {
-  const root = new URL("../../../../", import.meta.url).pathname.replace(/\/$/, "");
-  const port = freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const env = {
-    SUPABASE_URL: url,
+  const jwks = Deno.env.get("SUPABASE_JWKS")!;
+  const envFor = (url: string): Record<string, string> => ({
+    SUPABASE_URL: url, // the functions call themselves through this gateway
     SUPABASE_DB_URL: stack.dbUrl,
-    SUPABASE_JWKS: Deno.env.get("SUPABASE_JWKS")!,
+    SUPABASE_JWKS: jwks,
     SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: stack.publishableKey }),
     SUPABASE_SECRET_KEYS: JSON.stringify({ default: stack.secretKey }),
     SUPABASE_ANON_KEY: stack.anonKey,
     SUPABASE_LOCAL_STORAGE_DIR: Deno.env.get("SUPABASE_LOCAL_STORAGE_DIR")!,
     ...limits.env,
-  };
-  const config = {
-    root, port, jwks: JSON.parse(env.SUPABASE_JWKS), jwtSecret: stack.jwtSecret, env,
-    wallClockMs: limits.wallClockMs, memoryMb: limits.memoryMb,
-  };
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", `--config=${root}/supabase/functions/deno.json`, "--allow-all", `${root}/scripts/gateway/main.ts`],
-    env: { GATEWAY_CONFIG: JSON.stringify(config), NO_COLOR: "1" },
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    try {
-      const response = await fetch(`${url}/_gateway/health`);
-      await response.body?.cancel();
-      if (response.ok) break;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) throw new Error("the limited gateway did not start");
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+  });
+  const gateway = await spawnGateway(
+    (url) => ({
+      root: repoRoot, jwks: JSON.parse(jwks), jwtSecret: stack.jwtSecret, env: envFor(url),
+      wallClockMs: limits.wallClockMs, memoryMb: limits.memoryMb,
+    }),
+    { startTimeoutMs: 120_000 },
+  );
   const workerPid = (name: string): number | null => {
     for (const entry of Deno.readDirSync("/proc")) {
       if (!/^\d+$/.test(entry.name)) continue;
       try {
         const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
         const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-        if (parent !== child.pid) continue;
+        if (parent !== gateway.pid) continue;
         if (Deno.readTextFileSync(`/proc/${entry.name}/cmdline`).includes(`/${name}/index.ts`)) return Number(entry.name);
       } catch {
         // gone
@@ -279,19 +262,7 @@ export async function startLimitedGateway(limits: { wallClockMs: number; memoryM
     }
     return null;
   };
-  return {
-    url,
-    pid: child.pid,
-    workerPid,
-    async stop() {
-      try {
-        child.kill("SIGTERM");
-      } catch {
-        // already gone
-      }
-      await child.status;
-    },
-  };
+  return { ...gateway, workerPid };
 }
 
 /** Peak resident memory (VmHWM) of a process, in bytes. */
