@@ -2,7 +2,7 @@
 -- roles that call it (anon to none), every private function to authenticated and service_role
 -- only, and anon cannot even resolve names in the private schema.
 begin;
-select plan(292);
+select plan(310);
 
 -- Schemas.
 select schema_privs_are('private', 'anon', array[]::text[], 'anon has no usage on schema private');
@@ -103,6 +103,42 @@ select function_privs_are('private', 'identifier_traces', array['uuid', 'text'],
   'authenticated can execute private.identifier_traces(uuid, text) (invoker: it answers for the caller''s own owner, never an agent token)');
 select function_privs_are('private', 'identifier_traces', array['uuid', 'text'], 'service_role', array['EXECUTE'],
   'service_role can execute private.identifier_traces(uuid, text)');
+select function_privs_are('private', 'subject_words', array['uuid', 'uuid', 'text[]'], 'authenticated', array['EXECUTE'],
+  'authenticated can execute private.subject_words(uuid, uuid, text[]) (invoker: RLS narrows the contact it reads)');
+select function_privs_are('private', 'subject_words', array['uuid', 'uuid', 'text[]'], 'service_role', array['EXECUTE'],
+  'service_role can execute private.subject_words(uuid, uuid, text[])');
+select function_privs_are('private', 'group_mentions', array['text', 'text', 'jsonb', 'text[]'], 'authenticated', array['EXECUTE'],
+  'authenticated can execute private.group_mentions(text, text, jsonb, text[]) (it reads no table)');
+select function_privs_are('private', 'group_mentions', array['text', 'text', 'jsonb', 'text[]'], 'service_role', array['EXECUTE'],
+  'service_role can execute private.group_mentions(text, text, jsonb, text[])');
+select function_privs_are('private', 'subject_group_words', array['uuid', 'uuid', 'text[]'], 'authenticated', array['EXECUTE'],
+  'authenticated can execute private.subject_group_words(uuid, uuid, text[]) (invoker: RLS narrows the groups and contacts it reads)');
+select function_privs_are('private', 'subject_group_words', array['uuid', 'uuid', 'text[]'], 'service_role', array['EXECUTE'],
+  'service_role can execute private.subject_group_words(uuid, uuid, text[])');
+select function_privs_are('private', 'groups_mentioning', array['uuid', 'uuid', 'text[]'], 'authenticated', array['EXECUTE'],
+  'authenticated can execute private.groups_mentioning(uuid, uuid, text[]) (invoker: RLS narrows the groups it lists)');
+select function_privs_are('private', 'groups_mentioning', array['uuid', 'uuid', 'text[]'], 'service_role', array['EXECUTE'],
+  'service_role can execute private.groups_mentioning(uuid, uuid, text[])');
+select function_privs_are('private', 'import_report_lines_holding', array['uuid', 'text[]'], 'authenticated', array['EXECUTE'],
+  'authenticated can execute private.import_report_lines_holding(uuid, text[]) (invoker: RLS narrows the report lines it lists)');
+select function_privs_are('private', 'import_report_lines_holding', array['uuid', 'text[]'], 'service_role', array['EXECUTE'],
+  'service_role can execute private.import_report_lines_holding(uuid, text[])');
+select function_privs_are('private', 'dry_run_entries_holding', array['uuid', 'uuid', 'text[]'], 'authenticated', array['EXECUTE'],
+  'authenticated can execute private.dry_run_entries_holding(uuid, uuid, text[]) (invoker: RLS narrows the dry runs it reads)');
+select function_privs_are('private', 'dry_run_entries_holding', array['uuid', 'uuid', 'text[]'], 'service_role', array['EXECUTE'],
+  'service_role can execute private.dry_run_entries_holding(uuid, uuid, text[])');
+select function_privs_are('private', 'import_headers_holding', array['uuid', 'text[]'], 'authenticated', array['EXECUTE'],
+  'authenticated can execute private.import_headers_holding(uuid, text[]) (invoker: RLS narrows the jobs it lists)');
+select function_privs_are('private', 'import_headers_holding', array['uuid', 'text[]'], 'service_role', array['EXECUTE'],
+  'service_role can execute private.import_headers_holding(uuid, text[])');
+select function_privs_are('private', 'agent_searches_for', array['uuid', 'text[]', 'text[]'], 'authenticated', array['EXECUTE'],
+  'authenticated can execute private.agent_searches_for(uuid, text[], text[]) (invoker: RLS narrows the searches it lists; it hashes for the caller''s own owner only)');
+select function_privs_are('private', 'agent_searches_for', array['uuid', 'text[]', 'text[]'], 'service_role', array['EXECUTE'],
+  'service_role can execute private.agent_searches_for(uuid, text[], text[])');
+select function_privs_are('private', 'traces_of_identifier', array['uuid', 'text', 'text'], 'authenticated', array['EXECUTE'],
+  'authenticated can execute private.traces_of_identifier(uuid, text, text) (invoker: RLS narrows what it finds to the caller''s own owner''s records)');
+select function_privs_are('private', 'traces_of_identifier', array['uuid', 'text', 'text'], 'service_role', array['EXECUTE'],
+  'service_role can execute private.traces_of_identifier(uuid, text, text)');
 select function_privs_are('private', 'channel_address_key', array['text', 'text'], 'authenticated', array['EXECUTE'],
   'authenticated can execute private.channel_address_key(text, text) (the triggers hash by it)');
 select function_privs_are('private', 'channel_address_key', array['text', 'text'], 'service_role', array['EXECUTE'],
