@@ -43,7 +43,10 @@ them. agent_contact_access_log.json lists the agents' searches for the contact (
 how many results, who called; never the query): searches for one of its names or identifiers, a
 word of its names, or a number ending in its number's digits. groups_mentioning_subject.json lists
 the owner's groups whose name or description mentions the contact's names or identifiers, or whose
-rules hold one of them as a value (with those rules).
+rules hold one of them as a value (with those rules). merges.json lists the merges of duplicate
+contacts into the contact (and into those, before), or of it into another, oldest first: merge id,
+survivor and duplicate ids, when, by whom (owner or service), the names of the fields the merge
+filled and the rows it moved per table; never values.
 
 When no contact holds the e-mail address or number asked for, contact_ids and subjects are empty
 and traces/ holds what the owner's records hold of it, found as above: contact_import_job_errors.json,

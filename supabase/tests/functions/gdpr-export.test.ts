@@ -261,6 +261,42 @@ Deno.test("gdpr-export", { sanitizeResources: false, sanitizeOps: false }, async
       assertEquals(JSON.parse(strFromU8(files["traces/contact_import_job_errors.json"])).length, 1);
       assertError(await post(token, { identifier: "nobody@nevercontact.example" }), 404, "not_found");
     });
+
+    await t.step("the export lists the merges into the subject's contact (JSON and zip), never another owner's record of the same ids", async () => {
+      const token = await w.owner.token();
+      const [{ id: twin }] = await sql<{ id: string }>(
+        `insert into public.contacts (user_id, first_name, last_name) values ($1, 'Erin', 'Twin') returning id`, [w.owner.id]);
+      const merged = await call("contacts-merge", { method: "POST", token, body: JSON.stringify({ survivor_id: w.erin, duplicate_id: twin }) });
+      assertEquals(merged.status, 200, JSON.stringify(merged.body));
+      const report = merged.body as { merge_id: string; row_counts: Record<string, unknown> };
+      // Another owner's record naming Erin and her twin: no foreign key stops it, the owner scope must.
+      const [{ id: foreign }] = await sql<{ id: string }>(
+        `insert into public.contact_merges (user_id, survivor_id, duplicate_id, row_counts, actor_role)
+         values ($1, $2, $3, '{}', 'owner') returning id`, [w.stranger.id, w.erin, twin]);
+
+      interface Merge { merge_id: string; survivor_id: string; duplicate_id: string; actor_role: string; row_counts: unknown }
+      const response = await post(token, { contact_id: w.erin });
+      assertEquals(response.status, 200, JSON.stringify(response.body));
+      const merges = (response.body as Export).subjects[0].merges as Merge[];
+      assertEquals(merges.map((m) => [m.merge_id, m.survivor_id, m.duplicate_id, m.actor_role]), [[report.merge_id, w.erin, twin, "owner"]]);
+      assertEquals(merges[0].row_counts, report.row_counts, "the rows moved, as the merge reported them");
+      assertEquals((response.body as Export).counts.merges, 1);
+      assert(!JSON.stringify(response.body).includes(foreign), "not the other owner's record");
+
+      const { data, error } = await serviceClient().functions.invoke<Export>(FN, { body: { contact_id: w.erin, owner_id: w.owner.id } });
+      assertEquals(error, null);
+      assertEquals((data!.subjects[0].merges as Merge[]).map((m) => m.merge_id), [report.merge_id], "the service sees the owner's merge only");
+
+      const zip = await fetch(`${functionUrl(FN)}?format=zip`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ contact_id: w.erin }),
+      });
+      assertEquals(zip.status, 200);
+      const files = unzipSync(new Uint8Array(await zip.arrayBuffer()));
+      assertEquals((JSON.parse(strFromU8(files[`contacts/${w.erin}/merges.json`])) as Merge[]).map((m) => m.merge_id), [report.merge_id]);
+      assert(strFromU8(files["README.txt"]).includes("merges.json"), "the archive's README describes merges.json");
+    });
   } finally {
     await removeOwners(w.owner, w.stranger);
   }
