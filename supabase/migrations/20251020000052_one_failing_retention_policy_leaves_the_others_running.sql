@@ -11,7 +11,9 @@
 --  - apply_retention_policies, one transaction by design, still applies all or nothing: it raises
 --    the failed policy's error, which rolls its work back as before;
 --  - a step works on at most 50 policies (a subtransaction each; see retention_run_step).
--- The sweep of interactions across owners is one statement for all of them and still fails whole.
+--  - a swept policy held past lock_timeout leaves the sweep with the error, the others sweep on;
+--    an error of the sweep's statement itself, which deletes for every swept owner at once, still
+--    fails the step.
 set lock_timeout = '5s';
 set statement_timeout = '5min';
 
@@ -43,6 +45,13 @@ declare
   swept_counts jsonb := '{}'::jsonb;
   previous_lock_timeout constant text := pg_catalog.current_setting('lock_timeout');
   live_policies uuid[];
+  held_policies uuid[];
+  -- The policies of the run's swept items that stand as the run copied them; %s: how to lock them.
+  standing_policies constant text := 'select array(select p.id'
+    || ' from private.retention_run_items it join public.contact_retention_policies p on p.id = it.policy_id'
+    || ' where it.run_id = $1 and it.swept and it.finished_at is null and p.user_id = it.user_id and p.is_enabled'
+    || ' and (p.data_class, p.action, p.retain_days, p.suppress_identifiers)'
+    || ' = (it.data_class, it.action, it.retain_days, it.suppress_identifiers) %s)';
   attempts integer := 0;
 begin
   select * into run from private.retention_runs r where r.id = retention_run_step.run_id for update;
@@ -52,17 +61,18 @@ begin
 
   -- The swept items' policies as they are now, locked for share until this transaction ends (a
   -- change or a delete waits for it); an item whose policy is gone, disabled or changed leaves the
-  -- sweep, finished. With none left, the sweep ends.
+  -- sweep, finished. A policy held past lock_timeout by a change left open fails alone: its item
+  -- leaves the sweep with the error, and the next run resumes it. With none left, the sweep ends.
   if run.sweep_next_at < run.sweep_end_at then
-    live_policies := array(
-      select p.id
-      from private.retention_run_items it
-      join public.contact_retention_policies p on p.id = it.policy_id
-      where it.run_id = run.id and it.swept and it.finished_at is null
-        and p.user_id = it.user_id and p.is_enabled
-        and (p.data_class, p.action, p.retain_days, p.suppress_identifiers)
-          = (it.data_class, it.action, it.retain_days, it.suppress_identifiers)
-      for share of p);
+    begin
+      execute pg_catalog.format(standing_policies, 'for share of p') using run.id into live_policies;
+    exception when lock_not_available then
+      execute pg_catalog.format(standing_policies, 'for share of p skip locked') using run.id into live_policies;
+      execute pg_catalog.format(standing_policies, '') using run.id into held_policies;
+      update private.retention_run_items i
+      set swept = false, error = pg_catalog.format('%s (SQLSTATE %s)', sqlerrm, sqlstate)
+      where i.run_id = run.id and i.policy_id = any (held_policies) and not (i.policy_id = any (live_policies));
+    end;
     update private.retention_run_items i
     set swept = false, finished_at = clock_timestamp()
     where i.run_id = run.id and i.swept and i.finished_at is null and not (i.policy_id = any (live_policies));

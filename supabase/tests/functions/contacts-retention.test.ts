@@ -80,6 +80,42 @@ async function storedImport(ownerId: string, name: string, source: "upload" | "s
 const count = async (ownerId: string) =>
   Number((await sql<{ n: string }>(`select count(*) as n from public.contact_interactions where user_id = $1`, [ownerId]))[0].n);
 
+/**
+ * Gives the owner an audit-log policy with 4 entries past it, then runs retention for the owner while
+ * a change of its interactions policy is left open (the run's share lock on it times out after 2 s):
+ * the run answers 500 naming one failed policy, applies the audit-log policy, and records the lock
+ * timeout on the interactions item. Returns the failed run's id.
+ */
+async function expectOnePolicyToFailWhileHeld(ownerId: string): Promise<number> {
+  await sql(
+    `insert into public.contact_audit_log (user_id, contact_id, table_name, row_id, action, changed_columns, actor_role, occurred_at)
+     select $1, null, 'contact_groups', gen_random_uuid(), 'insert', '{}', 'authenticated', now() - interval '500 days'
+     from generate_series(1, 4)`,
+    [ownerId],
+  );
+  await sql(`insert into public.contact_retention_policies (user_id, data_class, action, retain_days) values ($1, 'audit_log', 'delete', 30)`, [ownerId]);
+  const holder = new pg.Client({ connectionString: stack.dbUrl });
+  await holder.connect();
+  let runId: number;
+  try {
+    await holder.query("begin");
+    await holder.query("select 1 from public.contact_retention_policies where user_id = $1 and data_class = 'interactions' for update", [ownerId]);
+    const response = await service({ owner: ownerId });
+    assertError(response, 500, "internal_error");
+    const details = (response.body as { details: { run_id: number; failed_policies: number } }).details;
+    assertEquals(details.failed_policies, 1);
+    runId = details.run_id;
+  } finally {
+    await holder.query("rollback");
+    await holder.end();
+  }
+  const oldAudit = await sql(`select 1 from public.contact_audit_log where user_id = $1 and occurred_at < now() - interval '400 days'`, [ownerId]);
+  assertEquals(oldAudit.length, 0, "the audit-log policy was applied");
+  const [item] = await sql<{ error: string }>(`select error from private.retention_run_items where run_id = $1 and data_class = 'interactions'`, [runId]);
+  assert(item.error.includes("55P03"), item.error);
+  return runId;
+}
+
 Deno.test("contacts-retention", { sanitizeResources: false, sanitizeOps: false }, async (t) => {
   const owners: Owner[] = [];
   try {
@@ -185,39 +221,11 @@ Deno.test("contacts-retention", { sanitizeResources: false, sanitizeOps: false }
     await t.step("a policy that fails stops alone: the owner's other policy is applied, the run answers 500, the next resumes it", async () => {
       const f = await arrange("retention-failing", 5);
       owners.push(f.owner);
-      await sql(
-        `insert into public.contact_audit_log (user_id, contact_id, table_name, row_id, action, changed_columns, actor_role, occurred_at)
-         select $1, null, 'contact_groups', gen_random_uuid(), 'insert', '{}', 'authenticated', now() - interval '500 days'
-         from generate_series(1, 4)`,
-        [f.owner.id],
-      );
-      await sql(`insert into public.contact_retention_policies (user_id, data_class, action, retain_days) values ($1, 'audit_log', 'delete', 30)`, [f.owner.id]);
-      const oldAudit = () => sql(`select 1 from public.contact_audit_log where user_id = $1 and occurred_at < now() - interval '400 days'`, [f.owner.id]);
-      // A change of the interactions policy left open: the run's share lock on it times out after 2 s.
-      const holder = new pg.Client({ connectionString: stack.dbUrl });
-      await holder.connect();
-      let failedRun: number;
-      try {
-        await holder.query("begin");
-        await holder.query("select 1 from public.contact_retention_policies where user_id = $1 and data_class = 'interactions' for update", [f.owner.id]);
-        const response = await service({ owner: f.owner.id });
-        assertError(response, 500, "internal_error");
-        const details = (response.body as { details: { run_id: number; failed_policies: number } }).details;
-        assertEquals(details.failed_policies, 1);
-        failedRun = details.run_id;
-      } finally {
-        await holder.query("rollback");
-        await holder.end();
-      }
-      assertEquals((await oldAudit()).length, 0, "the audit-log policy was applied");
+      await expectOnePolicyToFailWhileHeld(f.owner.id);
       assertEquals(await count(f.owner.id), 13, "the interactions policy did nothing");
-      const [item] = await sql<{ error: string }>(
-        `select error from private.retention_run_items where run_id = $1 and data_class = 'interactions'`, [failedRun]);
-      assert(item.error.includes("55P03"), item.error);
       const next = await service({ owner: f.owner.id });
       assertEquals(next.status, 200, JSON.stringify(next.body));
-      const run = next.body as Run;
-      assertEquals([run.status, run.resumed_run_id, run.affected_rows], ["completed", failedRun, 5]);
+      assertEquals([(next.body as Run).status, (next.body as Run).affected_rows], ["completed", 5]);
       assertEquals(await count(f.owner.id), 8, "the held contact's 5 old and the 3 recent interactions stay");
     });
 
@@ -265,6 +273,19 @@ Deno.test("contacts-retention", { sanitizeResources: false, sanitizeOps: false }
       assert(mark?.clean_before, "the sweep recorded the owner's watermark");
       const again = (await service({ owner: big.owner.id })).body as Run;
       assertEquals([again.status, again.affected_rows], ["completed", 0], "the next run, from the watermark, finds nothing");
+    });
+
+    await t.step("a swept policy held by a change fails alone too: the sweep leaves it, the next run deletes its rows", async () => {
+      const big = await arrange("retention-sweep-held", 6000);
+      owners.push(big.owner);
+      const failedRun = await expectOnePolicyToFailWhileHeld(big.owner.id);
+      const [item] = await sql<{ run_swept: boolean; swept: boolean }>(
+        `select r.sweep_end_at is not null as run_swept, i.swept from private.retention_run_items i
+         join private.retention_runs r on r.id = i.run_id where i.run_id = $1 and i.data_class = 'interactions'`, [failedRun]);
+      assertEquals([item.run_swept, item.swept], [true, false], "the run swept, and the held policy left the sweep");
+      assertEquals(await count(big.owner.id), 12_003, "nothing was deleted under the held policy");
+      const next = (await service({ owner: big.owner.id })).body as Run;
+      assertEquals([next.status, next.resumed_run_id, next.affected_rows], ["completed", failedRun, 6000]);
     });
 
     await t.step("uploads of ended and deleted imports leave Storage; a failed import's, an owner's own file and another owner's stay", async () => {
