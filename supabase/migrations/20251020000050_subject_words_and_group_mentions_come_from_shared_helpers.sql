@@ -5,7 +5,7 @@
 -- written out five times over 47, 48 and 49, and the step that drops a namesake's words three times.
 -- Nothing found, listed or rewritten changes. Now one helper holds each:
 --   * private.subject_words builds the words, from a contact and/or mentions given;
---   * private.group_mentions is the test;
+--   * private.group_ids_mentioning is the test, run once per statement;
 --   * private.subject_group_words drops a namesake's words, looked for only when a group mentions
 --     one at all (erasure did so; the export's list was the same without it);
 --   * private.groups_mentioning lists the groups under groups_mentioning_subject, for a contact or
@@ -36,19 +36,24 @@ comment on function private.subject_words(uuid, uuid, text[]) is 'The words eras
 revoke execute on function private.subject_words(uuid, uuid, text[]) from public;
 grant execute on function private.subject_words(uuid, uuid, text[]) to authenticated, service_role;
 
-create function private.group_mentions(name text, description text, criteria jsonb, words text[])
-returns boolean
+-- Called once per statement, not per group: a function with its own search_path is never inlined,
+-- and a call per row would cost each group three times what the test does.
+create function private.group_ids_mentioning(owner_id uuid, words text[])
+returns setof uuid
 language sql
-immutable
+stable
 set search_path = ''
 as $$
-  select private.mentions_whole(group_mentions.name, group_mentions.words)
-    or private.mentions_whole(group_mentions.description, group_mentions.words)
-    or private.criteria_naming(group_mentions.criteria, group_mentions.words) <> '[]'::jsonb
+  select g.id
+  from public.contact_groups g
+  where cardinality(group_ids_mentioning.words) > 0 and g.user_id = group_ids_mentioning.owner_id
+    and (private.mentions_whole(g.name, group_ids_mentioning.words)
+      or private.mentions_whole(g.description, group_ids_mentioning.words)
+      or private.criteria_naming(g.criteria, group_ids_mentioning.words) <> '[]'::jsonb)
 $$;
-comment on function private.group_mentions(text, text, jsonb, text[]) is 'True when a group''s name or description mentions one of the (lower-case) words as a whole word, or one of its rules has one as its value (or an in entry).';
-revoke execute on function private.group_mentions(text, text, jsonb, text[]) from public;
-grant execute on function private.group_mentions(text, text, jsonb, text[]) to authenticated, service_role;
+comment on function private.group_ids_mentioning(uuid, text[]) is 'The owner''s groups whose name or description mentions one of the (lower-case) words as a whole word, or one of whose rules has one as its value (or an in entry). Invoker: RLS applies.';
+revoke execute on function private.group_ids_mentioning(uuid, text[]) from public;
+grant execute on function private.group_ids_mentioning(uuid, text[]) to authenticated, service_role;
 
 -- Namesakes are looked for only when a group of the owner mentions one of the words at all.
 create function private.subject_group_words(owner_id uuid, contact_id uuid, words text[])
@@ -57,10 +62,7 @@ language sql
 stable
 set search_path = ''
 as $$
-  select case when exists (
-      select 1 from public.contact_groups g
-      where g.user_id = subject_group_words.owner_id
-        and private.group_mentions(g.name, g.description, g.criteria, subject_group_words.words))
+  select case when exists (select 1 from private.group_ids_mentioning(subject_group_words.owner_id, subject_group_words.words))
     then private.words_no_one_else_holds(subject_group_words.owner_id, subject_group_words.contact_id, subject_group_words.words)
     else '{}'::text[] end
 $$;
@@ -77,9 +79,8 @@ as $$
   select coalesce(json_agg(json_build_object('group_id', g.id, 'name', g.name, 'description', g.description,
       'rules', private.criteria_naming(g.criteria, subject.words)) order by g.name, g.id), '[]'::json), count(*)
   from (select private.subject_group_words(groups_mentioning.owner_id, groups_mentioning.contact_id, groups_mentioning.words) as words) as subject
-  cross join public.contact_groups g
-  where cardinality(subject.words) > 0 and g.user_id = groups_mentioning.owner_id
-    and private.group_mentions(g.name, g.description, g.criteria, subject.words)
+  cross join lateral private.group_ids_mentioning(groups_mentioning.owner_id, subject.words) as m (id)
+  join public.contact_groups g on g.id = m.id
 $$;
 comment on function private.groups_mentioning(uuid, uuid, text[]) is 'The owner''s groups mentioning the subject''s words (less a namesake''s; the contact''s, or an identifier''s when the contact is null): json array of group, name, description and the rules naming them, and their count.';
 revoke execute on function private.groups_mentioning(uuid, uuid, text[]) from public;
@@ -170,10 +171,10 @@ begin
   -- value a namesake holds too stays (private.subject_group_words).
   group_words := private.subject_group_words(forget_traces.owner_id, forget_traces.contact_id, words);
   for target in
-    select g.id, g.name from public.contact_groups g
-    where cardinality(group_words) > 0 and g.user_id = forget_traces.owner_id
-      and private.group_mentions(g.name, g.description, g.criteria, group_words)
-    order by g.id for update
+    select g.id, g.name
+    from private.group_ids_mentioning(forget_traces.owner_id, group_words) as m (id)
+    join public.contact_groups g on g.id = m.id
+    order by g.id for update of g
   loop
     renamed := left(private.erase_mentions(target.name, group_words), 200);
     if exists (select 1 from public.contact_groups o where o.user_id = forget_traces.owner_id and o.name = renamed and o.id <> target.id) then

@@ -142,6 +142,10 @@ declare
   words constant text[] := private.subject_words(traces_of_identifier.owner_id, null, array[traces_of_identifier.identifier,
     substr(traces_of_identifier.identifier_key, strpos(traces_of_identifier.identifier_key, ':') + 1)]);
 begin
+  -- RLS shows an agent none of the lists, but the remembered withdrawals are counted with definer rights.
+  if private.current_agent_id() is not null then
+    raise exception 'agent tokens cannot act on data subject requests' using errcode = '42501';
+  end if;
   select k.counts, json_build_object('contact_import_job_errors', lines.part, 'contact_import_headers', headers.part,
       'contact_import_dry_run_entries', entries.part, 'agent_contact_access_log', searches.part,
       'groups_mentioning_subject', groups.part, 'counts', k.counts)
@@ -158,7 +162,7 @@ begin
       'withdrawn_addresses', private.remembered_withdrawals(traces_of_identifier.owner_id, array[traces_of_identifier.identifier_key])) as counts) as k;
 end;
 $$;
-comment on function private.traces_of_identifier(uuid, text, text) is 'What the owner''s records hold of an identifier (given with its key) no contact holds, as erasure by it finds them: import report lines, kept headers, dry-run entries, agent searches (never the query), groups naming it (json), and their counts with remembered withdrawals (jsonb). The caller checks the owner.';
+comment on function private.traces_of_identifier(uuid, text, text) is 'What the owner''s records hold of an identifier (given with its key) no contact holds, as erasure by it finds them: import report lines, kept headers, dry-run entries, agent searches (never the query), groups naming it (json), and their counts with remembered withdrawals (jsonb). Refuses agent tokens; the caller checks the owner.';
 revoke execute on function private.traces_of_identifier(uuid, text, text) from public;
 grant execute on function private.traces_of_identifier(uuid, text, text) to authenticated, service_role;
 

@@ -1,11 +1,13 @@
 -- Subject access left out the merge records (public.contact_merges, 20251002000005): the merges of
--- duplicates into the subject's contact, whose rows it now holds, and a merge of it into another.
--- They hold no values (ids, rows moved per table, the names of the fields a merge filled, who and
--- when), but they record processing of the subject's data, which Art. 15 asks the owner to show.
+-- duplicates into the subject's contact, whose rows it now holds. They hold no values (ids, rows
+-- moved per table, the names of the fields a merge filled, who and when), but they record
+-- processing of the subject's data, which Art. 15 asks the owner to show.
 -- Now each bundle has `merges`, counted as its other keys: every merge of the owner into the
--- contact, into a contact merged into it in turn (its rows are the contact's now), or of the
--- contact into another, oldest first: merge_id, survivor_id, duplicate_id, merged_at, actor_role,
--- filled_fields, row_counts. Another owner's record naming the same ids is not the subject's.
+-- contact since it was created, and into a contact merged into it in turn, before that merge (its
+-- rows are the contact's now), oldest first: merge_id, survivor_id, duplicate_id, merged_at,
+-- actor_role, filled_fields, row_counts. The bounds in time keep out the history of another
+-- contact given the same id later (the service can choose ids); another owner's record naming the
+-- same ids is not the subject's either.
 -- Erasure leaves these records, as it leaves the audit log's entries and its own receipt: ids
 -- and field names only, of a contact that is then gone. private.contact_export_statement is
 -- otherwise that of 20251020000047.
@@ -68,10 +70,13 @@ begin
     cross join private.contact_import_headers($1, $2) as headers (part, n)
     cross join private.contact_agent_searches($1, $2) as searches (part, n)
     cross join private.contact_groups_mentioning($1, $2) as groups (part, n)
-    cross join (with recursive merged (id, duplicate_id) as (
-                  select m.id, m.duplicate_id from public.contact_merges m where m.user_id = $2 and (m.survivor_id = $1 or m.duplicate_id = $1)
+    cross join (with recursive merged (id, duplicate_id, merged_at) as (
+                  select m.id, m.duplicate_id, m.merged_at from public.contact_merges m
+                  where m.user_id = $2 and m.survivor_id = $1
+                    and m.merged_at >= (select c.created_at from public.contacts c where c.id = $1 and c.user_id = $2)
                   union
-                  select m.id, m.duplicate_id from merged d join public.contact_merges m on m.user_id = $2 and m.survivor_id = d.duplicate_id)
+                  select m.id, m.duplicate_id, m.merged_at from merged d
+                  join public.contact_merges m on m.user_id = $2 and m.survivor_id = d.duplicate_id and m.merged_at <= d.merged_at)
                 select coalesce(json_agg(json_build_object(
                   'merge_id', m.id, 'survivor_id', m.survivor_id, 'duplicate_id', m.duplicate_id, 'merged_at', m.merged_at,
                   'actor_role', m.actor_role, 'filled_fields', m.filled_fields, 'row_counts', m.row_counts)

@@ -173,5 +173,5 @@ grant execute on function private.contact_groups_mentioning(uuid, uuid) to authe
 
 drop function private.groups_mentioning(uuid, uuid, text[]);
 drop function private.subject_group_words(uuid, uuid, text[]);
-drop function private.group_mentions(text, text, jsonb, text[]);
+drop function private.group_ids_mentioning(uuid, text[]);
 drop function private.subject_words(uuid, uuid, text[]);

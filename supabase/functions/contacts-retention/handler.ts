@@ -33,7 +33,15 @@ export const handler = createHandler(
           run_id: result.run_id,
         });
       }
+      // Uploads go whatever befell the run: a policy that keeps failing must not keep every owner's files.
       const uploads = await removeQueuedUploads(session, fileStorage(), { ownerId: input.owner ?? null, dryRun: input.dry_run });
+      if (result.status === "failed") {
+        throw new HttpError(500, "internal_error", "The retention run failed; it is logged and the next run resumes it", {
+          run_id: result.run_id,
+          failed_policies: result.failed_policies,
+          uploads,
+        });
+      }
       return Response.json({ ...result, uploads } satisfies RetentionResponse);
     } catch (error) {
       throw databaseErrorToHttp(error, "write", { fn: ctx.fn, req });

@@ -76,20 +76,8 @@ export async function runRetention(db: RunSession, options: RunOptions): Promise
   }
   const [finished] = await db.query<Record<string, unknown>>("select * from private.retention_run_finish($1, $2)", [run_id, failure]);
   const run = RunRow.parse(finished);
-  if (run.status === "failed") {
-    // Policies that failed stopped alone (the others were applied); zero means the run itself failed.
-    const [{ failed }] = await db.query<{ failed: string }>(
-      "select count(*) as failed from private.retention_run_items where run_id = $1 and error is not null",
-      [run_id],
-    );
-    throw new HttpError(500, "internal_error", "The retention run failed; it is logged and the next run resumes it", {
-      run_id: run.id,
-      failed_policies: Number(failed),
-    });
-  }
-
-  const items = await db.query<{ user_id: string; data_class: string; action: string; affected_rows: string; finished: boolean }>(
-    `select user_id, data_class, action, affected_rows, finished_at is not null as finished
+  const items = await db.query<{ user_id: string; data_class: string; action: string; affected_rows: string; failed: boolean }>(
+    `select user_id, data_class, action, affected_rows, error is not null as failed
      from private.retention_run_items where run_id = $1 order by user_id, data_class`,
     [run_id],
   );
@@ -107,6 +95,7 @@ export async function runRetention(db: RunSession, options: RunOptions): Promise
     per_owner: items.filter((i) => Number(i.affected_rows) > 0)
       .map((i) => ({ user_id: i.user_id, data_class: i.data_class, action: i.action, affected_rows: Number(i.affected_rows) })),
     policies: items.length,
+    failed_policies: items.filter((i) => i.failed).length,
     more: run.status === "stopped",
     resumed_run_id: run.resumed_run_id,
   });

@@ -44,7 +44,7 @@ how many results, who called; never the query): searches for one of its names or
 word of its names, or a number ending in its number's digits. groups_mentioning_subject.json lists
 the owner's groups whose name or description mentions the contact's names or identifiers, or whose
 rules hold one of them as a value (with those rules). merges.json lists the merges of duplicate
-contacts into the contact (and into those, before), or of it into another, oldest first: merge id,
+contacts into the contact (and into those, before), oldest first: merge id,
 survivor and duplicate ids, when, by whom (owner or service), the names of the fields the merge
 filled and the rows it moved per table; never values.
 

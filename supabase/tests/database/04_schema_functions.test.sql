@@ -40,7 +40,7 @@ select functions_are('private', array[
   'keep_consent_history', 'keep_consented_address',
   'channel_address_key', 'remember_withdrawn_addresses', 'recall_withdrawn_addresses', 'hold_import_grants_behind_withdrawals',
   'forget_suppressed_withdrawals', 'remembered_withdrawals', 'words_no_one_else_holds', 'identifier_traces',
-  'subject_words', 'group_mentions', 'subject_group_words', 'groups_mentioning', 'import_report_lines_holding', 'dry_run_entries_holding',
+  'subject_words', 'group_ids_mentioning', 'subject_group_words', 'groups_mentioning', 'import_report_lines_holding', 'dry_run_entries_holding',
   'import_headers_holding', 'agent_searches_for', 'traces_of_identifier'
 ], 'private holds exactly the trigger and helper functions');
 

@@ -107,10 +107,10 @@ select function_privs_are('private', 'subject_words', array['uuid', 'uuid', 'tex
   'authenticated can execute private.subject_words(uuid, uuid, text[]) (invoker: RLS narrows the contact it reads)');
 select function_privs_are('private', 'subject_words', array['uuid', 'uuid', 'text[]'], 'service_role', array['EXECUTE'],
   'service_role can execute private.subject_words(uuid, uuid, text[])');
-select function_privs_are('private', 'group_mentions', array['text', 'text', 'jsonb', 'text[]'], 'authenticated', array['EXECUTE'],
-  'authenticated can execute private.group_mentions(text, text, jsonb, text[]) (it reads no table)');
-select function_privs_are('private', 'group_mentions', array['text', 'text', 'jsonb', 'text[]'], 'service_role', array['EXECUTE'],
-  'service_role can execute private.group_mentions(text, text, jsonb, text[])');
+select function_privs_are('private', 'group_ids_mentioning', array['uuid', 'text[]'], 'authenticated', array['EXECUTE'],
+  'authenticated can execute private.group_ids_mentioning(uuid, text[]) (invoker: RLS narrows the groups it reads)');
+select function_privs_are('private', 'group_ids_mentioning', array['uuid', 'text[]'], 'service_role', array['EXECUTE'],
+  'service_role can execute private.group_ids_mentioning(uuid, text[])');
 select function_privs_are('private', 'subject_group_words', array['uuid', 'uuid', 'text[]'], 'authenticated', array['EXECUTE'],
   'authenticated can execute private.subject_group_words(uuid, uuid, text[]) (invoker: RLS narrows the groups and contacts it reads)');
 select function_privs_are('private', 'subject_group_words', array['uuid', 'uuid', 'text[]'], 'service_role', array['EXECUTE'],

@@ -5,19 +5,22 @@
 -- another owner's merge record naming the very same ids is never hers, not even for the service,
 -- which RLS does not narrow.
 begin;
-select plan(9);
+select plan(11);
 
 -- ============================================================================================
--- Setup (superuser): Mira, two duplicates of her, two unrelated contacts; a stranger.
+-- Setup (superuser): Mira, two duplicates of her, three unrelated contacts, made 5 days ago; a stranger.
 -- ============================================================================================
 select tests.create_supabase_user('merges172_owner');
 select tests.create_supabase_user('merges172_stranger');
-insert into public.contacts (id, user_id, first_name, last_name, job_title) values
-  ('c1720000-0000-4000-8000-000000000001', tests.get_supabase_uid('merges172_owner'), 'Mira', 'Quent', null),
-  ('c1720000-0000-4000-8000-000000000002', tests.get_supabase_uid('merges172_owner'), 'Mira', 'Q.', 'Pilot'),
-  ('c1720000-0000-4000-8000-000000000003', tests.get_supabase_uid('merges172_owner'), 'M.', 'Quent', null),
-  ('c1720000-0000-4000-8000-000000000004', tests.get_supabase_uid('merges172_owner'), 'Ugo', 'Underhill', null),
-  ('c1720000-0000-4000-8000-000000000005', tests.get_supabase_uid('merges172_owner'), 'Ugo', 'U.', null);
+insert into public.contacts (id, user_id, first_name, last_name, job_title, created_at)
+select v.id::uuid, tests.get_supabase_uid('merges172_owner'), v.first_name, v.last_name, v.job_title, now() - interval '5 days'
+from (values
+  ('c1720000-0000-4000-8000-000000000001', 'Mira', 'Quent', null),
+  ('c1720000-0000-4000-8000-000000000002', 'Mira', 'Q.', 'Pilot'),
+  ('c1720000-0000-4000-8000-000000000003', 'M.', 'Quent', null),
+  ('c1720000-0000-4000-8000-000000000004', 'Ugo', 'Underhill', null),
+  ('c1720000-0000-4000-8000-000000000005', 'Ugo', 'U.', null),
+  ('c1720000-0000-4000-8000-000000000006', 'Xavier', 'Yarrow', null)) as v (id, first_name, last_name, job_title);
 insert into public.contact_interactions (user_id, contact_id, channel_type, direction, content) values
   (tests.get_supabase_uid('merges172_owner'), 'c1720000-0000-4000-8000-000000000002', 'email', 'outbound', 'Hello Mira');
 create temporary table answers (label text primary key, answer jsonb);
@@ -97,6 +100,25 @@ select throws_ok(
   $$ select public.export_subject_data(contact_id => 'c1720000-0000-4000-8000-000000000001') $$,
   'P0002', 'contact not found',
   'another owner holding a merge record that names Mira cannot export her: contact not found');
+reset role;
+
+-- ============================================================================================
+-- Superuser, then owner: a new contact, Bruno, given the id of Mira's duplicate merged away two
+-- days ago (the service may choose ids); Xavier merged into him
+-- ============================================================================================
+insert into public.contacts (id, user_id, first_name, last_name)
+values ('c1720000-0000-4000-8000-000000000003', tests.get_supabase_uid('merges172_owner'), 'Bruno', 'Brandt');
+select tests.authenticate_as('merges172_owner');
+insert into answers values
+  ('merge into bruno', public.merge_contacts('c1720000-0000-4000-8000-000000000003', 'c1720000-0000-4000-8000-000000000006')),
+  ('export bruno', public.export_subject_data(contact_id => 'c1720000-0000-4000-8000-000000000003')::jsonb),
+  ('export mira again', public.export_subject_data(contact_id => 'c1720000-0000-4000-8000-000000000001')::jsonb);
+select results_eq(
+  $$ select e ->> 'merge_id' from answers, jsonb_array_elements(answer -> 'subjects' -> 0 -> 'merges') as e where label = 'export bruno' $$,
+  $$ select answer ->> 'merge_id' from answers where label = 'merge into bruno' $$,
+  'Bruno''s export lists the merge of Xavier into him, not the history of the contact that had his id before');
+select is((select answer -> 'counts' ->> 'merges' from answers where label = 'export mira again'), '2',
+  'Mira''s export still lists her two merges, not the merge of Xavier into the contact now holding her old duplicate''s id');
 reset role;
 
 select * from finish();

@@ -22,6 +22,7 @@ interface Run {
   counts: Record<string, Record<string, number>>;
   per_owner: { user_id: string; data_class: string; action: string; affected_rows: number }[];
   policies: number;
+  failed_policies: number;
   more: boolean;
   resumed_run_id: number | null;
   uploads: { removed: number; waiting: number };
@@ -81,10 +82,11 @@ const count = async (ownerId: string) =>
   Number((await sql<{ n: string }>(`select count(*) as n from public.contact_interactions where user_id = $1`, [ownerId]))[0].n);
 
 /**
- * Gives the owner an audit-log policy with 4 entries past it, then runs retention for the owner while
- * a change of its interactions policy is left open (the run's share lock on it times out after 2 s):
- * the run answers 500 naming one failed policy, applies the audit-log policy, and records the lock
- * timeout on the interactions item. Returns the failed run's id.
+ * Gives the owner an audit-log policy with 4 entries past it and a cancelled import's upload, then
+ * runs retention for the owner while a change of its interactions policy is left open (the run's
+ * share lock on it times out after 2 s): the run answers 500 naming one failed policy, applies the
+ * audit-log policy, still removes the upload, and records the lock timeout on the interactions item.
+ * Returns the failed run's id.
  */
 async function expectOnePolicyToFailWhileHeld(ownerId: string): Promise<number> {
   await sql(
@@ -94,6 +96,7 @@ async function expectOnePolicyToFailWhileHeld(ownerId: string): Promise<number> 
     [ownerId],
   );
   await sql(`insert into public.contact_retention_policies (user_id, data_class, action, retain_days) values ($1, 'audit_log', 'delete', 30)`, [ownerId]);
+  await storedImport(ownerId, "cancelled.csv", "upload", "cancelled");
   const holder = new pg.Client({ connectionString: stack.dbUrl });
   await holder.connect();
   let runId: number;
@@ -102,8 +105,9 @@ async function expectOnePolicyToFailWhileHeld(ownerId: string): Promise<number> 
     await holder.query("select 1 from public.contact_retention_policies where user_id = $1 and data_class = 'interactions' for update", [ownerId]);
     const response = await service({ owner: ownerId });
     assertError(response, 500, "internal_error");
-    const details = (response.body as { details: { run_id: number; failed_policies: number } }).details;
-    assertEquals(details.failed_policies, 1);
+    const details = (response.body as { details: { run_id: number; failed_policies: number; uploads: unknown } }).details;
+    assertEquals([details.failed_policies, details.uploads], [1, { removed: 1, waiting: 0 }]);
+    assertEquals(storedUploads(ownerId), [], "the run still removed the cancelled import's upload");
     runId = details.run_id;
   } finally {
     await holder.query("rollback");
@@ -161,7 +165,7 @@ Deno.test("contacts-retention", { sanitizeResources: false, sanitizeOps: false }
       const response = await service({ owner: a.owner.id });
       assertEquals(response.status, 200, JSON.stringify(response.body));
       const run = response.body as Run;
-      assertEquals([run.status, run.affected_rows, run.more, run.owner], ["completed", 20, false, a.owner.id]);
+      assertEquals([run.status, run.affected_rows, run.more, run.owner, run.failed_policies], ["completed", 20, false, a.owner.id, 0]);
       const left = await interactionsOf(a.owner.id);
       assertEquals(left.filter((x) => x.startsWith("Free:old")).length, 0);
       assertEquals(left.filter((x) => x.startsWith("Held:old")).length, 20, "legal hold: every old interaction of the held contact stays");

@@ -37,6 +37,8 @@ export const RetentionRun = z.object({
   /** Per owner and class: every policy the run applied that affected something (or would have). */
   per_owner: z.array(RetentionOwnerCount),
   policies: z.number().int().nonnegative(),
+  /** Policies that failed in this run (each stopped alone; the run is 'failed' and the next resumes them). */
+  failed_policies: z.number().int().nonnegative(),
   /** True when the run stopped at max_batches or its time budget with work left: call again to resume. */
   more: z.boolean(),
   resumed_run_id: z.number().int().positive().nullable(),
