@@ -39,7 +39,7 @@ select functions_are('private', array[
   'lexeme_query', 'track_contact_search_words', 'search_typo_query', 'check_search_group',
   'keep_consent_history', 'keep_consented_address',
   'channel_address_key', 'remember_withdrawn_addresses', 'recall_withdrawn_addresses', 'hold_import_grants_behind_withdrawals',
-  'forget_suppressed_withdrawals', 'remembered_withdrawals', 'words_no_one_else_holds', 'identifier_traces',
+  'forget_suppressed_withdrawals', 'remembered_withdrawals', 'words_no_one_else_holds',
   'subject_words', 'group_ids_mentioning', 'subject_group_words', 'groups_mentioning', 'import_report_lines_holding', 'dry_run_entries_holding',
   'import_headers_holding', 'agent_searches_for', 'traces_of_identifier'
 ], 'private holds exactly the trigger and helper functions');

@@ -2,7 +2,7 @@
 -- roles that call it (anon to none), every private function to authenticated and service_role
 -- only, and anon cannot even resolve names in the private schema.
 begin;
-select plan(310);
+select plan(308);
 
 -- Schemas.
 select schema_privs_are('private', 'anon', array[]::text[], 'anon has no usage on schema private');
@@ -99,10 +99,6 @@ select function_privs_are('private', 'words_no_one_else_holds', array['uuid', 'u
   'authenticated can execute private.words_no_one_else_holds(uuid, uuid, text[]) (invoker: RLS narrows the contacts it reads)');
 select function_privs_are('private', 'words_no_one_else_holds', array['uuid', 'uuid', 'text[]'], 'service_role', array['EXECUTE'],
   'service_role can execute private.words_no_one_else_holds(uuid, uuid, text[])');
-select function_privs_are('private', 'identifier_traces', array['uuid', 'text'], 'authenticated', array['EXECUTE'],
-  'authenticated can execute private.identifier_traces(uuid, text) (invoker: it answers for the caller''s own owner, never an agent token)');
-select function_privs_are('private', 'identifier_traces', array['uuid', 'text'], 'service_role', array['EXECUTE'],
-  'service_role can execute private.identifier_traces(uuid, text)');
 select function_privs_are('private', 'subject_words', array['uuid', 'uuid', 'text[]'], 'authenticated', array['EXECUTE'],
   'authenticated can execute private.subject_words(uuid, uuid, text[]) (invoker: RLS narrows the contact it reads)');
 select function_privs_are('private', 'subject_words', array['uuid', 'uuid', 'text[]'], 'service_role', array['EXECUTE'],
