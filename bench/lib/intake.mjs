@@ -10,7 +10,7 @@ import path from "node:path";
 import readline from "node:readline";
 import { parseArgs } from "node:util";
 import { ROOT } from "../../scripts/lib/config.mjs";
-import { denoEnv, denoPath } from "../../scripts/lib/deno.mjs";
+import { DENO_CONFIG, denoEnv, denoPath } from "../../scripts/lib/deno.mjs";
 import { DOCS_FILE, writeSection } from "./docs.mjs";
 import { generate } from "./import.mjs";
 
@@ -43,7 +43,7 @@ async function padded(base) {
 
 function intakePass(file) {
   const run = spawnSync(denoPath(), [
-    "run", `--config=${path.join(ROOT, "supabase", "functions", "deno.json")}`, "--allow-read", "--allow-env",
+    "run", `--config=${DENO_CONFIG}`, "--allow-read", "--allow-env",
     path.join(ROOT, "bench", "intake.ts"), file,
   ], { encoding: "utf8", env: denoEnv(), maxBuffer: 2 ** 20 });
   if (run.status !== 0) throw new Error(`the intake pass failed on ${file}: ${run.stderr}`);

@@ -2,8 +2,16 @@
 // place on first use (npm may skip the package's install script).
 import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
+import path from "node:path";
+import { ROOT } from "./config.mjs";
 
 const require = createRequire(import.meta.url);
+
+/**
+ * The configuration of the project's own Deno code (gateway, tests, benchmarks). Each function has
+ * its own deno.json beside its index.ts, as deployed; these pin the same versions.
+ */
+export const DENO_CONFIG = path.join(ROOT, "deno.json");
 
 export function denoPath() {
   return require("deno/install_api.cjs").runInstall();

@@ -2,7 +2,7 @@
 // stack: the gateway is started if needed, and the tests get the stack's URLs and keys.
 import path from "node:path";
 import { API_URL, dbUrl, ROOT } from "./config.mjs";
-import { denoEnv, denoPath } from "./deno.mjs";
+import { DENO_CONFIG, denoEnv, denoPath } from "./deno.mjs";
 import { LOCAL_STORAGE_DIR, startGateway, stopGateway } from "./gateway.mjs";
 import { loadKeys } from "./keys.mjs";
 
@@ -16,7 +16,7 @@ export async function runFunctionTests(runTap) {
     denoPath(),
     [
       "test",
-      `--config=${path.join(ROOT, "supabase", "functions", "deno.json")}`,
+      `--config=${DENO_CONFIG}`,
       "--allow-all",
       "--reporter=tap",
       path.join(ROOT, "supabase", "tests", "functions"),

@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { API_PORT, API_URL, dbUrl, LOCAL_DIR, ROOT } from "./config.mjs";
-import { denoEnv, denoPath } from "./deno.mjs";
+import { DENO_CONFIG, denoEnv, denoPath } from "./deno.mjs";
 import { waitForPort } from "./ports.mjs";
 import { StackError } from "./postgres.mjs";
 
@@ -95,7 +95,7 @@ export async function startGateway(keys) {
   };
   const child = spawn(
     denoPath(),
-    ["run", `--config=${path.join(ROOT, "supabase", "functions", "deno.json")}`, "--allow-all",
+    ["run", `--config=${DENO_CONFIG}`, "--allow-all",
       path.join(ROOT, "scripts", "gateway", "main.ts")],
     { detached: true, stdio: ["ignore", log, log], env: { ...denoEnv(), GATEWAY_CONFIG: JSON.stringify(config) } },
   );

@@ -68,7 +68,7 @@ Deno.test("gateway: a worker in a clean environment still resolves npm: imports"
   const worker = new FunctionWorker({
     name: "npm-probe",
     entrypoint: fromFileUrl(new URL("./_support/npm-probe.ts", import.meta.url)),
-    importMap: fromFileUrl(new URL("../../functions/deno.json", import.meta.url)),
+    importMap: fromFileUrl(new URL("../../../deno.json", import.meta.url)),
     memoryMb: 256,
     env: {},
   });

@@ -8,7 +8,7 @@ Deno.test("gateway: a worker resident beyond its memory limit is stopped, and st
   const worker = new FunctionWorker({
     name: "memory-hog",
     entrypoint: new URL("./_support/memory-hog.ts", import.meta.url).pathname,
-    importMap: new URL("../../functions/deno.json", import.meta.url).pathname,
+    importMap: new URL("../../../deno.json", import.meta.url).pathname,
     memoryMb: 160,
     env: {},
   });

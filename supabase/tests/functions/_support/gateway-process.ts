@@ -35,7 +35,7 @@ export async function spawnGateway(
   const port = freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", `--config=${repoRoot}/supabase/functions/deno.json`, "--allow-all", `${repoRoot}/scripts/gateway/main.ts`],
+    args: ["run", `--config=${repoRoot}/deno.json`, "--allow-all", `${repoRoot}/scripts/gateway/main.ts`],
     env: { ...options.processEnv, GATEWAY_CONFIG: JSON.stringify({ ...settingsFor(url), port }), NO_COLOR: "1" },
     stdout: "null",
     stderr: "null",
