@@ -10,7 +10,7 @@ import { type PostgresApi, withPostgresClient } from "@supabase/server/middlewar
 import { corsHeaders } from "@supabase/supabase-js/cors";
 import { z } from "zod";
 import { assertDeclaredSize, assertMethod, errorResponse, HttpError, normalizeLibraryError } from "./http.ts";
-import { type JsonBodyOptions, parseJson, RowId } from "./schemas.ts";
+import { type JsonBodyOptions, OwnerId, parseJson, RowId } from "./schemas.ts";
 
 /** Who is calling: the owner, one of the owner's agents (agent-scoped token), or the service. */
 export type Caller =
@@ -40,16 +40,19 @@ export interface FunctionOptions {
 const agentClaim = RowId;
 
 /**
- * The caller from the verified context. An `agent_id` claim that is present but not a uuid makes
- * the token unusable: it must never fall back to the owner's full access.
+ * The caller from the verified context. A user token must name a user of auth.users (a uuid `sub`;
+ * another issuer's subject, say `user_2abc`, is not one) with the `authenticated` role: any other
+ * role (service_role, a custom one) is no signed-in user either. An `agent_id` claim that is
+ * present but not a uuid makes the token unusable: it must never fall back to the owner's full access.
  */
 export function callerOf(ctx: Pick<SupabaseContext, "authMode" | "jwtClaims">): Caller {
   if (ctx.authMode === "secret") return { kind: "service", userId: null, agentId: null };
   const claims = ctx.jwtClaims as Record<string, unknown> | null;
-  const userId = typeof claims?.sub === "string" ? claims.sub : null;
-  if (!userId || claims?.role !== "authenticated") {
+  const subject = OwnerId.safeParse(claims?.sub);
+  if (!subject.success || claims?.role !== "authenticated") {
     throw new HttpError(401, "invalid_token", "The token does not identify a signed-in user");
   }
+  const userId = subject.data;
   if (claims.agent_id === undefined) return { kind: "owner", userId, agentId: null };
   const agentId = agentClaim.safeParse(claims.agent_id);
   if (!agentId.success) throw new HttpError(401, "invalid_token", "The token's agent_id claim is not a uuid");

@@ -79,6 +79,11 @@ export function errorResponse(error: unknown, context: RequestContext): Response
 export async function normalizeLibraryError(response: Response): Promise<Response> {
   if (!response.headers.has("x-supabase-server-error")) return response;
   const body = await response.json() as Partial<ErrorBody>;
+  // withPostgresClient refuses, before our caller check runs, a verified token whose role it will
+  // not assume (service_role, a custom role): no signed-in user, the caller's fault, not an outage.
+  if (body.code === "UNSUPPORTED_ROLE") {
+    return new HttpError(401, "invalid_token", "The token does not identify a signed-in user").toResponse();
+  }
   const flat: ErrorBody = {
     code: body.code ?? response.headers.get("x-supabase-server-error") ?? "unauthorized",
     message: body.message ?? response.statusText,

@@ -62,6 +62,9 @@ Deno.test("callers: owner, agent-scoped, service; malformed agent claims are ref
   assertEquals(callerOf({ authMode: "secret", jwtClaims: null }).kind, "service");
   assertThrows(() => callerOf({ authMode: "user", jwtClaims: { sub, role: "authenticated", agent_id: 42 } }), HttpError);
   assertThrows(() => callerOf({ authMode: "user", jwtClaims: { sub, role: "anon" } }), HttpError);
+  assertThrows(() => callerOf({ authMode: "user", jwtClaims: { sub: "user_2abcClerk", role: "authenticated" } }), HttpError);
+  assertEquals(callerOf({ authMode: "user", jwtClaims: { sub: sub.toUpperCase(), role: "authenticated" } }).userId, sub,
+    "an owner id is spelt as the database and Storage folders spell it");
 });
 
 Deno.test("local Storage: a file replaced by one of the same size has another version; the intake names the one it wrote", async () => {

@@ -41,12 +41,21 @@ export async function forgedTokens(userId: string): Promise<Record<string, strin
     .setProtectedHeader({ alg: "ES256", kid: stack.signingKey.kid })
     .sign(await importJWK(stack.signingKey, "ES256"));
   const legacyHs256 = await new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).sign(new TextEncoder().encode(stack.jwtSecret));
+  // Signed with the project key, as a custom access-token hook or another issuer could have them
+  // signed: still no signed-in user of auth.users.
+  const projectSigned = async (extra: Record<string, unknown>) =>
+    await new SignJWT({ ...claims, ...extra })
+      .setProtectedHeader({ alg: "ES256", kid: stack.signingKey.kid })
+      .sign(await importJWK(stack.signingKey, "ES256"));
   return {
     "malformed": "not-a-jwt",
     "alg none": `${b64({ alg: "none", typ: "JWT" })}.${b64(claims)}.`,
     "signed with another key": otherKey,
     "expired": expired,
     "HS256 with the legacy secret (not a user token of the JWKS)": legacyHs256,
+    "role service_role in a user token": await projectSigned({ role: "service_role" }),
+    "a custom role": await projectSigned({ role: "crm_admin" }),
+    "a sub that is not a uuid (another issuer's user id)": await projectSigned({ sub: "user_2abcClerk" }),
   };
 }
 
