@@ -257,9 +257,13 @@ export class RowNormalizer {
             if (tags.length > 100) throw new RowError("value_too_long", "at most 100 tags", column.header, value);
             if (tags.some((t) => t.length > 100)) throw new RowError("value_too_long", "a tag has more than 100 characters", column.header, value);
             row.tags = tags;
+          } else if (target.field === "external_id") {
+            row.external_id = value;
+            row.xcol = column.header;
           } else {
-            row[target.field] = value;
-            if (target.field === "external_id") row.xcol = column.header;
+            // Names are stored NFC (the database converts them too): a file's combining marks then
+            // compare equal to the stored name, so a re-import finds nothing changed.
+            row[target.field] = value.normalize("NFC");
           }
           break;
         case "metadata":

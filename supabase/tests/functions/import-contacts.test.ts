@@ -184,6 +184,21 @@ const CORPUS: Case[] = [
       assertEquals((await contactsOf(owner))[0].metadata, { "имя": "Иван", "会社": "トヨタ", "部門": "営業", citta: "Roma" });
     },
   },
+  // Names spelt with combining marks (a macOS export) are stored composed (NFC), as the database
+  // stores every name, so the same file again changes nothing.
+  {
+    file: "43_names_in_combining_marks.csv", status: "completed", total: 3, counts: [3, 0, 0, 0], errors: [], check: async (owner) => {
+      assertEquals((await contactsOf(owner)).map((c) => [c.display_name, c.organization]), [
+        ["Am\u00e9lie Lindqvist", null],
+        ["S\u00f8ren Kierkegaard", "K\u00f8benhavns Universitet"],
+        ["Zo\u00eb Ng", "Cr\u00e8me Br\u00fbl\u00e9e Ltd"],
+      ]);
+      const again = await importAndWait(owner, fixture("43_names_in_combining_marks.csv"), { force: "true", on_duplicate: "update" });
+      assertEquals([again.created, again.updated, again.skipped, again.failed], [0, 3, 0, 0]);
+      const changed = await sql(`select previous from public.contact_import_changes where job_id = $1`, [again.id]);
+      assert(changed.every((c) => JSON.stringify(c.previous) === "{}"), "the same names in the same form: no field changed");
+    },
+  },
 ];
 
 const reasonCodes = (lines: { row_number: number; column_name: string | null; reason: string }[]): Line[] =>
