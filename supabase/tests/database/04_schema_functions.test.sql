@@ -2,7 +2,7 @@
 -- return type where it is an API, and a pinned search_path everywhere. Definer rights only in
 -- private, and only for the three helpers that need them. Catalog assertions only: no personas.
 begin;
-select plan(91);
+select plan(92);
 
 select functions_are('public', array[
   'is_valid_email', 'is_valid_e164_phone', 'is_valid_smart_group_criteria', 'contact_group_member_ids',
@@ -35,7 +35,7 @@ select functions_are('private', array[
   'contact_identifier_values', 'is_identifier_value', 'contact_import_report_lines', 'contact_dry_run_entries', 'mentions_whole',
   'header_holds_identifier', 'contact_import_headers',
   'search_query_key', 'search_query_forms', 'contact_agent_searches', 'erase_mentions', 'criteria_naming', 'criteria_erased', 'contact_groups_mentioning',
-  'import_consent_applies', 'import_row_has_no_identifier', 'import_refusal', 'import_settle_batch', 'identifier_channel_types', 'identifier_key_aliases', 'channel_phone_number', 'channel_identifier_keys', 'forget_moved_import_change', 'keep_anonymization_marker', 'dry_run_entry_holds_identifier', 'group_entered', 'keep_agents_within_their_grants', 'keep_agent_channels_within_their_grants',
+  'import_consent_applies', 'import_row_has_no_identifier', 'import_refusal', 'import_settle_batch', 'identifier_channel_types', 'identifier_key_aliases', 'channel_phone_number', 'channel_identifier_keys', 'forget_moved_import_change', 'keep_anonymization_marker', 'keep_audit_trail', 'dry_run_entry_holds_identifier', 'group_entered', 'keep_agents_within_their_grants', 'keep_agent_channels_within_their_grants',
   'lexeme_query', 'track_contact_search_words', 'search_typo_query', 'check_search_group',
   'keep_consent_history', 'keep_consented_address',
   'channel_address_key', 'remember_withdrawn_addresses', 'recall_withdrawn_addresses', 'hold_import_grants_behind_withdrawals',
@@ -219,6 +219,7 @@ select volatility_is('private', 'channel_address_key', array['text', 'text'], 'i
 select isnt_definer('private', 'prepare_consent_event', array[]::text[], 'private.prepare_consent_event() is security invoker (reads the channel under RLS)');
 select isnt_definer('private', 'protect_consent_history', array[]::text[], 'private.protect_consent_history() is security invoker');
 select isnt_definer('private', 'keep_anonymization_marker', array[]::text[], 'private.keep_anonymization_marker() is security invoker');
+select isnt_definer('private', 'keep_audit_trail', array[]::text[], 'private.keep_audit_trail() is security invoker');
 select function_returns('public', 'find_duplicate_contacts', array['uuid', 'numeric', 'integer', 'numeric', 'uuid', 'uuid', 'uuid'],
   'setof record', 'public.find_duplicate_contacts(...) returns a table of candidate pairs');
 select function_returns('public', 'merge_contacts', array['uuid', 'uuid', 'jsonb', 'uuid'], 'jsonb',

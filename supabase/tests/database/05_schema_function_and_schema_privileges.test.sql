@@ -2,7 +2,7 @@
 -- roles that call it (anon to none), every private function to authenticated and service_role
 -- only, and anon cannot even resolve names in the private schema.
 begin;
-select plan(310);
+select plan(312);
 
 -- Schemas.
 select schema_privs_are('private', 'anon', array[]::text[], 'anon has no usage on schema private');
@@ -290,6 +290,10 @@ select function_privs_are('private', 'keep_anonymization_marker', array[]::text[
   'authenticated can execute private.keep_anonymization_marker()');
 select function_privs_are('private', 'keep_anonymization_marker', array[]::text[], 'service_role', array['EXECUTE'],
   'service_role can execute private.keep_anonymization_marker()');
+select function_privs_are('private', 'keep_audit_trail', array[]::text[], 'authenticated', array['EXECUTE'],
+  'authenticated can execute private.keep_audit_trail()');
+select function_privs_are('private', 'keep_audit_trail', array[]::text[], 'service_role', array['EXECUTE'],
+  'service_role can execute private.keep_audit_trail()');
 select function_privs_are('private', 'import_settle_batch', array['public.contact_import_jobs', 'private.contact_import_plan[]', 'text', 'text'], 'authenticated', array['EXECUTE'],
   'authenticated can execute private.import_settle_batch(...)');
 select function_privs_are('private', 'import_settle_batch', array['public.contact_import_jobs', 'private.contact_import_plan[]', 'text', 'text'], 'service_role', array['EXECUTE'],

@@ -186,8 +186,8 @@ select set_eq($$
   cross join unnest(array['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER']) as p (privilege)
   where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'p')
     and not has_table_privilege('service_role', c.oid, p.privilege)
-$$, array['contact_audit_log INSERT', 'contact_audit_log UPDATE', 'contact_audit_log TRUNCATE'],
-  'service_role holds every privilege on every public table but writing the audit log, which only its triggers write');
+$$, array['contact_audit_log INSERT', 'contact_audit_log TRUNCATE'],
+  'service_role holds every privilege on every public table but inserting into and truncating the audit log, which only its triggers write');
 
 -- ============================================================================================
 -- Persona: owner (authenticated) -- column grants hold in practice, not just in the catalog

@@ -1,9 +1,10 @@
 -- Only anonymization marks a contact anonymized (20251020000061): neither an agent with write
 -- access, nor the owner, nor the service can set the status by hand, on insert or update, so a
 -- retention policy and a repeat anonymization can trust it; an anonymized contact is not edited
--- back into a person, and can still be deleted. Other statuses stay the owner's to set.
+-- back into a person, though its legal hold can change, and it can still be deleted. Other
+-- statuses stay the owner's to set.
 begin;
-select plan(11);
+select plan(13);
 
 select tests.create_supabase_user('marker_owner');
 insert into public.contacts (id, user_id, first_name, last_name) values
@@ -46,6 +47,12 @@ select throws_ok(
 select throws_ok(
   $$ update public.contacts set status = 'active' where id = '18000000-0000-4000-8000-000000000001' $$,
   '55000', 'an anonymized contact cannot be changed', 'nor is its marker taken off');
+select lives_ok(
+  $$ update public.contacts set legal_hold = true, legal_hold_reason = 'Litigation 2026-17' where id = '18000000-0000-4000-8000-000000000001' $$,
+  'a legal hold can still be placed on an anonymized contact');
+select lives_ok(
+  $$ update public.contacts set legal_hold = false, legal_hold_reason = null where id = '18000000-0000-4000-8000-000000000001' $$,
+  'and lifted');
 select lives_ok(
   $$ select public.gdpr_delete_contact('18000000-0000-4000-8000-000000000001', 'anonymize') $$,
   'a repeat anonymization still answers');

@@ -2,7 +2,7 @@
 -- every owner's trail and deletes old entries for retention, can neither insert an entry naming an
 -- actor of its choosing nor rewrite or truncate the trail; its own changes are still audited.
 begin;
-select plan(6);
+select plan(7);
 
 select tests.create_supabase_user('trail_owner');
 insert into public.contacts (id, user_id, display_name) values
@@ -26,8 +26,11 @@ select is(
    where row_id = '18100000-0000-4000-8000-000000000001' and action = 'update'),
   array['service_role'], 'and its change is audited by the trigger, as the service role''s');
 select lives_ok(
+  $$ select 1 from public.contact_audit_log where row_id = '18100000-0000-4000-8000-000000000001' for update skip locked $$,
+  'the service role still locks entries, as retention does before it deletes them');
+select lives_ok(
   $$ delete from public.contact_audit_log where row_id = '18100000-0000-4000-8000-000000000001' $$,
-  'the service role still deletes entries, as retention does');
+  'and deletes them');
 reset role;
 
 select * from finish();
