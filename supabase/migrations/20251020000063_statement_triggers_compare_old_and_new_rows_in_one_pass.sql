@@ -11,7 +11,8 @@
 -- address of every owner (20,000 addresses: 1.7 s).
 -- Now (the rest of each function as it was):
 --  - the four checks compare the rows as sets (EXCEPT), hashed or sorted once. A row given another
---    id counts as changed there; the upkeep that follows then finds nothing to do, as before;
+--    id (only the service can) counts as changed there, where the join took it for unchanged and
+--    left its keys and search words stale; the upkeep that follows now brings them up to date;
 --  - record_channel_consent_updates tells a return to unknown by INTERSECT of the ids, and its
 --    insert pairs each new row with its old one by a window over both, sorted by id (EXECUTE, planned
 --    for each statement, would also do, at 0.2 ms more per one-row change of consent);
