@@ -140,8 +140,8 @@ select results_eq(
   $$ select receipt -> 'actor' from receipts $$,
   $$ select jsonb_build_object('role', 'owner', 'user_id', tests.get_supabase_uid('erase61_owner')) $$,
   'the receipt names the actor: the owner');
-select is((select jsonb_array_length(receipt -> 'identifier_hashes') from receipts), 3,
-  'the receipt holds one hash per identifier of the subject (e-mail, the phone number once for phone and WhatsApp, the handle)');
+select is((select jsonb_array_length(receipt -> 'identifier_hashes') from receipts), 4,
+  'the receipt holds one hash per identifier key of the subject (e-mail, the phone number once for phone and WhatsApp, the Telegram handle with and without its @)');
 
 -- ============================================================================================
 -- Superuser: what is left in the database
@@ -161,7 +161,7 @@ select is_empty(
 select set_eq(
   $$ select jsonb_array_elements_text(receipt -> 'identifier_hashes') from receipts $$,
   $$ select private.owner_hmac(tests.get_supabase_uid('erase61_owner'), k)
-     from unnest(array['email:vexworth.pendragast@example.test', 'phone:+447700900611', 'telegram:@vexworth_p']) as keys (k) $$,
+     from unnest(array['email:vexworth.pendragast@example.test', 'phone:+447700900611', 'telegram:@vexworth_p', 'telegram:vexworth_p']) as keys (k) $$,
   'the hashes are HMACs of the identifier keys under the owner''s secret');
 select results_eq(
   $$ select request_type, contact_ids, (counts ->> 'contacts')::integer from public.contact_subject_requests
@@ -170,7 +170,7 @@ select results_eq(
   'the receipt is stored under its request id');
 select is(
   (select count(*) from public.contact_suppressions where user_id = tests.get_supabase_uid('erase61_owner') and lifted_at is null),
-  8::bigint, 'the subject''s three identifiers are on the owner''s suppression list, under every channel type that can hold each (4 + 3 + 1)');
+  9::bigint, 'the subject''s three identifiers are on the owner''s suppression list, under every channel type that can hold each (4 + 3 + 1, the handle in both spellings)');
 select is_empty($$ select 1 from public.contact_interaction_statistics where user_id = tests.get_supabase_uid('erase61_owner') $$,
   'the owner did not choose to keep statistics, so the erased interactions leave no trace');
 select results_eq(
