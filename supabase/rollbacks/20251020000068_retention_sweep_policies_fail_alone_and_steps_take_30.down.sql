@@ -1,0 +1,200 @@
+-- Rollback of 20251020000068: retention_run_step, retention_run_finish's comment and
+-- apply_retention_policies as 20251020000052 defined them.
+set lock_timeout = '5s';
+set statement_timeout = '5min';
+
+create or replace function private.retention_run_step(run_id bigint)
+returns boolean
+language plpgsql
+set search_path = ''
+as $$
+declare
+  started constant timestamptz := clock_timestamp();
+  run private.retention_runs;
+  item private.retention_run_items;
+  window_size integer;
+  examined bigint;
+  affected bigint;
+  last_at timestamptz;
+  last_id text;
+  more boolean;
+  examined_total bigint := 0;
+  affected_total bigint := 0;
+  next_at timestamptz;
+  window_end timestamptz;
+  next_window interval;
+  window_rows bigint;
+  swept_counts jsonb := '{}'::jsonb;
+  previous_lock_timeout constant text := pg_catalog.current_setting('lock_timeout');
+  live_policies uuid[];
+  attempts integer := 0;
+begin
+  select * into run from private.retention_runs r where r.id = retention_run_step.run_id for update;
+  if not found or run.status <> 'running' or run.batches >= coalesce(run.max_batches, run.batches + 1) then
+    return false;
+  end if;
+
+  -- The swept items' policies as they are now, locked for share until this transaction ends (a
+  -- change or a delete waits for it); an item whose policy is gone, disabled or changed leaves the
+  -- sweep, finished. With none left, the sweep ends.
+  if run.sweep_next_at < run.sweep_end_at then
+    live_policies := array(
+      select p.id
+      from private.retention_run_items it
+      join public.contact_retention_policies p on p.id = it.policy_id
+      where it.run_id = run.id and it.swept and it.finished_at is null
+        and p.user_id = it.user_id and p.is_enabled
+        and (p.data_class, p.action, p.retain_days, p.suppress_identifiers)
+          = (it.data_class, it.action, it.retain_days, it.suppress_identifiers)
+      for share of p);
+    update private.retention_run_items i
+    set swept = false, finished_at = clock_timestamp()
+    where i.run_id = run.id and i.swept and i.finished_at is null and not (i.policy_id = any (live_policies));
+    if cardinality(live_policies) = 0 then
+      update private.retention_runs r set sweep_next_at = r.sweep_end_at where r.id = run.id
+      returning r.sweep_next_at into run.sweep_next_at;
+    end if;
+  end if;
+
+  if run.sweep_next_at < run.sweep_end_at then
+    next_at := run.sweep_next_at;
+    next_window := run.sweep_window;
+    loop
+      window_end := least(next_at + next_window, run.sweep_end_at);
+      -- Counts per owner, summed over the step's statements, written to the items once; the row
+      -- without owner says how many rows the window held.
+      select swept_counts || coalesce(jsonb_object_agg(s.user_id,
+               s.affected + coalesce((swept_counts ->> s.user_id::text)::bigint, 0)) filter (where s.user_id is not null), '{}'::jsonb),
+             coalesce(sum(s.affected) filter (where s.user_id is not null), 0),
+             coalesce(sum(s.affected) filter (where s.user_id is null), 0)
+      into swept_counts, affected, window_rows
+      from private.retention_interactions_sweep(run.id, next_at, window_end, (run.batch_size * 2)::integer, run.dry_run) s;
+      affected_total := affected_total + affected;
+      if run.dry_run or window_rows < run.batch_size * 2 then
+        next_at := window_end;
+        next_window := next_window * case when window_rows = 0 then 4
+          else least(4, greatest(0.25, run.batch_size::numeric / window_rows)) end;
+      else
+        next_window := greatest(next_window / 4, interval '1 microsecond');
+      end if;
+      exit when next_at >= run.sweep_end_at or clock_timestamp() - started > interval '200 milliseconds';
+    end loop;
+    update private.retention_runs r set sweep_next_at = next_at, sweep_window = next_window where r.id = run.id;
+    update private.retention_run_items i
+    set affected_rows = i.affected_rows + coalesce((swept_counts ->> i.user_id::text)::bigint, 0), batches = i.batches + 1,
+        finished_at = case when next_at >= run.sweep_end_at then clock_timestamp() end
+    where i.run_id = run.id and i.swept and i.finished_at is null;
+    if next_at >= run.sweep_end_at and not run.dry_run then
+      begin
+        -- A writer still holding a watermark row has voided it: no waiting on it.
+        perform pg_catalog.set_config('lock_timeout', '100ms', true);
+        update private.retention_watermarks w
+        set clean_before = case when w.pending_void or r.sweep_skipped_locked then w.clean_before else w.pending_before end,
+            pending_before = null, pending_void = false, recorded_at = clock_timestamp()
+        from private.retention_run_items i, private.retention_runs r
+        where i.run_id = run.id and i.swept and r.id = run.id
+          and w.user_id = i.user_id and w.data_class = i.data_class and w.action = i.action and w.pending_before = i.cutoff;
+        perform pg_catalog.set_config('lock_timeout', previous_lock_timeout, true);
+      exception when lock_not_available then
+        null;
+      end;
+    end if;
+  end if;
+
+  -- At most 50 policies a step: each is a subtransaction, and past 64 in one transaction every
+  -- snapshot taken meanwhile, in any session, must look them up in pg_subtrans.
+  while clock_timestamp() - started <= interval '200 milliseconds' and examined_total < run.batch_size and attempts < 50 loop
+    select * into item from private.retention_run_items i
+    where i.run_id = run.id and i.finished_at is null and not i.swept and i.error is null
+    order by i.user_id, i.data_class
+    limit 1;
+    exit when not found;
+    attempts := attempts + 1;
+    -- One policy's error undoes its own batch only (the block's savepoint): the item keeps its
+    -- position and the error, this run works on the other policies, and the next run resumes it.
+    begin
+      -- The item's policy as it is now, locked for share until this transaction ends (a change or a
+      -- delete waits for it). Gone, disabled or changed: the item is finished, nothing more done.
+      perform 1 from public.contact_retention_policies p
+      where p.id = item.policy_id and p.user_id = item.user_id and p.is_enabled
+        and (p.data_class, p.action, p.retain_days, p.suppress_identifiers)
+          = (item.data_class, item.action, item.retain_days, item.suppress_identifiers)
+      for share of p;
+      if not found then
+        update private.retention_run_items i set finished_at = clock_timestamp()
+        where i.run_id = run.id and i.policy_id = item.policy_id;
+        continue;
+      end if;
+      -- Contacts and jobs drag children along (cascades, error rows): smaller windows.
+      window_size := case when item.data_class in ('inactive_contacts', 'import_jobs') then greatest(1, run.batch_size / 10)
+                          else run.batch_size end;
+      case
+        when item.data_class in ('interactions', 'interaction_content') then
+          select b.examined, b.affected, b.last_at, b.last_id::text, b.more into examined, affected, last_at, last_id, more
+          from private.retention_interactions_batch(item.user_id, item.data_class, item.action, item.cutoff,
+            item.position_at, item.position_id::uuid, window_size, run.dry_run) b;
+        when item.data_class = 'inactive_contacts' then
+          select b.examined, b.affected, b.last_at, b.last_id::text, b.more into examined, affected, last_at, last_id, more
+          from private.retention_contacts_batch(item.user_id, item.action, item.cutoff,
+            item.position_at, item.position_id::uuid, window_size, run.dry_run, item.suppress_identifiers) b;
+        when item.data_class = 'import_jobs' then
+          select b.examined, b.affected, b.last_at, b.last_id::text, b.more into examined, affected, last_at, last_id, more
+          from private.retention_import_jobs_batch(item.user_id, item.action, item.cutoff,
+            item.position_at, item.position_id::uuid, window_size, run.dry_run) b;
+        else
+          select b.examined, b.affected, b.last_at, b.last_id::text, b.more into examined, affected, last_at, last_id, more
+          from private.retention_logs_batch(item.user_id, item.data_class, item.cutoff,
+            item.position_at, item.position_id::bigint, window_size, run.dry_run) b;
+      end case;
+      update private.retention_run_items i
+      set position_at = coalesce(last_at, i.position_at), position_id = coalesce(last_id, i.position_id),
+          affected_rows = i.affected_rows + affected, batches = i.batches + 1,
+          finished_at = case when more then null else clock_timestamp() end
+      where i.run_id = run.id and i.policy_id = item.policy_id;
+      -- A contact or a job weighs ten rows (its children), as its window is a tenth.
+      examined_total := examined_total + examined * case when item.data_class in ('inactive_contacts', 'import_jobs') then 10 else 1 end;
+      affected_total := affected_total + affected;
+    exception when others then
+      update private.retention_run_items i set error = pg_catalog.format('%s (SQLSTATE %s)', sqlerrm, sqlstate)
+      where i.run_id = run.id and i.policy_id = item.policy_id;
+    end;
+  end loop;
+
+  update private.retention_runs r
+  set batches = r.batches + 1, affected_rows = r.affected_rows + affected_total,
+      longest_batch_ms = greatest(r.longest_batch_ms, round(extract(epoch from clock_timestamp() - started) * 1000, 1))
+  where r.id = run.id;
+  return exists (select 1 from private.retention_run_items i where i.run_id = run.id and i.finished_at is null and i.error is null)
+    and run.batches + 1 < coalesce(run.max_batches, run.batches + 2);
+end;
+$$;
+comment on function private.retention_run_step(bigint) is
+  'One bounded step (one transaction) of a retention run: the sweep, then keyset batches, for about 200 ms and 50 policies at most, each policy read again and locked for share first (one deleted, disabled or changed since the run started is applied no further) and run in a block of its own (an error stops that policy only and is recorded on its item); returns whether the run has work left and may go on.';
+
+comment on function private.retention_run_finish(bigint, text) is
+  'Ends a retention run (completed, stopped, or failed: by the driver''s error or by policies that failed, counted in its error), records its totals and releases the driver''s lock; returns the run.';
+
+-- All or nothing, as before: a failed policy's error is raised, and this one transaction with it.
+create or replace function public.apply_retention_policies(dry_run boolean default false, owner_id uuid default null)
+returns table (user_id uuid, data_class text, action text, affected_rows bigint)
+language plpgsql
+set search_path = ''
+as $$
+declare
+  this_run constant bigint := private.retention_run_start(
+    apply_retention_policies.dry_run, apply_retention_policies.owner_id, null, 'sql', 5000, false);
+  finished private.retention_runs;
+begin
+  while private.retention_run_step(this_run) loop
+  end loop;
+  finished := private.retention_run_finish(this_run);
+  if finished.status = 'failed' then
+    raise exception 'retention run failed: %', finished.error;
+  end if;
+  return query
+  select i.user_id, i.data_class, i.action, i.affected_rows
+  from private.retention_run_items i
+  where i.run_id = this_run
+  order by i.user_id, i.data_class;
+end;
+$$;
