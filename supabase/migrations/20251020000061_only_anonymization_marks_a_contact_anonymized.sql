@@ -108,16 +108,15 @@ comment on trigger contacts_anonymized_stay_as_anonymization_left_them on public
   'Only anonymization marks a contact anonymized, and an anonymized contact is not changed after but for its legal hold.';
 
 -- Contacts marked by hand before: anonymized now, as their status claims, unless under legal hold,
--- which anonymization never touches: those are marked active again first, as they are.
-update public.contacts c
-set status = 'active'
-where c.status = 'anonymized' and c.legal_hold
-  and (c.first_name is not null or c.last_name is not null or c.organization is not null or c.job_title is not null
-       or c.external_id is not null or c.metadata <> '{}'::jsonb or c.tags <> '{}' or c.display_name <> 'Anonymized contact'
-       or exists (select 1 from public.contact_communication_channels ch where ch.contact_id = c.id and ch.user_id = c.user_id));
-select private.anonymize_contacts(array(
-  select c.id from public.contacts c
+-- which anonymization never touches: those are marked active again, as they are.
+with marked_by_hand as (
+  select c.id, c.legal_hold
+  from public.contacts c
   where c.status = 'anonymized'
     and (c.first_name is not null or c.last_name is not null or c.organization is not null or c.job_title is not null
          or c.external_id is not null or c.metadata <> '{}'::jsonb or c.tags <> '{}' or c.display_name <> 'Anonymized contact'
-         or exists (select 1 from public.contact_communication_channels ch where ch.contact_id = c.id and ch.user_id = c.user_id))));
+         or exists (select 1 from public.contact_communication_channels ch where ch.contact_id = c.id and ch.user_id = c.user_id))
+), held as (
+  update public.contacts c set status = 'active' from marked_by_hand m where c.id = m.id and m.legal_hold
+)
+select private.anonymize_contacts(array(select m.id from marked_by_hand m where not m.legal_hold));
