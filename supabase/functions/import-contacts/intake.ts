@@ -16,6 +16,7 @@ import { Busboy, type BusboyInstance } from "@fastify/busboy";
 import { assertDeclaredSize, HttpError, payloadTooLarge } from "../_shared/http.ts";
 import { type FileStorage, isSafeObject, type StoredObject, type Written } from "../_shared/storage.ts";
 import { detectFormat, type Encoding, EncodingCheck, type FileFormat, peek, RecordReader } from "./csv.ts";
+import { storable } from "./rows.ts";
 
 export interface Limits {
   maxBytes: number;
@@ -147,6 +148,21 @@ export async function receiveBody(
   }
 }
 
+const MAX_FORM_FIELDS = 20;
+const MAX_FIELD_BYTES = 32 * 1024;
+const ONE_FILE_PART = "Send exactly one file part, named file";
+
+const tooManyFields = () =>
+  new HttpError(413, "payload_too_large", `The form has more than ${MAX_FORM_FIELDS} option fields`, { max_fields: MAX_FORM_FIELDS });
+
+/**
+ * The name a part gives its file, as the job shows it. It only labels the job, so a name the
+ * database could not store (a NUL, over 255 characters) is cleaned rather than failing the upload.
+ */
+function displayFileName(name: string | undefined): string | null {
+  return storable((name ?? "").trim(), 255).trim() || null;
+}
+
 export interface MultipartPlan {
   object: StoredObject;
   limits: Limits;
@@ -169,7 +185,7 @@ export async function receiveMultipart<P extends MultipartPlan>(
   try {
     busboy = new Busboy({
       headers: { "content-type": req.headers.get("content-type") ?? "" },
-      limits: { files: 1, fields: 20, fieldSize: 32 * 1024, parts: 21, fileSize: maxBytes + 1 },
+      limits: { files: 1, fields: MAX_FORM_FIELDS, fieldSize: MAX_FIELD_BYTES, parts: MAX_FORM_FIELDS + 1, fileSize: maxBytes + 1 },
     });
   } catch {
     throw new HttpError(400, "bad_request", "The multipart body has no boundary");
@@ -189,14 +205,20 @@ export async function receiveMultipart<P extends MultipartPlan>(
     stop();
   };
 
-  busboy.on("field", (name: string, value: string) => {
+  busboy.on("field", (name: string, value: string, _nameTruncated: boolean, valueTruncated: boolean) => {
     if (state.part) fail(new HttpError(400, "bad_request", `Put the option fields before the file part (${name} came after it)`));
+    else if (valueTruncated) fail(payloadTooLarge(MAX_FIELD_BYTES, "bytes", `The form field ${name}`));
     else fields[name] = value;
   });
+  // Past a limit busboy drops the part and says so only by an event: a second file or a field over
+  // the count would otherwise vanish from an import that is reported as received.
+  busboy.on("filesLimit", () => fail(new HttpError(400, "bad_request", ONE_FILE_PART)));
+  busboy.on("fieldsLimit", () => fail(tooManyFields()));
+  busboy.on("partsLimit", () => fail(tooManyFields()));
   busboy.on("file", (name: string, file: Readable, fileName: string) => {
     if (name !== "file" || state.part || state.failure) {
       drain(file);
-      fail(new HttpError(400, "bad_request", "Send exactly one file part, named file"));
+      fail(new HttpError(400, "bad_request", ONE_FILE_PART));
       return;
     }
     let plan: P;
@@ -208,7 +230,7 @@ export async function receiveMultipart<P extends MultipartPlan>(
       return;
     }
     const scan = scanFile(fileStream(file), plan.limits, plan.format, (stream) => storage.write(plan.object, stream));
-    state.part = { plan, file, fileName: fileName || null, scan };
+    state.part = { plan, file, fileName: displayFileName(fileName), scan };
     scan.catch(fail);
   });
   busboy.on("error", () => fail(new HttpError(400, "bad_request", "The multipart body is malformed")));

@@ -78,7 +78,8 @@ export async function errorPage(query: Query, jobId: string, ownerId: string, af
 /**
  * The whole error report as CSV, streamed page by page on a connection of its own (the job was
  * authorized through the caller's connection first). Cells that a spreadsheet would run as a
- * formula (leading =, +, -, @, tab, CR) are prefixed with a quote (papaparse's escapeFormulae).
+ * formula (leading =, +, -, @, their full-width forms, tab, CR) are prefixed with a quote
+ * (papaparse's escapeFormulae).
  */
 export function errorCsv(jobId: string, ownerId: string): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
@@ -102,8 +103,9 @@ export function errorCsv(jobId: string, ownerId: string): ReadableStream<Uint8Ar
         const text = Papa.unparse(
           { fields: ["row_number", "column", "value", "reason"], data },
           // Any cell that starts like a formula, the whole cell: papaparse's default pattern
-          // (/^[=+\-@\t\r].*$/) does not match a value with a line break in it.
-          { header: !headerSent, escapeFormulae: /^[=+\-@\t\r]/, newline: "\r\n" },
+          // (/^[=+\-@\t\r].*$/) does not match a value with a line break in it. Spreadsheets in
+          // East Asian locales also take the full-width ＝ ＋ － ＠ for the ASCII ones.
+          { header: !headerSent, escapeFormulae: /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/, newline: "\r\n" },
         );
         if (text) controller.enqueue(encoder.encode(text + "\r\n"));
         headerSent = true;

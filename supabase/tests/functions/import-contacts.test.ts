@@ -371,6 +371,17 @@ Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, a
       assertEquals(rows.map((r: Record<string, string>) => r.value), [`'${formula}`]);
     });
 
+    await t.step("the error report as CSV neutralizes formulas written with full-width signs", async () => {
+      const o = await fresh("formula-full-width");
+      const values = ["\uFF1D1+1", "\uFF0B1", "\uFF0D1", "\uFF20SUM(1)"];
+      const job = await importAndWait(o, `first_name,email\n${values.map((v) => `Eve,${v}`).join("\n")}\n`);
+      const response = await fetch(`${stack.url}/functions/v1/${FN}/${job.id}/errors?format=csv`, {
+        headers: { Authorization: `Bearer ${await o.token()}` },
+      });
+      const rows = Papa.parse<Record<string, string>>(await response.text(), { header: true, skipEmptyLines: true }).data;
+      assertEquals(rows.map((r: Record<string, string>) => r.value), values.map((v) => `'${v}`));
+    });
+
     await t.step("supabase-js: invoke with a Blob, watch progress, fetch errors; multipart; a Storage reference", async () => {
       const client = userClient(await owner.token());
       const file = new Blob([await fixture("01_basic.csv").arrayBuffer()], { type: "text/csv" });
@@ -680,6 +691,61 @@ Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, a
       }
       assertEquals(storedUploads(o.id), [], "no upload, partial or whole, is left behind");
       assertEquals((await sql(`select 1 from public.contact_import_jobs where user_id = $1`, [o.id])).length, 0);
+    });
+
+    await t.step("multipart: a second file part, a field over the count or over 32 KB is refused, and nothing is stored", async () => {
+      const o = await fresh("multipart-dropped-parts");
+      const token = await o.token();
+      const basic = new Blob([await fixture("01_basic.csv").arrayBuffer()], { type: "text/csv" });
+      const post = async (form: FormData) => {
+        const response = await fetch(`${stack.url}/functions/v1/${FN}`, { method: "POST", headers: { Authorization: `Bearer ${token}` }, body: form });
+        return { status: response.status, headers: response.headers, body: await response.json() };
+      };
+      // busboy skips a part past its limits and only says so by an event: each of these forms
+      // used to make a job of the first file alone, as if the rest had not been sent.
+      for (const second of ["file", "other"]) {
+        const form = new FormData();
+        form.append("file", basic, "first.csv");
+        form.append(second, basic, "second.csv");
+        const answer = await post(form);
+        assertError(answer, 400, "bad_request");
+        assertEquals(answer.body.message, "Send exactly one file part, named file", `a second part named ${second}`);
+      }
+      const crowded = new FormData();
+      for (let i = 0; i <= 20; i++) crowded.append(`field_${i}`, "1");
+      crowded.append("file", basic, "people.csv");
+      const tooMany = await post(crowded);
+      assertError(tooMany, 413, "payload_too_large");
+      assertEquals(tooMany.body.details, { max_fields: 20 });
+      const long = new FormData();
+      long.append("mapping", JSON.stringify({ email: "email", [`x${"y".repeat(33 * 1024)}`]: "metadata.note" }));
+      long.append("file", basic, "people.csv");
+      const cut = await post(long);
+      assertError(cut, 413, "payload_too_large");
+      assertEquals(cut.body.details, { max_bytes: 32 * 1024 });
+      assertEquals(storedUploads(o.id), [], "no upload, partial or whole, is left behind");
+      assertEquals((await sql(`select 1 from public.contact_import_jobs where user_id = $1`, [o.id])).length, 0);
+    });
+
+    await t.step("multipart: a part's file name the database could not store is cleaned, not refused", async () => {
+      const o = await fresh("multipart-file-name");
+      const token = await o.token();
+      // Written by hand: FormData would not send a NUL in a file name, a client library may.
+      const name = (raw: string) => {
+        const boundary = "----contacts-test-boundary";
+        const body = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename*=utf-8''${raw}\r\n` +
+          `Content-Type: text/csv\r\n\r\nfirst_name,email\r\nAda,ada.${raw.length}@example.com\r\n--${boundary}--\r\n`;
+        return fetch(`${stack.url}/functions/v1/${FN}`, {
+          method: "POST", body, headers: { Authorization: `Bearer ${token}`, "content-type": `multipart/form-data; boundary=${boundary}` },
+        }).then(async (response) => ({ status: response.status, job: await response.json() }));
+      };
+      const withNul = await name("people%00.csv");
+      assertEquals(withNul.status, 202, JSON.stringify(withNul.job));
+      assertEquals(withNul.job.file_name, "people.csv");
+      const tooLong = await name(`${"a".repeat(600)}.csv`);
+      assertEquals(tooLong.status, 202, JSON.stringify(tooLong.job));
+      assertEquals(tooLong.job.file_name, "a".repeat(255));
+      for (const job of [withNul.job, tooLong.job]) assertEquals((await waitForJob(token, job.id)).status, "completed");
     });
 
     await t.step("limits: max_rows lowers the row limit; an unknown media type is 415; bad options are 422", async () => {
