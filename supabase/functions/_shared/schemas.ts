@@ -59,9 +59,18 @@ export async function parseJson<S extends z.ZodType>(
  * client names a region: it routes the call on the platform and is not the function's to validate.
  */
 export function queryParams(url: URL): Record<string, string> {
-  const { forceFunctionRegion: _region, ...params } = Object.fromEntries(url.searchParams);
+  const params: Record<string, string> = {};
+  for (const [key, value] of url.searchParams) {
+    if (key === "forceFunctionRegion") continue;
+    // One value a key: a repeated one would otherwise be answered for its last value alone.
+    if (Object.hasOwn(params, key)) throw validationFailed([{ path: key, code: "custom", message: "given more than once" }]);
+    params[key] = value;
+  }
   return params;
 }
+
+/** The query of a request that takes none: an instruction in it is refused, not silently dropped. */
+export const NoQuery = z.strictObject({});
 
 export function parseQuery<S extends z.ZodType>(req: Request, schema: S): z.output<S> {
   return parseWith(schema, queryParams(new URL(req.url)));

@@ -6,7 +6,7 @@
 import { createHandler, forbidAgentTokens } from "../_shared/auth.ts";
 import { ownerScope } from "../_shared/data-subjects.ts";
 import { guardDatabase } from "../_shared/db.ts";
-import { parseQuery } from "../_shared/schemas.ts";
+import { NoQuery, parseQuery } from "../_shared/schemas.ts";
 import { DuplicateCandidatesQuery, MergeRequest } from "../_shared/schemas/merge.ts";
 import { findCandidates, mergeContacts } from "./merge.ts";
 
@@ -19,6 +19,7 @@ export const handler = createHandler(
       const ownerId = ownerScope(ctx.caller, input.owner_id);
       return Response.json(await guardDatabase("read", { fn: ctx.fn, req }, () => findCandidates(ctx.db, ctx.caller, ownerId, input)));
     }
+    parseQuery(req, NoQuery);
     const input = await ctx.json(MergeRequest);
     const ownerId = ownerScope(ctx.caller, input.owner_id);
     return Response.json(await guardDatabase("write", { fn: ctx.fn, req }, () => mergeContacts(ctx.db, ownerId, input)));

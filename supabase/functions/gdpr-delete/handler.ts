@@ -9,7 +9,7 @@
 import { createHandler, forbidAgentTokens } from "../_shared/auth.ts";
 import { ownerScope, subjectIdentifier } from "../_shared/data-subjects.ts";
 import { guardDatabase } from "../_shared/db.ts";
-import { parseQuery } from "../_shared/schemas.ts";
+import { NoQuery, parseQuery } from "../_shared/schemas.ts";
 import { GdprDeleteRequest, GdprVerifyQuery } from "../_shared/schemas/gdpr.ts";
 import { deleteSubject, verifyErasure } from "./erase.ts";
 
@@ -24,6 +24,7 @@ export const handler = createHandler(
       return Response.json(await guardDatabase("read", { fn: ctx.fn, req }, () => verifyErasure(ctx.db, identifier, ownerId)));
     }
 
+    parseQuery(req, NoQuery);
     const input = await ctx.json(GdprDeleteRequest);
     const subject = {
       ownerId: ownerScope(ctx.caller, input.owner_id),

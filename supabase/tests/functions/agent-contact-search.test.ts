@@ -285,6 +285,9 @@ Deno.test("agent-contact-search", { sanitizeResources: false, sanitizeOps: false
       for (const query of ["ada\u{10FFFF}", "ada\uD7FF"]) {
         assertEquals((await search(token, { agent_id: w.agent, query })).status, 200, "a query ending in the last code points is answered");
       }
+      const query = await call(FN, { method: "POST", token, path: "?limit=5", body: JSON.stringify({ agent_id: w.agent, query: "ada" }) });
+      assertError(query, 422, "validation_failed");
+      assertEquals((query.body as { details: unknown }).details, { issues: [{ path: "", code: "unrecognized_keys", message: 'Unrecognized key: "limit"' }] });
       assertError(await call(FN, { method: "POST", token, body: "{not json" }), 400, "malformed_json");
       assertError(
         await call(FN, { method: "POST", token, body: "agent_id=1", headers: { "content-type": "text/plain" } }),

@@ -243,6 +243,10 @@ Deno.test("contacts-merge", { sanitizeResources: false, sanitizeOps: false }, as
       for (const query of ["min_score=2", "limit=0", "limit=abc", "contact_id=nope", "surprise=1"]) {
         assertError(await get(token, query), 422, "validation_failed");
       }
+      assertError(await get(token, "limit=5&limit=50"), 422, "validation_failed");
+      // A POST takes no query: an instruction there is refused rather than dropped.
+      const body = JSON.stringify({ survivor_id: w.ada, duplicate_id: w.held, dry_run: true });
+      assertError(await call(FN, { method: "POST", token, path: "?dry_run=false", body }), 422, "validation_failed");
       assertError(await call(FN, { method: "POST", token, body: "{not json" }), 400, "malformed_json");
       assertError(await call(FN, { method: "POST", token, body: "a=1", headers: { "content-type": "text/plain" } }), 415, "unsupported_media_type");
       assertEquals((await sql(`select 1 from public.contacts where id = $1`, [w.held])).length, 1, "nothing was merged");

@@ -263,6 +263,18 @@ Deno.test("gdpr-delete", { sanitizeResources: false, sanitizeOps: false }, async
         assertError(await post(token, body), 422, "validation_failed");
       }
       assertError(await call(FN, { method: "POST", token, body: "{" }), 400, "malformed_json");
+      // An erasure takes its instructions from the body only: one in the query is refused, not
+      // dropped (a `?mode=anonymize` used to erase); a repeated query key is refused too.
+      const held = (await sql<{ id: string }>(
+        `insert into public.contacts (user_id, first_name) values ($1, 'Querying') returning id`,
+        [owner.id],
+      ))[0].id;
+      assertError(await call(FN, { method: "POST", token, path: "?mode=anonymize", body: JSON.stringify({ contact_id: held }) }), 422, "validation_failed");
+      assertEquals((await sql(`select 1 from public.contacts where id = $1`, [held])).length, 1, "nothing was erased");
+      const repeated = await call(FN, { method: "GET", token, path: "?identifier=a@b.example&identifier=c@d.example" });
+      assertError(repeated, 422, "validation_failed");
+      assertEquals((repeated.body as { details: unknown }).details, { issues: [{ path: "identifier", code: "custom", message: "given more than once" }] });
+      await sql(`delete from public.contacts where id = $1`, [held]);
       const receipts = await sql<{ text: string }>(`select r::text as text from public.contact_subject_requests r where user_id = $1`, [owner.id]);
       assertNotEquals(receipts.length, 0);
       assert(receipts.every((r) => !/zephyrine|quockerwodger|7700900777|racy/i.test(r.text)), "no receipt holds personal data");
