@@ -1,8 +1,9 @@
-// gdpr-export without HTTP: one call of public.export_subject_data (which records the export), and
-// the zip form of its answer.
+// gdpr-export without HTTP: one call of public.export_subject_data (which records the export), as
+// its JSON text or as the files of a zip archive.
 import type { PostgresApi } from "@supabase/server/middleware/postgres";
 import { strToU8, zipSync } from "fflate";
-import { SubjectExport } from "../_shared/schemas/gdpr.ts";
+import { z } from "zod";
+import { RowId } from "../_shared/schemas.ts";
 
 export interface ExportSubject {
   ownerId: string | null;
@@ -21,14 +22,49 @@ export async function exportSubjectText(db: PostgresApi, subject: ExportSubject)
   return rows[0].bundle;
 }
 
-/** The export, parsed and checked against its schema (for the zip archive, which needs its parts). */
-export function parseExport(text: string): SubjectExport {
-  return SubjectExport.parse(JSON.parse(text));
+const ArchiveFile = z.object({ path: z.string().min(1), body: z.string(), request_id: RowId, exported_at: z.iso.datetime({ offset: true }) });
+
+export interface ExportFiles {
+  requestId: string;
+  exportedAt: Date;
+  /** Path in the archive to the JSON text of that part. */
+  files: Record<string, string>;
+}
+
+/**
+ * The export cut into the archive's files by the database, each part the text it built. A
+ * JSON.parse round trip in the function would change values a stored JSON may hold and a double
+ * cannot (20-digit ids, 1e400, 0.1000000000000000000001), and the archive would no longer be the
+ * data as held. One call: the export is recorded once.
+ */
+export async function exportSubjectFiles(db: PostgresApi, subject: ExportSubject): Promise<ExportFiles> {
+  const rows = await db.query`
+    with export as materialized (
+      select public.export_subject_data(${subject.contactId}::uuid, ${subject.identifier}::text, ${subject.ownerId}::uuid) as bundle
+    ),
+    files as (
+      select 'export.json' as path, e.bundle::text as body from export e
+      union all
+      select format('contacts/%s/%s.json', s.subject ->> 'contact_id', t.key), t.value::text
+      from export e, json_array_elements(e.bundle -> 'subjects') as s (subject), json_each(s.subject) as t
+      where json_typeof(t.value) = 'array'
+      union all
+      select format('traces/%s.json', t.key), t.value::text
+      from export e, json_each(case when json_typeof(e.bundle -> 'traces') = 'object' then e.bundle -> 'traces' else '{}' end) as t
+    )
+    select f.path, f.body, e.bundle ->> 'request_id' as request_id, e.bundle ->> 'exported_at' as exported_at
+    from files f, export e`;
+  const parsed = rows.map((row) => ArchiveFile.parse(row));
+  return {
+    requestId: parsed[0].request_id,
+    exportedAt: new Date(parsed[0].exported_at),
+    files: Object.fromEntries(parsed.map((file) => [file.path, file.body])),
+  };
 }
 
 const README = `Subject access export
 
-export.json       everything below in one document, as the JSON answer of gdpr-export gives it
+export.json       everything below in one document, the JSON answer of gdpr-export as it is
 contacts/<id>/    one folder per contact of the subject, one file per table (an array of rows)
 traces/           when no contact holds the identifier: what the owner's records hold of it
 
@@ -56,18 +92,8 @@ withdrawals the owner remembers for the identifier (kept as keyed hashes only, s
 `;
 
 /** The export as a zip archive: the whole JSON, one file per table per contact, and one per kind of trace. */
-export function exportArchive(result: SubjectExport): Uint8Array<ArrayBuffer> {
-  const files: Record<string, Uint8Array> = {
-    "README.txt": strToU8(README),
-    "export.json": strToU8(JSON.stringify(result, null, 2)),
-  };
-  for (const bundle of result.subjects) {
-    for (const [key, value] of Object.entries(bundle)) {
-      if (Array.isArray(value)) files[`contacts/${bundle.contact_id}/${key}.json`] = strToU8(JSON.stringify(value, null, 2));
-    }
-  }
-  for (const [key, value] of Object.entries(result.traces ?? {})) {
-    files[`traces/${key}.json`] = strToU8(JSON.stringify(value, null, 2));
-  }
-  return new Uint8Array(zipSync(files, { level: 6, mtime: new Date(result.exported_at) }));
+export function exportArchive(exported: ExportFiles): Uint8Array<ArrayBuffer> {
+  const files: Record<string, Uint8Array> = { "README.txt": strToU8(README) };
+  for (const [path, body] of Object.entries(exported.files)) files[path] = strToU8(body);
+  return new Uint8Array(zipSync(files, { level: 6, mtime: exported.exportedAt }));
 }

@@ -6,7 +6,7 @@ import { ownerScope, subjectIdentifier } from "../_shared/data-subjects.ts";
 import { guardDatabase } from "../_shared/db.ts";
 import { parseQuery } from "../_shared/schemas.ts";
 import { GdprExportQuery, GdprExportRequest } from "../_shared/schemas/gdpr.ts";
-import { exportArchive, exportSubjectText, parseExport } from "./export.ts";
+import { exportArchive, exportSubjectFiles, exportSubjectText } from "./export.ts";
 
 export const handler = createHandler(
   { name: "gdpr-export", methods: ["POST"], auth: ["user", "secret"], maxBodyBytes: 16 * 1024 },
@@ -19,16 +19,16 @@ export const handler = createHandler(
       contactId: input.contact_id ?? null,
       identifier: subjectIdentifier(input.identifier, input.default_country),
     };
-    const text = await guardDatabase("read", { fn: ctx.fn, req }, () => exportSubjectText(ctx.db, subject));
     if (format === "zip") {
-      const result = parseExport(text);
-      return new Response(exportArchive(result), {
+      const exported = await guardDatabase("read", { fn: ctx.fn, req }, () => exportSubjectFiles(ctx.db, subject));
+      return new Response(exportArchive(exported), {
         headers: {
           "content-type": "application/zip",
-          "content-disposition": `attachment; filename="subject-export-${result.request_id}.zip"`,
+          "content-disposition": `attachment; filename="subject-export-${exported.requestId}.zip"`,
         },
       });
     }
+    const text = await guardDatabase("read", { fn: ctx.fn, req }, () => exportSubjectText(ctx.db, subject));
     return new Response(text, { headers: { "content-type": "application/json" } });
   },
 );

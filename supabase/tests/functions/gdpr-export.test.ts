@@ -1,7 +1,7 @@
 // gdpr-export end to end: the real gateway, function and database, real tokens; supabase-js
 // functions.invoke and raw fetch. A subject is exported by contact id or by identifier (several
 // contacts may match), as JSON or zip, and each export is recorded without personal data.
-import { assert, assertEquals, assertExists } from "@std/assert/mod.js";
+import { assert, assertEquals, assertExists, assertStringIncludes } from "@std/assert/mod.js";
 import { FunctionsHttpError } from "@supabase/supabase-js";
 import { unzipSync, strFromU8 } from "fflate";
 import { assertCors, assertError, assertGuarded } from "./_support/http.ts";
@@ -192,6 +192,22 @@ Deno.test("gdpr-export", { sanitizeResources: false, sanitizeOps: false }, async
         [w.owner.id],
       );
       assertEquals(Number(audit[0].n), 4, "1 + 2 + 1 exported contacts");
+    });
+
+    await t.step("the archive holds stored values exactly as the JSON answer does, numbers a double cannot hold included", async () => {
+      const [{ id }] = await sql<{ id: string }>(
+        `insert into public.contacts (user_id, first_name, metadata)
+         values ($1, 'Precise', '{"crm_id": 12345678901234567891, "ratio": 0.1000000000000000000001}') returning id`,
+        [w.owner.id],
+      );
+      const request = { method: "POST", headers: { Authorization: `Bearer ${await w.owner.token()}`, "content-type": "application/json" }, body: JSON.stringify({ contact_id: id }) };
+      const answer = await (await fetch(functionUrl(FN), request)).text();
+      const files = unzipSync(new Uint8Array(await (await fetch(`${functionUrl(FN)}?format=zip`, request)).arrayBuffer()));
+      for (const text of [answer, strFromU8(files["export.json"]), strFromU8(files[`contacts/${id}/contacts.json`])]) {
+        assertStringIncludes(text, "12345678901234567891");
+        assertStringIncludes(text, "0.1000000000000000000001");
+      }
+      await sql(`delete from public.contacts where id = $1`, [id]);
     });
 
     await t.step("an address held as a Slack channel, and a number as a Telegram one in any spelling, reach their contacts too", async () => {

@@ -68,17 +68,3 @@ export const ErasureVerification = z.object({
   receipts: z.array(z.object({ request_id: RowId, mode: DeleteMode, processed_at: z.string() })),
 });
 export type ErasureVerification = z.infer<typeof ErasureVerification>;
-
-export const SubjectExport = z.object({
-  request_id: RowId,
-  exported_at: z.string(),
-  identifier_type: z.enum(["email", "phone"]).nullable(),
-  /** Empty when no contact holds the identifier: then `traces` says what the owner's records hold of it. */
-  contact_ids: z.array(RowId),
-  counts: Counts,
-  /** One bundle per matching contact: a key per table, each an array of rows. */
-  subjects: z.array(z.object({ contact_id: RowId, exported_at: z.string() }).catchall(z.unknown())),
-  /** By an identifier no contact holds: a key per kind of record, each an array of rows, and their counts. */
-  traces: z.object({ counts: Counts }).catchall(z.unknown()).optional(),
-});
-export type SubjectExport = z.infer<typeof SubjectExport>;
