@@ -46,11 +46,17 @@ export async function parseJson<S extends z.ZodType>(
   if (bytes.length === 0 && options.emptyBody !== undefined) return parseWith(schema, options.emptyBody);
   if (!isJson) throw unsupported();
   let value: unknown;
+  // zod drops a "__proto__" key inside a record without a word; every other unknown key is refused.
+  let prototypeKey = false;
   try {
-    value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+    value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes), (key, item) => {
+      if (key === "__proto__") prototypeKey = true;
+      return item;
+    });
   } catch {
     throw new HttpError(400, "malformed_json", "The request body is not valid JSON");
   }
+  if (prototypeKey) throw validationFailed([{ path: "", code: "unrecognized_keys", message: 'Unrecognized key: "__proto__"' }]);
   return parseWith(schema, value);
 }
 
@@ -89,6 +95,12 @@ export const RowId = z.guid();
 /** Text as Postgres stores it: text and jsonb refuse U+0000, so it is bad input, refused here. */
 export const StorableText = z.string().refine((value) => !value.includes("\u0000"), "must not contain the NUL character (U+0000)");
 
+/**
+ * A number from a query string or form field (or a JSON number): decimal digits only. z.coerce
+ * reads "" and " " as 0 and "0x1" as 1, so an empty or odd value passed for a number.
+ */
+export const DecimalNumber = z.union([z.number(), z.string().regex(/^\d+(\.\d+)?$/, "a decimal number").transform(Number)]);
+
 /** An owner's id as tokens and the database spell it (lower case), however the caller wrote it. */
 export const OwnerId = RowId.transform((id) => id.toLowerCase());
 
@@ -100,7 +112,9 @@ export type ChannelType = z.infer<typeof ChannelType>;
 
 export const AgentSearchRequest = z.strictObject({
   agent_id: RowId,
-  query: StorableText.trim().min(1).max(200),
+  // Counted as the database counts it, in NFC: a character NFC writes as two would otherwise pass
+  // here and be refused there with another answer.
+  query: StorableText.trim().transform((query) => query.normalize("NFC")).pipe(z.string().min(1).max(200)),
   channel_types: z.array(ChannelType).min(1).max(8).optional(),
   group_id: RowId.optional(),
   limit: z.int().min(1).max(100).default(20),

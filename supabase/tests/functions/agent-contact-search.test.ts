@@ -270,6 +270,8 @@ Deno.test("agent-contact-search", { sanitizeResources: false, sanitizeOps: false
         { agent_id: w.agent, query: "ada\u0000" },
         { agent_id: w.agent, query: "   " },
         { agent_id: w.agent, query: "x".repeat(201) },
+        // 200 characters that NFC, as the database counts, writes as 400.
+        { agent_id: w.agent, query: "\u0958".repeat(200) },
         { agent_id: w.agent, query: "ada", limit: 101 },
         { agent_id: w.agent, query: "ada", limit: 0 },
         { agent_id: "not-a-uuid", query: "ada" },

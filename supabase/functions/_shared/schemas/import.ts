@@ -2,7 +2,7 @@
 // fields or a JSON body), the Storage reference, the pages of the error report, and the job as the
 // progress endpoint shows it.
 import { z } from "zod";
-import { ChannelType, OwnerId, RowId, StorableText } from "../schemas.ts";
+import { ChannelType, DecimalNumber, OwnerId, RowId, StorableText } from "../schemas.ts";
 import { DefaultCountry } from "./country.ts";
 
 /** Where a CSV column goes: a contact field, a channel type, a custom field, a channel's consent, or nowhere. */
@@ -54,8 +54,8 @@ export const ImportOptions = z.strictObject({
   dry_run: flag.default(false),
   force: flag.default(false),
   /** Lower (never raise) the row and size limits for this import. */
-  max_rows: z.coerce.number().int().min(1).optional(),
-  max_bytes: z.coerce.number().int().min(1).optional(),
+  max_rows: DecimalNumber.pipe(z.int().min(1)).optional(),
+  max_bytes: DecimalNumber.pipe(z.int().min(1)).optional(),
 });
 export type ImportOptions = z.infer<typeof ImportOptions>;
 
@@ -101,7 +101,7 @@ export const ErrorsQuery = JobQuery.extend({
   format: z.enum(["json", "csv"]).default("json"),
   /** JSON pages: where the page starts. */
   after: ErrorsAfter.default(REPORT_START),
-  limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+  limit: DecimalNumber.pipe(z.int().min(1).max(10_000)).default(1000),
 });
 
 /** The position after `cursor` as a page's `next_after` gives it. */

@@ -1,7 +1,7 @@
 // zod schemas of contacts-merge: the query string of the candidate list, the body of a merge, and
 // the answers (candidate pairs; the merge report of public.merge_contacts).
 import { z } from "zod";
-import { OwnerId, RowId } from "../schemas.ts";
+import { DecimalNumber, OwnerId, RowId } from "../schemas.ts";
 
 /** The contact fields a merge can take from either side (public.merge_contacts). */
 export const MergeField = z.enum([
@@ -22,8 +22,8 @@ export const MergeSide = z.enum(["survivor", "duplicate"]);
 /** GET: one page of candidate pairs, owner-wide or for one contact. */
 export const DuplicateCandidatesQuery = z.strictObject({
   contact_id: RowId.optional(),
-  min_score: z.coerce.number().min(0).max(1).default(0.3),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  min_score: DecimalNumber.pipe(z.number().min(0).max(1)).default(0.3),
+  limit: DecimalNumber.pipe(z.int().min(1).max(200)).default(50),
   cursor: z.string().min(1).max(512).optional(),
   /** The owner the request is for: required from service callers (secret key), refused from users. */
   owner_id: OwnerId.optional(),
