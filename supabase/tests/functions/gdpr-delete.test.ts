@@ -163,6 +163,22 @@ Deno.test("gdpr-delete", { sanitizeResources: false, sanitizeOps: false }, async
       assertEquals((await sql(`select 1 from public.contacts where id = $1`, [other])).length, 1, "the other subject is still there");
     });
 
+    await t.step("repeats of an erasure of traces only, sent at once: the same receipt for each, never a 404", async () => {
+      const token = await owner.token();
+      const [{ id: jobId }] = await sql<{ id: string }>(
+        `insert into public.contact_import_jobs (user_id, file_name, file_size_bytes, file_sha256, storage_path, source, status)
+         values ($1::uuid, 'rita.csv', 1, repeat('c', 64), 'imports/' || $1::text || '/rita.csv', 'upload', 'pending') returning id`,
+        [owner.id],
+      );
+      await sql(`insert into public.contact_import_job_errors (user_id, job_id, row_number, column_name, value_excerpt, reason)
+                 values ($1, $2, 2, 'email', 'rita@racing.example', 'duplicate_in_file: the same address twice')`, [owner.id, jobId]);
+      const body = JSON.stringify({ identifier: "rita@racing.example", idempotency_key: crypto.randomUUID() });
+      const answers = await Promise.all(Array.from({ length: 4 }, () => call(FN, { method: "POST", token, body })));
+      assertEquals(answers.map((a) => a.status), [200, 200, 200, 200], JSON.stringify(answers.map((a) => a.body)));
+      assertEquals(new Set(answers.map((a) => (a.body as Receipt).request_id)).size, 1, "one receipt");
+      await sql(`delete from public.contact_import_jobs where id = $1`, [jobId]);
+    });
+
     await t.step("other owners' contacts answer 404; agents 403; malformed agent claims and the anon keys 401; owner_id is the service's", async () => {
       const theirs = await contact(stranger.id, "Not", "Yours");
       assertError(await post(await owner.token(), { contact_id: theirs }), 404, "not_found");
