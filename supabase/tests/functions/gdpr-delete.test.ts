@@ -6,7 +6,7 @@
 import { assert, assertEquals, assertMatch, assertNotEquals } from "@std/assert/mod.js";
 import pg from "pg";
 import { assertError, assertGuarded } from "./_support/http.ts";
-import { call, createOwner, nonRfcUuid, removeOwners, serviceClient, sql, stack, userClient } from "./_support/stack.ts";
+import { call, createOwner, nonRfcUuid, removeOwners, serviceClient, sql, stack, userClient, userToken } from "./_support/stack.ts";
 
 const FN = "gdpr-delete";
 
@@ -99,6 +99,20 @@ Deno.test("gdpr-delete", { sanitizeResources: false, sanitizeOps: false }, async
       assertEquals((strangers.body as { erased: boolean }).erased, false, "another owner learns nothing");
       assertError(await verify(token, ""), 422, "validation_failed");
       assertError(await verify(token, "identifier=Zephyrine"), 422, "validation_failed");
+    });
+
+    await t.step("asking writes nothing: a token whose sub names no user is answered as a user without data", async () => {
+      const nobody = await verify(await userToken(crypto.randomUUID()), "identifier=zephyrine%40quockerwodger.example");
+      assertEquals(nobody.status, 200, JSON.stringify(nobody.body));
+      assertEquals((nobody.body as { erased: boolean; message: string }).message, "no erasure recorded for this identifier");
+      const fresh = await createOwner("gdpr-delete-asker");
+      try {
+        assertEquals((await verify(await fresh.token(), "identifier=%2B447700900777")).status, 200);
+        const keys = await sql(`select 1 from private.owner_keys where user_id = $1`, [fresh.id]);
+        assertEquals(keys.length, 0, "the check made no key for an owner who never erased anyone");
+      } finally {
+        await removeOwners(fresh);
+      }
     });
 
     await t.step("an erased subject cannot be re-imported: the insert path refuses it as suppressed", async () => {
