@@ -2,7 +2,7 @@
 -- roles that call it (anon to none), every private function to authenticated and service_role
 -- only, and anon cannot even resolve names in the private schema.
 begin;
-select plan(312);
+select plan(314);
 
 -- Schemas.
 select schema_privs_are('private', 'anon', array[]::text[], 'anon has no usage on schema private');
@@ -354,6 +354,8 @@ select function_privs_are('private', 'contact_export_statement', array['integer'
 select function_privs_are('private', 'contact_export_statement', array['integer'], 'service_role', array['EXECUTE'], 'service_role can execute private.contact_export_statement(integer)');
 select function_privs_are('private', 'forget_traces', array['uuid', 'uuid', 'text[]'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.forget_traces(uuid, uuid, text[])');
 select function_privs_are('private', 'forget_traces', array['uuid', 'uuid', 'text[]'], 'service_role', array['EXECUTE'], 'service_role can execute private.forget_traces(uuid, uuid, text[])');
+select function_privs_are('private', 'failed_imports_holding', array['uuid', 'uuid', 'text[]'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.failed_imports_holding(uuid, uuid, text[])');
+select function_privs_are('private', 'failed_imports_holding', array['uuid', 'uuid', 'text[]'], 'service_role', array['EXECUTE'], 'service_role can execute private.failed_imports_holding(uuid, uuid, text[])');
 select function_privs_are('private', 'blank_suppressed_values', array[]::text[], 'authenticated', array['EXECUTE'], 'authenticated can execute private.blank_suppressed_values() (its trigger fires on report lines)');
 select function_privs_are('private', 'blank_suppressed_values', array[]::text[], 'service_role', array['EXECUTE'], 'service_role can execute private.blank_suppressed_values()');
 select function_privs_are('private', 'dry_run_entry_mentions', array['jsonb', 'uuid', 'text[]'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.dry_run_entry_mentions(jsonb, uuid, text[])');

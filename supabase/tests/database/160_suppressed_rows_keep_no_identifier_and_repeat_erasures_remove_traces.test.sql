@@ -103,7 +103,7 @@ select isnt((select receipt ->> 'request_id' from receipts where label = 'repeat
   'the repeat that removed traces answers a receipt of its own');
 select is((select receipt -> 'counts' from receipts where label = 'repeat'),
   '{"contact_import_job_errors": 1, "contact_import_jobs": 1, "contact_import_headers": 0, "contact_import_dry_run_claims": 0, "agent_contact_access_log": 0,
-    "contact_groups": 0, "withdrawn_addresses": 0}'::jsonb,
+    "contact_groups": 0, "withdrawn_addresses": 0, "import_uploads": 0}'::jsonb,
   'the repeat''s receipt counts the report line and the dry-run report it removed, and nothing else');
 select is((select receipt -> 'contact_ids' from receipts where label = 'repeat'), (select receipt -> 'contact_ids' from receipts where label = 'first'),
   'the repeat''s receipt names the contact the subject was');

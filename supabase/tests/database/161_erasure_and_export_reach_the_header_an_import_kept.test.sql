@@ -71,7 +71,7 @@ select is((select header from public.contact_import_jobs where id = (select id f
 select is((select header from public.contact_import_jobs where id = (select id from job_ids where name = 'old_row')), null,
   'the job whose first row names her across two cells keeps no header either');
 select is((select status || ' ' || file_name from public.contact_import_jobs where id = (select id from job_ids where name = 'headerless')),
-  'failed headerless.csv', 'the failed job itself stays, with its status and file name');
+  'cancelled headerless.csv', 'the failed job itself stays, with its file name, given up (20251020000072): its upload holds her row');
 select is((select header from public.contact_import_jobs where id = (select id from job_ids where name = 'proper')),
   '["first_name", "last_name", "email", "phone"]'::jsonb, 'a header of column names stays');
 select is((select header from public.contact_import_jobs where id = (select id from job_ids where name = 'stranger')),

@@ -64,8 +64,8 @@ select is((select receipt -> 'contact_ids' from receipts where label = 'first'),
   'the receipt names no contact: she never was one');
 select is((select receipt -> 'counts' from receipts where label = 'first') - 'contact_groups',
   '{"contact_import_job_errors": 1, "contact_import_jobs": 1, "contact_import_headers": 1, "contact_import_dry_run_claims": 0, "agent_contact_access_log": 0,
-    "withdrawn_addresses": 0}'::jsonb,
-  'the receipt counts the report line, the dry-run report and the header it removed');
+    "withdrawn_addresses": 0, "import_uploads": 1}'::jsonb,
+  'the receipt counts the report line, the dry-run report and the header it removed, and the failed import whose upload held her');
 select is(jsonb_array_length((select receipt -> 'identifier_hashes' from receipts where label = 'first')) > 0, true,
   'the receipt holds the address as keyed hashes only');
 select is((public.verify_subject_erasure('zenobia.quillfeather@example.com') -> 'receipts')::text like '%' || (select receipt ->> 'request_id' from receipts where label = 'first') || '%',

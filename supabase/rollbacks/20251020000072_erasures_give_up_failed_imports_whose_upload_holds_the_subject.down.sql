@@ -1,0 +1,212 @@
+-- Rolls back 20251020000072_erasures_give_up_failed_imports_whose_upload_holds_the_subject:
+-- gdpr_delete_subject as 20251020000070 made it, and no private.failed_imports_holding.
+set lock_timeout = '5s';
+set statement_timeout = '5min';
+
+create or replace function public.gdpr_delete_subject(
+  contact_id uuid default null,
+  identifier text default null,
+  mode text default 'erase',
+  owner_id uuid default null,
+  idempotency_key uuid default null
+)
+returns jsonb
+language plpgsql
+volatile
+set search_path = ''
+set lock_timeout = '10s'
+as $$
+declare
+  owner constant uuid := private.data_subject_owner(gdpr_delete_subject.owner_id);
+  request_id constant uuid := gen_random_uuid();
+  identifier_key text;
+  previous public.contact_subject_requests;
+  ids uuid[];
+  fresh uuid[];
+  got uuid[];
+  locked uuid[] := '{}'::uuid[];
+  held boolean;
+  rounds integer := 0;
+  keys text[] := '{}'::text[];
+  counts jsonb := '{}'::jsonb;
+  statistics jsonb;
+  keep_statistics boolean;
+  removed bigint;
+  remembered bigint;
+  subject_id uuid;
+  child record;
+begin
+  if gdpr_delete_subject.mode is null or gdpr_delete_subject.mode not in ('erase', 'anonymize') then
+    raise exception 'mode must be erase or anonymize' using errcode = '22023';
+  end if;
+  if (gdpr_delete_subject.contact_id is null) = (gdpr_delete_subject.identifier is null) then
+    raise exception 'give either a contact id or an identifier' using errcode = '22023';
+  end if;
+  if gdpr_delete_subject.identifier is not null then
+    identifier_key := private.subject_identifier_key(gdpr_delete_subject.identifier);
+    keys := array[identifier_key];
+  end if;
+
+  -- One subject's erasures run one at a time: a repeat that waited reads, with a new snapshot,
+  -- the receipt the first one wrote. Contacts are row-locked below, but a subject no contact holds
+  -- (only traces) had nothing to order two requests, and the loser found nothing left: 404.
+  perform pg_advisory_xact_lock(hashtextextended(
+    format('gdpr_delete_subject:%s:%s', owner, coalesce(identifier_key, gdpr_delete_subject.contact_id::text)), 0));
+
+  -- The same idempotency key again: the same receipt, nothing done twice.
+  if gdpr_delete_subject.idempotency_key is not null then
+    select * into previous from public.contact_subject_requests r
+    where r.user_id = owner and r.idempotency_key = gdpr_delete_subject.idempotency_key;
+    if found then
+      -- The same key for another subject (or mode) is a client's mistake, never that subject's receipt.
+      if previous.request_type <> gdpr_delete_subject.mode
+         or gdpr_delete_subject.contact_id is not null and not gdpr_delete_subject.contact_id = any (previous.contact_ids)
+         or identifier_key is not null and not (previous.identifier_hmacs && private.owner_hmacs(owner, private.identifier_key_aliases(identifier_key))) then
+        raise exception 'this idempotency key belongs to another request' using errcode = '22023';
+      end if;
+      return private.subject_request_receipt(previous);
+    end if;
+  end if;
+
+  -- Lock order, fixed for every writer: the subject's contacts first, in id order, then their
+  -- children table by table. An identifier can gain a contact while we wait (an import
+  -- committing), so the lookup is repeated until it finds nothing new.
+  loop
+    ids := private.data_subject_contact_ids(owner, gdpr_delete_subject.contact_id, identifier_key);
+    fresh := array(select unnest(ids) except select unnest(locked));
+    exit when cardinality(fresh) = 0 or rounds = 5;
+    rounds := rounds + 1;
+    select coalesce(array_agg(l.id order by l.id), '{}'), coalesce(bool_or(l.legal_hold), false) into got, held
+    from (select c.id, c.legal_hold from public.contacts c
+          where c.id = any (fresh) and c.user_id = owner order by c.id for update) as l;
+    if held then
+      raise exception 'contact is under legal hold and cannot be erased or anonymized'
+        using errcode = '55000', hint = 'Lift the legal hold first.';
+    end if;
+    locked := locked || got;
+    -- A contact named by id is the whole subject; only an identifier can gain contacts.
+    exit when identifier_key is null;
+  end loop;
+
+  if cardinality(locked) = 0 then
+    -- Nothing (left) to do: a repeat of an earlier request answers with that request's receipt.
+    select * into previous from public.contact_subject_requests r
+    where r.user_id = owner and r.request_type = gdpr_delete_subject.mode
+      and case when gdpr_delete_subject.contact_id is not null then r.contact_ids @> array[gdpr_delete_subject.contact_id]
+               else r.identifier_hmacs && private.owner_hmacs(owner, private.identifier_key_aliases(identifier_key)) end
+    order by r.created_at desc
+    limit 1;
+    -- By an identifier, the traces holding it still go: a re-import's lines written since an earlier
+    -- erasure, or the reports of someone who never became a contact. What was removed gets a
+    -- receipt of its own; when nothing was, the earlier receipt answers, or, without one, not found.
+    if identifier_key is not null then
+      counts := private.forget_traces(owner, null, array[gdpr_delete_subject.identifier, substr(identifier_key, strpos(identifier_key, ':') + 1)]);
+      -- A withdrawal remembered for the address of a deleted channel (20251020000044) is a trace
+      -- too; suppressing the address removes it.
+      counts := counts || jsonb_build_object('withdrawn_addresses', private.remembered_withdrawals(owner, keys));
+      if exists (select 1 from jsonb_each_text(counts) as x (key, n) where x.n::bigint > 0) then
+        -- Suppressed again too after a lift, when the address is remembered since.
+        if previous.id is null or (counts ->> 'withdrawn_addresses')::bigint > 0 then
+          -- Never erased before: suppressed now, as an erasure suppresses a contact's identifiers,
+          -- so that no later import brings the person back.
+          perform private.suppress_identifiers(owner, keys, request_id);
+        end if;
+        return private.record_subject_request(request_id, owner, gdpr_delete_subject.mode, coalesce(previous.contact_ids, '{}'::uuid[]),
+          keys, counts, gdpr_delete_subject.idempotency_key);
+      end if;
+    end if;
+    if previous.id is null then
+      raise exception 'contact not found' using errcode = 'P0002';
+    end if;
+    return private.subject_request_receipt(previous);
+  end if;
+
+  if gdpr_delete_subject.mode = 'anonymize'
+     and not exists (select 1 from public.contacts c where c.id = any (locked) and c.status <> 'anonymized') then
+    select * into previous from public.contact_subject_requests r
+    where r.user_id = owner and r.request_type = 'anonymize' and r.contact_ids @> locked
+    order by r.created_at desc
+    limit 1;
+    if found then
+      return private.subject_request_receipt(previous);
+    end if;
+  end if;
+
+  -- Suppress every identifier of the subject: from now on no insert path recreates them.
+  -- Each channel's own key, and a number spelt otherwise also as the number: what the receipt
+  -- holds, so that it verifies by the number too.
+  select keys || coalesce(array_agg(distinct k.key), '{}')
+  into keys
+  from public.contact_communication_channels ch
+  cross join lateral unnest(private.channel_identifier_keys(ch.channel_type, ch.normalized_identifier)) as k (key)
+  where ch.contact_id = any (locked) and ch.user_id = owner;
+  -- Withdrawals remembered for these addresses on deleted channels of other types go with the
+  -- suppression (20251020000044): counted first.
+  remembered := private.remembered_withdrawals(owner, keys);
+  perform private.suppress_identifiers(owner, keys, request_id);
+
+  -- Traces first: they are found through the names and channels about to go.
+  foreach subject_id in array locked loop
+    counts := case when cardinality(locked) = 1 then private.forget_traces(owner, subject_id, '{}')
+                   else private.sum_counts(counts, private.forget_traces(owner, subject_id, '{}')) end;
+  end loop;
+
+  -- Consent events hang off the channels, which go in either mode: they leave by the channels'
+  -- cascade, so they are counted while they are still there.
+  select count(*) into removed from public.contact_consent_events e where e.contact_id = any (locked) and e.user_id = owner;
+  counts := counts || jsonb_build_object('contact_consent_events', removed, 'withdrawn_addresses', remembered);
+
+  if gdpr_delete_subject.mode = 'anonymize' then
+    counts := private.sum_counts(counts, private.anonymize_contacts(locked));
+  else
+    select s.keep_interaction_statistics into keep_statistics from public.contact_privacy_settings s where s.user_id = owner;
+    if coalesce(keep_statistics, false) then
+      with removed_rows as (
+        delete from public.contact_interactions i where i.contact_id = any (locked) and i.user_id = owner
+        returning i.occurred_at, i.channel_type, i.interaction_type, i.direction, i.delivery_status
+      ), buckets as (
+        select date_trunc('month', r.occurred_at)::date as period_start, r.channel_type, r.interaction_type, r.direction,
+          r.delivery_status, count(*) as interaction_count
+        from removed_rows r group by 1, 2, 3, 4, 5
+      )
+      select coalesce(sum(b.interaction_count), 0), jsonb_agg(to_jsonb(b)) into removed, statistics from buckets b;
+    else
+      delete from public.contact_interactions i where i.contact_id = any (locked) and i.user_id = owner;
+      get diagnostics removed = row_count;
+    end if;
+    counts := counts || jsonb_build_object('contact_interactions', removed);
+
+    delete from public.contact_communication_channels ch where ch.contact_id = any (locked) and ch.user_id = owner;
+    get diagnostics removed = row_count;
+    counts := counts || jsonb_build_object('contact_communication_channels', removed);
+
+    delete from public.contact_group_memberships m where m.contact_id = any (locked) and m.user_id = owner;
+    get diagnostics removed = row_count;
+    counts := counts || jsonb_build_object('contact_group_memberships', removed);
+
+    delete from public.agent_specific_contact_access s where s.contact_id = any (locked) and s.user_id = owner;
+    get diagnostics removed = row_count;
+    counts := counts || jsonb_build_object('agent_specific_contact_access', removed);
+
+    -- Every other table that references these contacts (found in the catalog): counted here and
+    -- removed by the cascade of the contacts' deletion below (such tables may be append-only for
+    -- owners); a reference that does not cascade is deleted here.
+    for child in select * from private.contact_reference_columns() loop
+      execute format(case when child.cascades then 'select count(*) from public.%I t where t.%I = any ($1)%s'
+          else 'with removed_rows as (delete from public.%I t where t.%I = any ($1)%s returning 1) select count(*) from removed_rows' end,
+        child.table_name, child.column_name, case when child.has_user_id then ' and t.user_id = $2' else '' end)
+        into removed using locked, owner;
+      counts := counts || jsonb_build_object(child.table_name, coalesce((counts ->> child.table_name)::bigint, 0) + removed);
+    end loop;
+
+    delete from public.contacts c where c.id = any (locked) and c.user_id = owner;
+    get diagnostics removed = row_count;
+    counts := counts || jsonb_build_object('contacts', removed);
+  end if;
+
+  return private.record_subject_request(
+    request_id, owner, gdpr_delete_subject.mode, locked, keys, counts, gdpr_delete_subject.idempotency_key, statistics);
+end;
+$$;
+
+drop function private.failed_imports_holding(uuid, uuid, text[]);
