@@ -6,6 +6,7 @@
 import { assert, assertEquals, assertMatch, assertNotEquals } from "@std/assert/mod.js";
 import pg from "pg";
 import { assertError, assertGuarded } from "./_support/http.ts";
+import { storedFile, storedUploads } from "./_support/import.ts";
 import { call, createOwner, nonRfcUuid, removeOwners, serviceClient, sql, stack, userClient, userToken } from "./_support/stack.ts";
 
 const FN = "gdpr-delete";
@@ -214,6 +215,42 @@ Deno.test("gdpr-delete", { sanitizeResources: false, sanitizeOps: false }, async
       assertEquals(data!.actor, { role: "service", user_id: null });
       const unnamed = await serviceClient().functions.invoke(FN, { body: { contact_id: crypto.randomUUID() } });
       assertEquals((unnamed.error as { context: Response }).context.status, 422, "the service must name the owner");
+    });
+
+    await t.step("a failed import whose file holds the subject is given up, and its upload leaves Storage", async () => {
+      const csv = "first_name,last_name,email\nUpla,Dedperson,upla@dedperson.example\n";
+      // As a worker stopped part-way leaves it: failed, resumable, its upload kept; the owner's job
+      // created the subject, the stranger's reported the same address in an error line.
+      const failedImport = async (ownerId: string) => {
+        const name = `${crypto.randomUUID()}.csv`;
+        Deno.writeTextFileSync(storedFile(ownerId, name), csv);
+        const [{ id }] = await sql<{ id: string }>(
+          `insert into public.contact_import_jobs (user_id, file_name, file_size_bytes, file_sha256, storage_path, source, status)
+           values ($1, 'people.csv', $2, repeat('e', 64), $3, 'upload', 'pending') returning id`,
+          [ownerId, csv.length, `imports/${ownerId}/${name}`],
+        );
+        await sql(`update public.contact_import_jobs set status = 'failed' where id = $1`, [id]);
+        return { id, name };
+      };
+      const subject = await contact(owner.id, "Upla", "Dedperson");
+      await channel(owner.id, subject, "email", "upla@dedperson.example");
+      const mine = await failedImport(owner.id);
+      await sql(`insert into public.contact_import_changes (job_id, contact_id, user_id, action, contact_updated_at, row_number)
+                 select $1, id, user_id, 'created', updated_at, 2 from public.contacts where id = $2`, [mine.id, subject]);
+      const theirs = await failedImport(stranger.id);
+      await sql(`insert into public.contact_import_job_errors (user_id, job_id, row_number, column_name, value_excerpt, reason)
+                 values ($1, $2, 2, 'email', 'upla@dedperson.example', 'duplicate_in_file: the same address twice')`, [stranger.id, theirs.id]);
+
+      const receipt = await post(await owner.token(), { identifier: "upla@dedperson.example" });
+      assertEquals(receipt.status, 200, JSON.stringify(receipt.body));
+      assertEquals((receipt.body as Receipt).counts.import_uploads, 1);
+      const status = async (id: string) => (await sql<{ status: string }>(`select status from public.contact_import_jobs where id = $1`, [id]))[0].status;
+      assertEquals(await status(mine.id), "cancelled", "it cannot resume the file any more");
+      assertEquals(await status(theirs.id), "failed", "another owner's import naming the same address stays");
+      const run = await call("contacts-retention", { method: "POST", body: JSON.stringify({ owner: owner.id }), headers: { apikey: stack.secretKey } });
+      assertEquals(run.status, 200, JSON.stringify(run.body));
+      assertEquals(storedUploads(owner.id).includes(mine.name), false, "the upload holding the subject's row is gone");
+      assert(storedUploads(stranger.id).includes(theirs.name), "the other owner's upload stays");
     });
 
     await t.step("a concurrent import on the same contact: the erasure waits, then takes what it added, no deadlock", async () => {
