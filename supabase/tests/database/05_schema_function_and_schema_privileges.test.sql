@@ -320,6 +320,8 @@ select function_privs_are('private', 'channel_phone_number', array['text', 'text
 select function_privs_are('private', 'channel_phone_number', array['text', 'text'], 'service_role', array['EXECUTE'], 'service_role can execute private.channel_phone_number(text, text)');
 select function_privs_are('private', 'channel_identifier_keys', array['text', 'text'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.channel_identifier_keys(text, text)');
 select function_privs_are('private', 'channel_identifier_keys', array['text', 'text'], 'service_role', array['EXECUTE'], 'service_role can execute private.channel_identifier_keys(text, text)');
+select function_privs_are('private', 'channel_refusal_keys', array['text', 'text'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.channel_refusal_keys(text, text)');
+select function_privs_are('private', 'channel_refusal_keys', array['text', 'text'], 'service_role', array['EXECUTE'], 'service_role can execute private.channel_refusal_keys(text, text)');
 select function_privs_are('private', 'subject_identifier_key', array['text'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.subject_identifier_key(text)');
 select function_privs_are('private', 'subject_identifier_key', array['text'], 'service_role', array['EXECUTE'], 'service_role can execute private.subject_identifier_key(text)');
 select function_privs_are('private', 'data_subject_contact_ids', array['uuid', 'uuid', 'text'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.data_subject_contact_ids(uuid, uuid, text)');
