@@ -2,7 +2,7 @@
 -- return type where it is an API, and a pinned search_path everywhere. Definer rights only in
 -- private, and only for the three helpers that need them. Catalog assertions only: no personas.
 begin;
-select plan(93);
+select plan(94);
 
 select functions_are('public', array[
   'is_valid_email', 'is_valid_e164_phone', 'is_valid_smart_group_criteria', 'contact_group_member_ids',
@@ -38,7 +38,7 @@ select functions_are('private', array[
   'import_consent_applies', 'import_row_has_no_identifier', 'import_refusal', 'import_settle_batch', 'identifier_channel_types', 'identifier_key_aliases', 'channel_phone_number', 'channel_identifier_keys', 'channel_refusal_keys', 'forget_moved_import_change', 'keep_anonymization_marker', 'keep_audit_trail', 'dry_run_entry_holds_identifier', 'group_entered', 'keep_agents_within_their_grants', 'keep_agent_channels_within_their_grants',
   'lexeme_query', 'track_contact_search_words', 'search_typo_query', 'check_search_group',
   'keep_consent_history', 'keep_consented_address',
-  'channel_address_key', 'remember_withdrawn_addresses', 'recall_withdrawn_addresses', 'hold_import_grants_behind_withdrawals',
+  'channel_address_key', 'channel_address_keys', 'remember_withdrawn_addresses', 'recall_withdrawn_addresses', 'hold_import_grants_behind_withdrawals',
   'forget_suppressed_withdrawals', 'remembered_withdrawals', 'words_no_one_else_holds',
   'subject_words', 'group_ids_mentioning', 'subject_group_words', 'groups_mentioning', 'import_report_lines_holding', 'dry_run_entries_holding',
   'import_headers_holding', 'agent_searches_for', 'traces_of_identifier', 'failed_imports_holding'
@@ -218,6 +218,8 @@ select is_definer('private', 'forget_suppressed_withdrawals', array[]::text[],
   'private.forget_suppressed_withdrawals() is security definer (removes a suppressed address from the private memory)');
 select volatility_is('private', 'channel_address_key', array['text', 'text'], 'immutable',
   'private.channel_address_key(text, text) is immutable (a pure function of the channel)');
+select volatility_is('private', 'channel_address_keys', array['text', 'text'], 'immutable',
+  'private.channel_address_keys(text, text) is immutable (a pure function of the channel)');
 select isnt_definer('private', 'prepare_consent_event', array[]::text[], 'private.prepare_consent_event() is security invoker (reads the channel under RLS)');
 select isnt_definer('private', 'protect_consent_history', array[]::text[], 'private.protect_consent_history() is security invoker');
 select isnt_definer('private', 'keep_anonymization_marker', array[]::text[], 'private.keep_anonymization_marker() is security invoker');

@@ -2,7 +2,7 @@
 -- roles that call it (anon to none), every private function to authenticated and service_role
 -- only, and anon cannot even resolve names in the private schema.
 begin;
-select plan(316);
+select plan(318);
 
 -- Schemas.
 select schema_privs_are('private', 'anon', array[]::text[], 'anon has no usage on schema private');
@@ -139,6 +139,10 @@ select function_privs_are('private', 'channel_address_key', array['text', 'text'
   'authenticated can execute private.channel_address_key(text, text) (the triggers hash by it)');
 select function_privs_are('private', 'channel_address_key', array['text', 'text'], 'service_role', array['EXECUTE'],
   'service_role can execute private.channel_address_key(text, text)');
+select function_privs_are('private', 'channel_address_keys', array['text', 'text'], 'authenticated', array['EXECUTE'],
+  'authenticated can execute private.channel_address_keys(text, text) (the triggers hash by it)');
+select function_privs_are('private', 'channel_address_keys', array['text', 'text'], 'service_role', array['EXECUTE'],
+  'service_role can execute private.channel_address_keys(text, text)');
 select function_privs_are('private', 'remember_withdrawn_addresses', array[]::text[], 'authenticated', array['EXECUTE'],
   'authenticated can execute private.remember_withdrawn_addresses() (the trigger runs as the deleting role)');
 select function_privs_are('private', 'remember_withdrawn_addresses', array[]::text[], 'service_role', array['EXECUTE'],
