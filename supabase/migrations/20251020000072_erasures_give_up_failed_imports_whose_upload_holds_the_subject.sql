@@ -1,28 +1,22 @@
--- An erasure left the subject in the uploads of failed imports. A failed job keeps its uploaded CSV
--- in Storage so that it can resume; erasing (or anonymizing) a subject that such a job imported, or
--- reported in an error row, removed the contact and the report lines but left the whole row in the
--- file until the owner cancelled the job, perhaps never: a copy of the erased data that survived
--- the request.
---
--- Now, in the same transaction, gdpr_delete_subject gives up each failed job of the owner whose
--- upload the database knows holds the subject: its change log names one of the subject's contacts,
--- or its error rows, kept header, dry-run report or claims hold the subject's words (forget_traces'
--- matching, less the words a namesake also holds: a namesake's job stays). The jobs are found and
--- locked before forget_traces removes what tells which, and given up after it, with the update a
--- cancel makes: the transition keeps their end, contact_import_jobs_queue_ended_upload queues the
--- upload for contacts-retention to remove, a dry run's other claims go. The receipt counts them
--- under import_uploads. Only uploads: a file the owner put in Storage and named stays theirs.
---
--- Failed jobs only. A pending job has read nothing, so nothing tells what its file holds. A
--- running job is reading its file now, and its batches lock the job before the contacts they write
--- (the reverse of the erasure's order): giving it up here could deadlock with it. When it ends
--- completed its upload is queued as before; if it fails, the owner's cancel gives it up.
--- A subject under legal hold is still refused first. gdpr_delete_subject is otherwise 20251020000070's.
+-- An erasure left the subject in the uploads of failed imports: a failed job keeps its CSV in
+-- Storage to resume, so erasing (or anonymizing) a subject such a job imported or reported removed
+-- the contact and the report lines but left the whole row in the file, perhaps for good.
+-- Now gdpr_delete_subject gives up, in its transaction, each failed upload job of the owner that the
+-- database knows holds the subject: its change log names one of the subject's contacts, or its
+-- error rows, header, dry-run report or claims hold the subject's names as words or its identifiers
+-- or external id as a whole value ("1042" is a word of another person's "555-1042"), less what a
+-- namesake also holds. The jobs are locked before forget_traces removes that evidence (one locked
+-- by an undo, resume or cancel is skipped: those lock the job before its contacts, and each ends
+-- the failed state) and given up after it with a cancel's update: the transition keeps their end,
+-- the upload is queued for contacts-retention, a dry run's claims go. The receipt counts them as
+-- import_uploads. A file the owner put in Storage and named stays theirs. Failed jobs only: a
+-- pending one has read nothing, and a running one locks the job before the contacts it writes, so
+-- giving it up here could deadlock (its upload goes when it completes; if it fails, cancel it).
+-- gdpr_delete_subject is otherwise 20251020000070's.
 set lock_timeout = '5s';
 set statement_timeout = '5min';
 
--- Security definer as forget_traces: it reads the dry-run claims, which no API role can, and takes
--- the same callers (the owner or the service, never an agent token). Volatile: it locks the jobs.
+-- Security definer as forget_traces (it reads the dry-run claims), for the same callers.
 create function private.failed_imports_holding(owner_id uuid, contact_id uuid, mentions text[])
 returns uuid[]
 language plpgsql
@@ -32,6 +26,7 @@ set search_path = ''
 as $$
 declare
   words text[];
+  names text[];
   found_ids uuid[];
 begin
   if failed_imports_holding.owner_id is null or private.current_agent_id() is not null
@@ -41,7 +36,13 @@ begin
   -- A word another contact also holds (a namesake's) may be theirs: their job stays.
   words := private.words_no_one_else_holds(failed_imports_holding.owner_id, failed_imports_holding.contact_id,
     private.subject_words(failed_imports_holding.owner_id, failed_imports_holding.contact_id, failed_imports_holding.mentions));
-
+  -- Names are words of a text; identifiers and the external id count only as a whole value.
+  select array(select w.w from unnest(words) as w (w)
+               where w.w = any (private.subject_words(failed_imports_holding.owner_id, null,
+                 array[c.display_name, concat_ws(' ', c.first_name, c.last_name)])))
+  into names
+  from public.contacts c where c.id = failed_imports_holding.contact_id and c.user_id = failed_imports_holding.owner_id;
+  names := coalesce(names, '{}'::text[]);
   select coalesce(array_agg(l.id order by l.id), '{}') into found_ids
   from (
     select j.id
@@ -52,25 +53,27 @@ begin
                    where ic.job_id = j.id and ic.user_id = j.user_id and ic.contact_id = failed_imports_holding.contact_id)
         or exists (select 1 from public.contact_import_job_errors e
                    where e.job_id = j.id and e.user_id = j.user_id
-                     and (private.mentions_whole(e.value_excerpt, words) or private.is_identifier_value(e.value_excerpt, words)))
+                     and (private.mentions_whole(e.value_excerpt, names) or private.is_identifier_value(e.value_excerpt, words)))
         or private.header_holds_identifier(j.header, words)
         or jsonb_typeof(j.header) = 'array'
-           and private.mentions_whole((select string_agg(c.v, ' ') from jsonb_array_elements_text(j.header) as c (v)), words)
+           and private.mentions_whole((select string_agg(c.v, ' ') from jsonb_array_elements_text(j.header) as c (v)), names)
         or exists (select 1 from jsonb_each(coalesce(j.dry_run_report, '{}'::jsonb)) as part (key, value)
                    cross join lateral jsonb_array_elements(case when jsonb_typeof(part.value) = 'array' then part.value else '[]'::jsonb end) as e (entry)
-                   where private.dry_run_entry_mentions(e.entry, failed_imports_holding.contact_id, words)
+                   where private.dry_run_entry_mentions(e.entry, failed_imports_holding.contact_id, names)
                      or private.dry_run_entry_holds_identifier(e.entry, words))
         or exists (select 1 from private.contact_import_dry_run_claims d
                    where d.job_id = j.id and d.user_id = j.user_id
                      and (d.contact_id = failed_imports_holding.contact_id
                           or d.kind = 'contact' and d.value = failed_imports_holding.contact_id::text
-                          or d.kind <> 'contact' and lower(d.value) = any (words))))
+                          or d.kind <> 'contact' and private.is_identifier_value(d.value, words))))
     order by j.id
-    for update of j) as l;
+    -- Locked now: being undone, resumed or cancelled, which lock the job before its contacts (so
+    -- waiting could deadlock) and end the failed state.
+    for update of j skip locked) as l;
   return found_ids;
 end;
 $$;
-comment on function private.failed_imports_holding(uuid, uuid, text[]) is 'Erasure: locks and lists the owner''s failed upload imports whose change log names the contact, or whose error rows, header, dry-run report or claims hold its words or the mentions given (less a namesake''s), for gdpr_delete_subject to give up. Security definer: reads the claims; owner or service only.';
+comment on function private.failed_imports_holding(uuid, uuid, text[]) is 'Erasure: locks and lists the owner''s failed upload imports whose change log names the contact, or whose error rows, header, dry-run report or claims hold its names as words or its identifiers, external id or the mentions given as a whole value (less a namesake''s; jobs locked by an undo, resume or cancel skipped), for gdpr_delete_subject to give up. Security definer: reads the claims; owner or service only.';
 revoke execute on function private.failed_imports_holding(uuid, uuid, text[]) from public;
 grant execute on function private.failed_imports_holding(uuid, uuid, text[]) to authenticated, service_role;
 
@@ -222,8 +225,7 @@ begin
   remembered := private.remembered_withdrawals(owner, keys);
   perform private.suppress_identifiers(owner, keys, request_id);
 
-  -- Failed imports whose upload holds the subject: found (and locked) while the traces and change
-  -- log tell which, given up below.
+  -- Failed imports whose upload holds the subject: locked while traces and change log tell which.
   foreach subject_id in array locked loop
     doomed := doomed || private.failed_imports_holding(owner, subject_id, '{}');
   end loop;

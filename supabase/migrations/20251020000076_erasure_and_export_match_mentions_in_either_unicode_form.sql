@@ -6,7 +6,8 @@
 -- rewrote the group "Friends of Zoë" typed in NFC and left the one typed in NFD holding her name,
 -- and the export left it out of what it attributes to her. Channel identifiers, kept as given, had
 -- the same gap the other way round. (An ASCII word even matched the NFD form of a longer one:
--- "zoe" was a whole word of "zoe" + U+0308.)
+-- "zoe" was a whole word of "zoe" + U+0308; it no longer is where NFC composes the mark with its
+-- letter, while a mark no letter composes with, "q" + U+0308, still ends a word.)
 -- The comparison is now made in NFC on both sides, in the shared helpers, so every table is reached
 -- and no stored text is rewritten:
 --  * private.subject_words and private.contact_identifier_values give each word as before and in

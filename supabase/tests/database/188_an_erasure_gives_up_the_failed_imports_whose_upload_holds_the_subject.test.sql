@@ -5,7 +5,7 @@
 -- (20251020000072). A job about someone else, a namesake's, a running one, one reading a file the
 -- owner put in Storage, and another owner's job naming the same address all stay as they were.
 begin;
-select plan(19);
+select plan(20);
 
 -- ============================================================================================
 -- Setup (superuser): erase188_owner imported Wilhelmina (erased below) and Bartholomew
@@ -27,6 +27,8 @@ insert into public.contact_communication_channels (user_id, contact_id, channel_
   (tests.get_supabase_uid('erase188_owner'), '18800000-0000-4000-8000-000000000003', 'email', 'w.oakenshield@elsewhere.example'),
   (tests.get_supabase_uid('erase188_owner'), '18800000-0000-4000-8000-000000000004', 'email', 'cornelius.fairweather@example.com');
 
+update public.contacts set external_id = '1042' where id = '18800000-0000-4000-8000-000000000001';
+
 create temporary table jobs (name text primary key, id uuid, path text);
 grant all on jobs to service_role, authenticated;
 insert into jobs (name, id) values
@@ -38,6 +40,7 @@ insert into jobs (name, id) values
   ('owners_file', tests.create_import_job('erase188_owner', 'owners_file188', source => 'storage')),
   ('anonymized', tests.create_import_job('erase188_owner', 'anonymized188')),
   ('never_a_contact', tests.create_import_job('erase188_owner', 'never_a_contact188')),
+  ('external_id_word', tests.create_import_job('erase188_owner', 'external_id_word188')),
   ('other_owner', tests.create_import_job('erase188_other', 'other_owner188'));
 -- Uploads are named as the function names them: imports/<owner id>/<uuid>.csv.
 update jobs set path = 'imports/' || (select j.user_id from public.contact_import_jobs j where j.id = jobs.id) || '/' || gen_random_uuid() || '.csv';
@@ -60,6 +63,7 @@ from (values ('reported', 'email', 'wilhelmina.oakenshield@example.com'),
              ('someone_else', 'email', 'cornelius.fairweather@example.com'),
              ('namesake', 'name', 'Wilhelmina Oakenshield'),
              ('never_a_contact', 'email', 'ivo.brackenridge@example.com'),
+             ('external_id_word', 'phone', '555-1042'),
              ('other_owner', 'email', 'wilhelmina.oakenshield@example.com'),
              ('other_owner', 'email', 'ivo.brackenridge@example.com')) as e (job, column_name, value)
 join jobs on jobs.name = e.job
@@ -107,6 +111,8 @@ select is(pg_temp.job_state('someone_else'), 'failed, upload kept', 'the owner''
 select is(pg_temp.job_state('namesake'), 'failed, upload kept',
   'the failed job that reported only the name Wilhelmina''s namesake also holds stays failed with its upload');
 select is(pg_temp.job_state('running'), 'processing, upload kept', 'the running job that created Wilhelmina is left to run');
+select is(pg_temp.job_state('external_id_word'), 'failed, upload kept',
+  'the failed job whose error row holds Wilhelmina''s external id 1042 only as a word of another value (555-1042) stays failed with its upload');
 select is(pg_temp.job_state('owners_file'), 'failed, upload kept',
   'the failed job reading a file the owner put in Storage stays failed, and that file is never queued');
 select is(pg_temp.job_state('other_owner'), 'failed, upload kept',

@@ -6,6 +6,7 @@
 import { assert, assertEquals, assertMatch, assertNotEquals } from "@std/assert/mod.js";
 import pg from "pg";
 import { assertError, assertGuarded } from "./_support/http.ts";
+import { claimsSession } from "./_support/sessions.ts";
 import { storedFile, storedUploads } from "./_support/import.ts";
 import { call, createOwner, nonRfcUuid, removeOwners, serviceClient, sql, stack, userClient, userToken } from "./_support/stack.ts";
 
@@ -52,6 +53,27 @@ async function scan(terms: string[]): Promise<string[]> {
     [terms],
   );
   return rows.filter((r) => Number(r.hits) > 0).map((r) => `${r.location}: ${r.hits}`);
+}
+
+/**
+ * A failed import of one row, as a worker stopped part-way leaves it: resumable, its upload kept in
+ * the local Storage folder; its change log names `created` when given.
+ */
+async function failedImport(ownerId: string, row: string, created?: string): Promise<{ id: string; name: string }> {
+  const csv = `first_name,last_name,email\n${row}\n`;
+  const name = `${crypto.randomUUID()}.csv`;
+  Deno.writeTextFileSync(storedFile(ownerId, name), csv);
+  const [{ id }] = await sql<{ id: string }>(
+    `insert into public.contact_import_jobs (user_id, file_name, file_size_bytes, file_sha256, storage_path, source, status)
+     values ($1, 'people.csv', $2, repeat('e', 64), $3, 'upload', 'pending') returning id`,
+    [ownerId, csv.length, `imports/${ownerId}/${name}`],
+  );
+  await sql(`update public.contact_import_jobs set status = 'failed' where id = $1`, [id]);
+  if (created) {
+    await sql(`insert into public.contact_import_changes (job_id, contact_id, user_id, action, contact_updated_at, row_number)
+               select $1, id, user_id, 'created', updated_at, 2 from public.contacts where id = $2`, [id, created]);
+  }
+  return { id, name };
 }
 
 const post = (token: string, body: unknown) => call(FN, { method: "POST", token, body: JSON.stringify(body) });
@@ -218,26 +240,11 @@ Deno.test("gdpr-delete", { sanitizeResources: false, sanitizeOps: false }, async
     });
 
     await t.step("a failed import whose file holds the subject is given up, and its upload leaves Storage", async () => {
-      const csv = "first_name,last_name,email\nUpla,Dedperson,upla@dedperson.example\n";
-      // As a worker stopped part-way leaves it: failed, resumable, its upload kept; the owner's job
-      // created the subject, the stranger's reported the same address in an error line.
-      const failedImport = async (ownerId: string) => {
-        const name = `${crypto.randomUUID()}.csv`;
-        Deno.writeTextFileSync(storedFile(ownerId, name), csv);
-        const [{ id }] = await sql<{ id: string }>(
-          `insert into public.contact_import_jobs (user_id, file_name, file_size_bytes, file_sha256, storage_path, source, status)
-           values ($1, 'people.csv', $2, repeat('e', 64), $3, 'upload', 'pending') returning id`,
-          [ownerId, csv.length, `imports/${ownerId}/${name}`],
-        );
-        await sql(`update public.contact_import_jobs set status = 'failed' where id = $1`, [id]);
-        return { id, name };
-      };
+      // The owner's failed job created the subject, the stranger's reported the same address.
       const subject = await contact(owner.id, "Upla", "Dedperson");
       await channel(owner.id, subject, "email", "upla@dedperson.example");
-      const mine = await failedImport(owner.id);
-      await sql(`insert into public.contact_import_changes (job_id, contact_id, user_id, action, contact_updated_at, row_number)
-                 select $1, id, user_id, 'created', updated_at, 2 from public.contacts where id = $2`, [mine.id, subject]);
-      const theirs = await failedImport(stranger.id);
+      const mine = await failedImport(owner.id, "Upla,Dedperson,upla@dedperson.example", subject);
+      const theirs = await failedImport(stranger.id, "Upla,Dedperson,upla@dedperson.example");
       await sql(`insert into public.contact_import_job_errors (user_id, job_id, row_number, column_name, value_excerpt, reason)
                  values ($1, $2, 2, 'email', 'upla@dedperson.example', 'duplicate_in_file: the same address twice')`, [stranger.id, theirs.id]);
 
@@ -251,6 +258,24 @@ Deno.test("gdpr-delete", { sanitizeResources: false, sanitizeOps: false }, async
       assertEquals(run.status, 200, JSON.stringify(run.body));
       assertEquals(storedUploads(owner.id).includes(mine.name), false, "the upload holding the subject's row is gone");
       assert(storedUploads(stranger.id).includes(theirs.name), "the other owner's upload stays");
+    });
+
+    await t.step("an undo of the failed import that created the subject, under way: the erasure does not wait for it, no deadlock", async () => {
+      const subject = await contact(owner.id, "Undo", "Underway");
+      const job = await failedImport(owner.id, "Undo,Underway,undo@underway.example", subject);
+      // The undo locks its job first, then the job's contacts: the reverse of an erasure's order.
+      const undo = await claimsSession({ sub: owner.id });
+      try {
+        await undo.query(`select 1 from public.contact_import_jobs where id = $1 for update`, [job.id]);
+        const receipt = await post(await owner.token(), { contact_id: subject });
+        assertEquals(receipt.status, 200, JSON.stringify(receipt.body));
+        assertEquals((receipt.body as Receipt).counts.import_uploads, 0, "the job being undone is left to its undo");
+        const { rows } = await undo.query(`select private.undo_import_job($1) as summary`, [job.id]);
+        assertEquals(rows[0].summary.removed, 0, "the undo finds the contact erased, and ends");
+        await undo.query("commit");
+      } finally {
+        await undo.end();
+      }
     });
 
     await t.step("a concurrent import on the same contact: the erasure waits, then takes what it added, no deadlock", async () => {
