@@ -4,7 +4,7 @@
 -- number, another owner's suppression and an Italian number, whose 0 is part of it, are unaffected;
 -- lifting the old spelling lets the number back.
 begin;
-select plan(16);
+select plan(19);
 
 select tests.create_supabase_user('trunk190_owner');
 select tests.create_supabase_user('trunk190_stranger');
@@ -18,7 +18,7 @@ insert into job_ids values ('reimport', tests.create_import_job('trunk190_owner'
 -- number as its key (private.channel_identifier_keys), hashed under every type that can hold it.
 select tests.authenticate_as_service_role();
 select private.suppress_identifiers(tests.get_supabase_uid('trunk190_owner'),
-  array['phone:+4402079460020', 'phone:+353015550123', 'phone:+390612345678']);
+  array['phone:+4402079460020', 'phone:+353015550123', 'phone:+390612345678', 'phone:+247020000', 'phone:+493012345678']);
 select private.suppress_identifiers(tests.get_supabase_uid('trunk190_stranger'), array['phone:+4401632960001']);
 reset role;
 
@@ -48,6 +48,12 @@ select lives_ok($$ select pg_temp.add('phone', '+39 6 1234 5678') $$,
   'an erased Rome number, +39 06 1234 5678, does not refuse +39 6 1234 5678: in Italy the 0 is part of the number');
 select throws_ok($$ select pg_temp.add('phone', '+39 06 1234 5678') $$, '23514', null,
   'while the erased Italian number itself stays refused');
+select lives_ok($$ select pg_temp.add('phone', '+247 20000') $$,
+  'an erased Ascension number +247 020000 does not refuse +247 20000, another valid number there');
+select throws_ok($$ select pg_temp.add('telegram', '+49 030 12345678') $$, '23514', null,
+  'a Telegram channel holding an erased Berlin number with its trunk zero, "+49 030 12345678", is refused');
+select throws_ok($$ select pg_temp.add('other', '+44 (0)20 7946 0020') $$, '23514', null,
+  'and an other-type channel holding "+44 (0)20 7946 0020" meets the erasure of +442079460020 stored before 69');
 reset role;
 
 -- Service (and the import worker)
