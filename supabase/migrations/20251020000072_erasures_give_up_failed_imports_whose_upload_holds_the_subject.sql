@@ -1,15 +1,12 @@
--- An erasure left the subject in the uploads of failed imports, kept in Storage for a resume: a copy
--- of the erased row, perhaps for good. Now gdpr_delete_subject gives up, in its transaction, each
--- failed upload job of the owner the database knows holds the subject: its change log names one of
--- the subject's contacts, or its error rows, header, dry-run report or claims hold the subject's
--- names as words or its identifiers or external id as a whole value ("1042" is a word of another
--- person's "555-1042"), less what a namesake holds too. They are locked before forget_traces
--- removes that evidence (one an undo, resume or cancel holds is skipped: those lock the job first,
--- and end the failed state), then given up with a cancel's update: end kept, upload queued for
--- contacts-retention, a dry run's claims gone; counted as import_uploads. A file the owner put in
--- Storage stays theirs. Failed jobs only: a pending one has read nothing; a running one locks the
--- job before its contacts, so giving it up here could deadlock (if it fails, cancel it).
--- gdpr_delete_subject is otherwise 20251020000070's.
+-- An erasure left the subject in the uploads of failed imports, kept in Storage for a resume. Now
+-- gdpr_delete_subject gives up each failed upload job the database knows holds the subject (its
+-- change log names a contact of theirs, or its error rows, header, dry-run report or claims hold
+-- their names as words or their identifiers or external id as whole values, less what a namesake
+-- holds too): locked before forget_traces removes that evidence (one an undo, resume or cancel
+-- holds is skipped: they lock the job first, and end its failure), then given up with a cancel's
+-- update (end kept, upload queued for contacts-retention, claims gone), counted as import_uploads.
+-- Not a running job: it locks the job before its contacts, so this could deadlock with it (if it
+-- fails, cancel it). gdpr_delete_subject is otherwise 20251020000070's.
 set lock_timeout = '5s';
 set statement_timeout = '5min';
 
@@ -30,13 +27,16 @@ begin
      or not (private.is_service_caller() or failed_imports_holding.owner_id = (select auth.uid())) then
     raise exception 'contact not found' using errcode = 'P0002';
   end if;
+  if not exists (select 1 from public.contact_import_jobs j where j.user_id = failed_imports_holding.owner_id
+                 and j.status = 'failed' and j.source = 'upload') then
+    return found_ids;  -- most owners: no failed upload to give up
+  end if;
   words := private.subject_words(failed_imports_holding.owner_id, failed_imports_holding.contact_id, failed_imports_holding.mentions);
   -- Names are words of a text; identifiers and the external id count only as a whole value.
   names := array(select w.w from unnest(words) as w (w) where w.w = any (private.subject_words(failed_imports_holding.owner_id, null,
     (select array[c.display_name, concat_ws(' ', c.first_name, c.last_name)] from public.contacts c
      where c.id = failed_imports_holding.contact_id and c.user_id = failed_imports_holding.owner_id))));
-  -- Pass 1 finds the jobs holding any word; only then does pass 2 drop the words another contact
-  -- also holds (a namesake's: their job stays), a check that reads every contact of the owner.
+  -- Only for jobs holding a word, pass 2 drops a namesake's words (a check reading every contact).
   for pass in 1 .. 2 loop
     if pass = 2 then
       exit when cardinality(found_ids) = 0;
