@@ -37,10 +37,12 @@
 --     checks, so "+44 20 7946 0020" lifts an old "+4402079460020" entry too (same number).
 --   * Not done: Telegram and "other" channels holding such a number are matched through
 --     private.channel_match_key, an index expression: changing its results would leave stale index
---     entries, so "+44 020 ..." there stays tel:+4402079460020 (not found by the number, nor refused
---     as an erased +442079460020, as with "(0)" since 69). Channels left as they are keep the
---     old form, which a subject request by the number does not reach. A 0 that is part of the
---     number in a trunk-0 plan (Rwanda's 06 fixed lines) is still dropped.
+--     entries, so "+44 020 ..." there stays tel:+4402079460020 (not found by the number; refused as
+--     an erased +442079460020, since 74 probes both spellings). Channels left as they are keep the
+--     old form, which a subject request by the number does not reach; they stay editable, as the
+--     prepare trigger now normalizes only an address written. Rwanda's 06 fixed lines keep their 0.
+--   * The renormalization's temporary table is analyzed, and its own duplicates found by grouping:
+--     probed row by row, a table of 100,000 such numbers took over 5 minutes.
 set lock_timeout = '5s';
 set statement_timeout = '5min';
 
@@ -67,7 +69,7 @@ begin
     if substr(phone, 4, 1) = '0' and length(phone) >= 9
        and phone ~ '^\+(?:20|27|31|32|33|40|41|43|44|46|49|51|53|54|55|57|58|60|61|62|63|64|66|81|82|84|86|90|91|92|93|94|95|98)0[1-9][0-9]*$' then
       phone := left(phone, 3) || substr(phone, 5);
-    elsif substr(phone, 5, 1) = '0' and length(phone) >= 9
+    elsif substr(phone, 5, 1) = '0' and length(phone) >= 9 and left(phone, 6) <> '+25006'  -- Rwanda's 06 fixed lines
        and phone ~ ('^\+(?:211|212|213|218|231|232|233|234|243|249|250|251|252|254|255|256|260|261|262|263|264|265|291'
          || '|353|355|358|359|370|373|374|375|377|380|381|382|383|385|386|387|389|421|423|508|590|591|593|594'
          || '|595|596|598|686|850|855|856|880|886|961|962|963|964|966|967|970|971|972|976|977|994|995|996)0[1-9][0-9]*$') then
@@ -117,6 +119,52 @@ end;
 $$;
 comment on function public.lift_contact_suppression(text, text, uuid) is 'Lifts the owner''s active suppression of an e-mail address or E.164 phone number (and of the number''s spelling with its trunk zero, stored before 20251020000077) under every channel type that can hold it, recording who, when and why, and returns how many entries it lifted; 404 (P0002) when there is none.';
 
+-- The prepare trigger as 20251019000007 left it, normalizing only when the address is written: it
+-- normalized on every update, so a channel left below in its old form (its owner holds the number
+-- in the other spelling, or that form is suppressed) failed any later edit, a consent withdrawal
+-- included, on the unique key or the suppression.
+create or replace function private.prepare_contact_channel()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+declare
+  sources constant text[] := array['import', 'api', 'form', 'agent_conversation', 'manual', 'merge'];
+  consent_written constant boolean := tg_op = 'INSERT'
+    or (new.consent_status, new.consent_source) is distinct from (old.consent_status, old.consent_source);
+begin
+  -- Normalized when written: an update that leaves the address alone keeps its stored form, so a
+  -- channel a renormalization left in its old form (69, 77) can still be edited.
+  if tg_op = 'INSERT' or (new.channel_type, new.identifier, new.normalized_identifier)
+                         is distinct from (old.channel_type, old.identifier, old.normalized_identifier) then
+    new.normalized_identifier := private.normalize_channel_identifier(new.channel_type, new.identifier);
+  end if;
+  if new.is_verified and (tg_op = 'INSERT' or not old.is_verified) then
+    new.verified_at := coalesce(new.verified_at, now());
+  elsif not new.is_verified then
+    new.verified_at := null;
+  end if;
+  if new.consent_status = 'unknown' then
+    new.consent_updated_at := null;
+  elsif consent_written then
+    if tg_op = 'INSERT' or new.consent_updated_at is not distinct from old.consent_updated_at then
+      new.consent_updated_at := case when tg_op = 'INSERT' then coalesce(new.consent_updated_at, now()) else now() end;
+    end if;
+    -- An agent's own write of a channel's consent is an agent_conversation decision, whatever
+    -- source it names (which becomes its reference); the derivation of events, a trigger below
+    -- the statement, copies their source as it is.
+    if private.current_agent_id() is not null and pg_trigger_depth() = 1
+       and split_part(btrim(coalesce(new.consent_source, '')), ' ', 1) <> 'agent_conversation' then
+      new.consent_source := left('agent_conversation' || coalesce(' ' || nullif(btrim(new.consent_source), ''), ''), 200);
+    elsif coalesce(split_part(btrim(new.consent_source), ' ', 1), '') <> all (sources) then
+      new.consent_source := left(case when private.current_agent_id() is null then 'api' else 'agent_conversation' end
+        || coalesce(' ' || nullif(btrim(new.consent_source), ''), ''), 200);
+    end if;
+  end if;
+  return new;
+end;
+$$;
+
 -- Stored channels follow. The address does not change, only its spelling: the guard that keeps a
 -- channel with consent history on its address is held for this statement.
 alter table public.contact_communication_channels disable trigger contact_communication_channels_protect_consented_address;
@@ -133,13 +181,15 @@ begin
   from public.contact_communication_channels ch
   where ch.channel_type in ('phone', 'sms', 'whatsapp') and ch.normalized_identifier ~ '^\+[0-9]{2,3}0[1-9]'
     and ch.normalized_identifier <> private.normalize_channel_identifier(ch.channel_type, ch.identifier);
+  -- Statistics, so that the probes below are joins, not a scan of this table per row.
+  analyze trunk_zero_channels;
 
   -- The owner holds the number in the other spelling already (or two rows would meet there).
   delete from trunk_zero_channels t
   where exists (select 1 from public.contact_communication_channels ch
                 where ch.user_id = t.user_id and ch.channel_type = t.channel_type and ch.normalized_identifier = t.renormalized)
-     or exists (select 1 from trunk_zero_channels o
-                where o.user_id = t.user_id and o.channel_type = t.channel_type and o.renormalized = t.renormalized and o.id <> t.id);
+     or (t.user_id, t.channel_type, t.renormalized) in (
+          select o.user_id, o.channel_type, o.renormalized from trunk_zero_channels o group by 1, 2, 3 having count(*) > 1);
   get diagnostics held_taken = row_count;
 
   -- The number in its new form is suppressed (under the keys the reject trigger probes, 74's): the
@@ -154,9 +204,10 @@ begin
     where k.user_id = t.user_id);
   get diagnostics held_suppressed = row_count;
 
-  -- The prepare trigger normalizes anew; the others keep duplicate keys, audit and withdrawals.
+  -- The prepare trigger normalizes anew (the form is written); the others keep duplicate keys,
+  -- audit and withdrawals.
   update public.contact_communication_channels ch
-  set identifier = ch.identifier
+  set normalized_identifier = t.renormalized
   from trunk_zero_channels t
   where ch.id = t.id and ch.user_id = t.user_id;
   get diagnostics changed = row_count;

@@ -1,6 +1,7 @@
 -- Rollback of 20251020000077_phone_trunk_zero_written_plainly_is_dropped:
 -- private.normalize_channel_identifier as 20251020000069 defined it and
--- public.lift_contact_suppression as 20251020000006 did, each with its comment. Channels
+-- public.lift_contact_suppression as 20251020000006 did, each with its comment, and
+-- private.prepare_contact_channel as 20251019000007 did. Channels
 -- renormalized by the migration keep their new form: it is the one libphonenumber gives, and the
 -- old one would again differ from what the Edge Functions match.
 set lock_timeout = '5s';
@@ -57,3 +58,41 @@ begin
 end;
 $$;
 comment on function public.lift_contact_suppression(text, text, uuid) is 'Lifts the owner''s active suppression of an e-mail address or E.164 phone number under every channel type that can hold it, recording who, when and why, and returns how many entries it lifted; 404 (P0002) when there is none.';
+
+-- The prepare trigger as 20251019000007 left it.
+create or replace function private.prepare_contact_channel()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+declare
+  sources constant text[] := array['import', 'api', 'form', 'agent_conversation', 'manual', 'merge'];
+  consent_written constant boolean := tg_op = 'INSERT'
+    or (new.consent_status, new.consent_source) is distinct from (old.consent_status, old.consent_source);
+begin
+  new.normalized_identifier := private.normalize_channel_identifier(new.channel_type, new.identifier);
+  if new.is_verified and (tg_op = 'INSERT' or not old.is_verified) then
+    new.verified_at := coalesce(new.verified_at, now());
+  elsif not new.is_verified then
+    new.verified_at := null;
+  end if;
+  if new.consent_status = 'unknown' then
+    new.consent_updated_at := null;
+  elsif consent_written then
+    if tg_op = 'INSERT' or new.consent_updated_at is not distinct from old.consent_updated_at then
+      new.consent_updated_at := case when tg_op = 'INSERT' then coalesce(new.consent_updated_at, now()) else now() end;
+    end if;
+    -- An agent's own write of a channel's consent is an agent_conversation decision, whatever
+    -- source it names (which becomes its reference); the derivation of events, a trigger below
+    -- the statement, copies their source as it is.
+    if private.current_agent_id() is not null and pg_trigger_depth() = 1
+       and split_part(btrim(coalesce(new.consent_source, '')), ' ', 1) <> 'agent_conversation' then
+      new.consent_source := left('agent_conversation' || coalesce(' ' || nullif(btrim(new.consent_source), ''), ''), 200);
+    elsif coalesce(split_part(btrim(new.consent_source), ' ', 1), '') <> all (sources) then
+      new.consent_source := left(case when private.current_agent_id() is null then 'api' else 'agent_conversation' end
+        || coalesce(' ' || nullif(btrim(new.consent_source), ''), ''), 200);
+    end if;
+  end if;
+  return new;
+end;
+$$;

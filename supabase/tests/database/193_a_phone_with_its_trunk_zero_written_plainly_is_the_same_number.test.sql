@@ -5,7 +5,7 @@
 -- come back in that spelling, a subject request by the number finds the contact, and a suppression
 -- stored under the old form stays refused and is lifted by the number in any spelling.
 begin;
-select plan(13);
+select plan(17);
 
 select tests.create_supabase_user('zero_owner');
 insert into public.contacts (id, user_id, display_name) values
@@ -96,11 +96,12 @@ begin
   from public.contact_communication_channels ch
   where ch.channel_type in ('phone', 'sms', 'whatsapp') and ch.normalized_identifier ~ '^\+[0-9]{2,3}0[1-9]'
     and ch.normalized_identifier <> private.normalize_channel_identifier(ch.channel_type, ch.identifier);
+  analyze trunk_zero_channels;
   delete from trunk_zero_channels t
   where exists (select 1 from public.contact_communication_channels ch
                 where ch.user_id = t.user_id and ch.channel_type = t.channel_type and ch.normalized_identifier = t.renormalized)
-     or exists (select 1 from trunk_zero_channels o
-                where o.user_id = t.user_id and o.channel_type = t.channel_type and o.renormalized = t.renormalized and o.id <> t.id);
+     or (t.user_id, t.channel_type, t.renormalized) in (
+          select o.user_id, o.channel_type, o.renormalized from trunk_zero_channels o group by 1, 2, 3 having count(*) > 1);
   get diagnostics held_taken = row_count;
   delete from trunk_zero_channels t
   where exists (
@@ -112,7 +113,7 @@ begin
     where k.user_id = t.user_id);
   get diagnostics held_suppressed = row_count;
   update public.contact_communication_channels ch
-  set identifier = ch.identifier
+  set normalized_identifier = t.renormalized
   from trunk_zero_channels t
   where ch.id = t.id and ch.user_id = t.user_id;
   get diagnostics changed = row_count;
@@ -131,6 +132,21 @@ select results_eq(
 select ok(exists (select 1 from private.duplicate_keys
                   where user_id = tests.get_supabase_uid('zero_owner') and kind = 'identifier' and match_key = 'tel:+49301234567'),
   'the renormalized Berlin number is now a duplicate key shared with the SMS channel of Berlin Desk');
+select is(private.normalize_channel_identifier('phone', '+250 06002342'), '+25006002342',
+  'a Rwandan fixed line keeps the 0 of its 06, which is part of the number');
+
+-- Owner: the channels left in their old form stay editable
+select tests.authenticate_as('zero_owner');
+select lives_ok($$ update public.contact_communication_channels set label = 'desk'
+                   where contact_id = '19300000-0000-4000-8000-000000000003' $$,
+  'the owner can edit the Paris channel left in its old form (the number is held in the other spelling)');
+select lives_ok($$ update public.contact_communication_channels set consent_status = 'withdrawn', consent_source = 'manual'
+                   where contact_id = '19300000-0000-4000-8000-000000000003' $$,
+  'and record its holder''s consent withdrawal on it');
+select lives_ok($$ update public.contact_communication_channels set label = 'reception'
+                   where contact_id = '19300000-0000-4000-8000-000000000005' $$,
+  'the owner can edit the London channel left in its old form because the new one is suppressed');
+reset role;
 
 -- Owner
 select tests.authenticate_as('zero_owner');
