@@ -225,6 +225,25 @@ Deno.test("gdpr-export", { sanitizeResources: false, sanitizeOps: false }, async
       }
     });
 
+    await t.step("a mailbox under a +tag or Gmail's dots, and a number kept with its trunk zero, reach their contacts by the plain identifier", async () => {
+      const [{ id }] = await sql<{ id: string }>(
+        `insert into public.contacts (user_id, first_name, last_name) values ($1, 'Erin', 'Aliased') returning id`, [w.owner.id]);
+      const [{ id: other }] = await sql<{ id: string }>(
+        `insert into public.contacts (user_id, first_name, last_name) values ($1, 'E.', 'Elsewhere') returning id`, [w.owner.id]);
+      await sql(`insert into public.contact_communication_channels (user_id, contact_id, channel_type, identifier)
+                 values ($1, $2, 'email', 'Erin.Alias+crm@exportable.example'), ($1, $2, 'other', 'e.rin.alias@googlemail.com'),
+                        ($1, $2, 'telegram', '+49 030 7946 0698'), ($1, $3, 'email', 'erinalias@exportable.example')`,
+        [w.owner.id, id, other]);
+      try {
+        for (const identifier of ["erin.alias@exportable.example", "erinalias@gmail.com", "+49 30 7946 0698"]) {
+          const response = await post(await w.owner.token(), { identifier });
+          assertEquals([response.status, (response.body as Export).contact_ids], [200, [id]], identifier);
+        }
+      } finally {
+        await sql(`delete from public.contacts where id = any ($1)`, [[id, other]]);
+      }
+    });
+
     await t.step("the export returns the import report lines and dry-run entries that hold the subject's identifiers", async () => {
       const token = await w.owner.token();
       const file = (first: string) =>
