@@ -35,7 +35,7 @@ select functions_are('private', array[
   'contact_identifier_values', 'is_identifier_value', 'contact_import_report_lines', 'contact_dry_run_entries', 'mentions_whole',
   'header_holds_identifier', 'contact_import_headers',
   'search_query_key', 'search_query_forms', 'contact_agent_searches', 'erase_mentions', 'criteria_naming', 'criteria_erased', 'contact_groups_mentioning',
-  'import_consent_applies', 'import_row_has_no_identifier', 'import_refusal', 'import_settle_batch', 'identifier_channel_types', 'identifier_key_aliases', 'channel_phone_number', 'channel_identifier_keys', 'channel_refusal_keys', 'forget_moved_import_change', 'keep_anonymization_marker', 'keep_audit_trail', 'dry_run_entry_holds_identifier', 'group_entered', 'keep_agents_within_their_grants', 'keep_agent_channels_within_their_grants',
+  'import_consent_applies', 'import_row_has_no_identifier', 'import_refusal', 'import_settle_batch', 'identifier_channel_types', 'identifier_key_aliases', 'channel_phone_number', 'channel_identifier_keys', 'channel_refusal_keys', 'channel_mailbox', 'suppression_keys', 'forget_moved_import_change', 'keep_anonymization_marker', 'keep_audit_trail', 'dry_run_entry_holds_identifier', 'group_entered', 'keep_agents_within_their_grants', 'keep_agent_channels_within_their_grants',
   'lexeme_query', 'track_contact_search_words', 'search_typo_query', 'check_search_group',
   'keep_consent_history', 'keep_consented_address',
   'channel_address_key', 'channel_address_keys', 'remember_withdrawn_addresses', 'recall_withdrawn_addresses', 'hold_import_grants_behind_withdrawals',

@@ -2,7 +2,7 @@
 -- roles that call it (anon to none), every private function to authenticated and service_role
 -- only, and anon cannot even resolve names in the private schema.
 begin;
-select plan(318);
+select plan(322);
 
 -- Schemas.
 select schema_privs_are('private', 'anon', array[]::text[], 'anon has no usage on schema private');
@@ -326,6 +326,10 @@ select function_privs_are('private', 'channel_identifier_keys', array['text', 't
 select function_privs_are('private', 'channel_identifier_keys', array['text', 'text'], 'service_role', array['EXECUTE'], 'service_role can execute private.channel_identifier_keys(text, text)');
 select function_privs_are('private', 'channel_refusal_keys', array['text', 'text'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.channel_refusal_keys(text, text)');
 select function_privs_are('private', 'channel_refusal_keys', array['text', 'text'], 'service_role', array['EXECUTE'], 'service_role can execute private.channel_refusal_keys(text, text)');
+select function_privs_are('private', 'channel_mailbox', array['text', 'text'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.channel_mailbox(text, text)');
+select function_privs_are('private', 'channel_mailbox', array['text', 'text'], 'service_role', array['EXECUTE'], 'service_role can execute private.channel_mailbox(text, text)');
+select function_privs_are('private', 'suppression_keys', array['text[]'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.suppression_keys(text[])');
+select function_privs_are('private', 'suppression_keys', array['text[]'], 'service_role', array['EXECUTE'], 'service_role can execute private.suppression_keys(text[])');
 select function_privs_are('private', 'subject_identifier_key', array['text'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.subject_identifier_key(text)');
 select function_privs_are('private', 'subject_identifier_key', array['text'], 'service_role', array['EXECUTE'], 'service_role can execute private.subject_identifier_key(text)');
 select function_privs_are('private', 'data_subject_contact_ids', array['uuid', 'uuid', 'text'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.data_subject_contact_ids(uuid, uuid, text)');
