@@ -1,6 +1,9 @@
-// agent-contact-search without HTTP: one call of public.search_contacts_for_agent, paged by a
-// signed keyset cursor: the last row's score and id, and the names it sorted by as it was listed
-// (so a page continues where the last one ended even when that contact changed since).
+// agent-contact-search without HTTP: one call of the agent search (private.agent_contact_search,
+// search_contacts_for_agent with a look-ahead), paged by a signed keyset cursor: the last row's
+// score and id, and the names it sorted by as it was listed (so a page continues where the last one
+// ended even when that contact changed since). The search itself says whether a row follows the page
+// (more_after): it reads one row past the page and neither returns nor logs it, so a cursor is given
+// only when a next page has rows.
 import type { PostgresApi } from "@supabase/server/middleware/postgres";
 import { z } from "zod";
 import type { Caller } from "../_shared/auth.ts";
@@ -22,6 +25,7 @@ interface SearchRow {
   channels: unknown;
   score: string;
   match_reason: string;
+  more_after: boolean;
 }
 
 export async function searchContacts(db: PostgresApi, caller: Caller, input: AgentSearchRequest): Promise<AgentSearchResponse> {
@@ -32,15 +36,15 @@ export async function searchContacts(db: PostgresApi, caller: Caller, input: Age
   const after = input.cursor ? await openCursor(input.cursor, binding, Position) : null;
 
   const rows = await db.query<SearchRow>`
-    select contact_id, display_name, organization, channels, score::text as score, match_reason
-    from public.search_contacts_for_agent(
+    select contact_id, display_name, organization, channels, score::text as score, match_reason, more_after
+    from private.agent_contact_search(
       ${input.agent_id}::uuid, ${input.query}::text, ${input.channel_types ?? null}::text[], ${input.group_id ?? null}::uuid,
       ${input.limit}::integer, ${after?.score ?? null}::numeric, ${after?.contact_id ?? null}::uuid,
-      ${after?.display_name ?? null}::text, ${after?.organization ?? null}::text)`;
+      ${after?.display_name ?? null}::text, ${after?.organization ?? null}::text, true)`;
 
-  const results = rows.map((row) => AgentSearchResult.parse({ ...row, score: Number(row.score) }));
+  const results = rows.map(({ more_after: _more, ...row }) => AgentSearchResult.parse({ ...row, score: Number(row.score) }));
   const last = rows.at(-1);
-  const next_cursor = last && rows.length === input.limit
+  const next_cursor = last?.more_after
     ? await sealCursor(
       { score: last.score, contact_id: last.contact_id, display_name: last.display_name, organization: last.organization },
       binding,

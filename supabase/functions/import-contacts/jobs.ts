@@ -59,19 +59,23 @@ export interface ErrorPage {
   next: ErrorsCursor | null;
 }
 
-/** Up to `limit` lines of the report after `after`, keyed on (row number, id) so none is skipped. */
+/**
+ * Up to `limit` lines of the report after `after`, keyed on (row number, id) so none is skipped.
+ * One line more is read to know whether another page has any (no cursor to an empty page).
+ */
 export async function errorPage(query: Query, jobId: string, ownerId: string, after: ErrorsCursor, limit: number): Promise<ErrorPage> {
   const rows = await query(
     // Ordered by the columns, qualified: a bare row_number would name the text output column.
     `select e.id::text, e.row_number::text, e.column_name, e.value_excerpt, e.reason from public.contact_import_job_errors e
      where e.job_id = $1 and e.user_id = $2 and (e.row_number, e.id) > ($3::bigint, $4::bigint)
      order by e.row_number, e.id limit $5`,
-    [jobId, ownerId, after.row, after.id, limit],
+    [jobId, ownerId, after.row, after.id, limit + 1],
   ) as ({ id: string; row_number: string } & Omit<ImportErrorRow, "row_number">)[];
-  const last = rows.at(-1);
+  const lines = rows.slice(0, limit);
+  const last = lines.at(-1);
   return {
-    errors: rows.map(({ id: _id, row_number, ...line }) => ({ row_number: Number(row_number), ...line })),
-    next: rows.length === limit && last ? { row: last.row_number, id: last.id } : null,
+    errors: lines.map(({ id: _id, row_number, ...line }) => ({ row_number: Number(row_number), ...line })),
+    next: rows.length > limit && last ? { row: last.row_number, id: last.id } : null,
   };
 }
 

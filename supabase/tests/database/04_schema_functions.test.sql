@@ -2,7 +2,7 @@
 -- return type where it is an API, and a pinned search_path everywhere. Definer rights only in
 -- private, and only for the three helpers that need them. Catalog assertions only: no personas.
 begin;
-select plan(94);
+select plan(95);
 
 select functions_are('public', array[
   'is_valid_email', 'is_valid_e164_phone', 'is_valid_smart_group_criteria', 'contact_group_member_ids',
@@ -41,7 +41,8 @@ select functions_are('private', array[
   'channel_address_key', 'channel_address_keys', 'remember_withdrawn_addresses', 'recall_withdrawn_addresses', 'hold_import_grants_behind_withdrawals',
   'forget_suppressed_withdrawals', 'remembered_withdrawals', 'words_no_one_else_holds',
   'subject_words', 'group_ids_mentioning', 'subject_group_words', 'groups_mentioning', 'import_report_lines_holding', 'dry_run_entries_holding',
-  'import_headers_holding', 'agent_searches_for', 'traces_of_identifier', 'failed_imports_holding'
+  'import_headers_holding', 'agent_searches_for', 'traces_of_identifier', 'failed_imports_holding',
+  'agent_contact_search'
 ], 'private holds exactly the trigger and helper functions');
 
 -- public: every function runs with the caller's rights (RLS applies).
@@ -160,6 +161,8 @@ select is_definer('private', 'undo_import_job', array['uuid', 'integer'],
 select isnt_definer('private', 'import_apply_batch', array['contact_import_jobs', 'private.contact_import_plan[]', 'text', 'uuid'],
   'private.import_apply_batch(...) is security invoker (it runs inside import_contacts_batch, as its owner)');
 select isnt_definer('private', 'take_table_size_snapshot', array[]::text[], 'private.take_table_size_snapshot() is security invoker');
+select isnt_definer('private', 'agent_contact_search', array['uuid', 'text', 'text[]', 'uuid', 'integer', 'numeric', 'uuid', 'text', 'text', 'boolean'],
+  'private.agent_contact_search(...) is security invoker (the search as its caller, as search_contacts_for_agent runs it)');
 
 select is_empty($$
   select p.oid::regprocedure

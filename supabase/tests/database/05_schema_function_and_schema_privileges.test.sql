@@ -2,7 +2,7 @@
 -- roles that call it (anon to none), every private function to authenticated and service_role
 -- only, and anon cannot even resolve names in the private schema.
 begin;
-select plan(322);
+select plan(324);
 
 -- Schemas.
 select schema_privs_are('private', 'anon', array[]::text[], 'anon has no usage on schema private');
@@ -79,6 +79,10 @@ select function_privs_are('private', 'search_contacts_page', array['uuid', 'text
   'authenticated can execute private.search_contacts_page(uuid, text, text[], uuid, integer, numeric, uuid, text, text)');
 select function_privs_are('private', 'search_contacts_page', array['uuid', 'text', 'text[]', 'uuid', 'integer', 'numeric', 'uuid', 'text', 'text'], 'service_role', array['EXECUTE'],
   'service_role can execute private.search_contacts_page(uuid, text, text[], uuid, integer, numeric, uuid, text, text)');
+select function_privs_are('private', 'agent_contact_search', array['uuid', 'text', 'text[]', 'uuid', 'integer', 'numeric', 'uuid', 'text', 'text', 'boolean'], 'authenticated', array['EXECUTE'],
+  'authenticated can execute private.agent_contact_search(uuid, text, text[], uuid, integer, numeric, uuid, text, text, boolean)');
+select function_privs_are('private', 'agent_contact_search', array['uuid', 'text', 'text[]', 'uuid', 'integer', 'numeric', 'uuid', 'text', 'text', 'boolean'], 'service_role', array['EXECUTE'],
+  'service_role can execute private.agent_contact_search(uuid, text, text[], uuid, integer, numeric, uuid, text, text, boolean)');
 select function_privs_are('private', 'check_search_group', array['uuid', 'uuid'], 'authenticated', array['EXECUTE'],
   'authenticated can execute private.check_search_group(uuid, uuid)');
 select function_privs_are('private', 'check_search_group', array['uuid', 'uuid'], 'service_role', array['EXECUTE'],

@@ -220,6 +220,33 @@ Deno.test("agent-contact-search", { sanitizeResources: false, sanitizeOps: false
       assertError(await search(token, { agent_id: w.agent, query: "adamson", limit: 10, cursor: "garbage" }), 400, "invalid_cursor");
     });
 
+    await t.step("matches a multiple of the page: the last full page has no cursor, and the log counts only what was returned", async () => {
+      // A fresh agent of the owner, so that its access log holds these searches only.
+      const [{ id: pager }] = await sql<{ id: string }>(
+        `insert into public.agents (user_id, name) values ($1, 'Pager') returning id`, [w.owner.id]);
+      await sql(`insert into public.agent_contact_permissions (user_id, agent_id, permission_type, permission_level)
+                 values ($1, $2, 'all_contacts', 'read')`, [w.owner.id, pager]);
+      const token = await w.owner.agentToken(pager);
+      const pages: Page[] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < 10; page++) {
+        const response = await search(token, { agent_id: pager, query: "adamson", limit: 5, cursor });
+        assertEquals(response.status, 200, JSON.stringify(response.body));
+        pages.push(response.body as Page);
+        if (!pages.at(-1)!.next_cursor) break;
+        cursor = pages.at(-1)!.next_cursor!;
+      }
+      assertEquals(pages.map((p) => p.results.length), [5, 5, 5, 5, 5], "25 Adamsons in pages of five: no empty sixth page");
+      assertEquals(pages.map((p) => p.next_cursor === null), [false, false, false, false, true], "the fifth, full, page is the last");
+      assertEquals(new Set(pages.flatMap((p) => p.results.map((r) => r.contact_id))), new Set(w.others));
+      const whole = (await search(token, { agent_id: pager, query: "adamson", limit: 25 })).body as Page;
+      assertEquals([whole.results.length, whole.next_cursor], [25, null], "all 25 in one page of 25: no cursor");
+      const log = await sql<{ caller: string; result_count: number }>(
+        `select caller, result_count from public.agent_contact_access_log where agent_id = $1 order by id`, [pager]);
+      assertEquals(log, [5, 5, 5, 5, 5, 25].map((n) => ({ caller: "agent", result_count: n })),
+        "one entry per search, counting the contacts it returned (never the row read past the page)");
+    });
+
     await t.step("SQL and LIKE metacharacters are plain text", async () => {
       const token = await w.owner.token();
       const percent = (await search(token, { agent_id: w.agent, query: "%" })).body as Page;

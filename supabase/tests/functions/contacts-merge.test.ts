@@ -121,6 +121,48 @@ Deno.test("contacts-merge", { sanitizeResources: false, sanitizeOps: false }, as
       assertError(forStranger, 400, "invalid_cursor");
     });
 
+    await t.step("the last full page of candidates has no cursor, at any page size up to 200", async () => {
+      const token = await w.owner.token();
+      const one = (await get(token, "limit=1")).body as Page;
+      const last = (await get(token, `limit=1&cursor=${encodeURIComponent(one.next_cursor!)}`)).body as Page;
+      assertEquals([last.candidates.length, last.next_cursor], [1, null], "two pairs in pages of one: the second page is the last");
+      const both = (await get(token, "limit=2")).body as Page;
+      assertEquals([both.candidates.length, both.next_cursor], [2, null], "two pairs in a page of two: no page follows");
+
+      // Exactly 200 pairs (20 contacts sharing a mailbox, 190 pairs, and 5 sharing another, 10),
+      // then a 201st: a page of the largest size says whether one follows.
+      const many = await createOwner("merge-many");
+      try {
+        const contacts = async (n: number, address: string) => {
+          const ids = (await sql<{ id: string }>(
+            `insert into public.contacts (user_id, display_name) select $1, 'Person ' || $2 || ' ' || n
+             from generate_series(1, $3::int) as n returning id`,
+            [many.id, address, n],
+          )).map((row) => row.id);
+          // One mailbox under other +tags (one owner holds an address once).
+          await sql(`insert into public.contact_communication_channels (user_id, contact_id, channel_type, identifier)
+                     select $1, c.id, 'email', replace($3, '@', '+' || c.n || '@') from unnest($2::uuid[]) with ordinality as c (id, n)`,
+            [many.id, ids, address]);
+          return ids;
+        };
+        await contacts(20, "shared@one.example");
+        const five = await contacts(5, "shared@two.example");
+        const manyToken = await many.token();
+        const full = (await get(manyToken, "limit=200")).body as Page;
+        assertEquals([full.candidates.length, full.next_cursor], [200, null], "200 pairs in a page of 200: no page follows");
+        await contacts(1, "shared@three.example");
+        await sql(`insert into public.contact_communication_channels (user_id, contact_id, channel_type, identifier)
+                   select user_id, id, 'email', 'shared+0@three.example' from public.contacts where id = $1`, [five[0]]);
+        const more = (await get(manyToken, "limit=200")).body as Page;
+        assertEquals(more.candidates.length, 200);
+        assertExists(more.next_cursor, "201 pairs: a page follows");
+        const rest = (await get(manyToken, `limit=200&cursor=${encodeURIComponent(more.next_cursor!)}`)).body as Page;
+        assertEquals([rest.candidates.length, rest.next_cursor], [1, null]);
+      } finally {
+        await removeOwners(many);
+      }
+    });
+
     await t.step("candidates of one contact; min_score filters", async () => {
       const token = await w.owner.token();
       const mine = (await get(token, `contact_id=${w.graceAgain}`)).body as Page;

@@ -638,6 +638,16 @@ Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, a
       const whole = await errorLines(token, first.id);
       assertEquals(reasonCodes(whole), [[1, "Email", "duplicate_header"], [1, "Email", "duplicate_header"]]);
       assertEquals(await errorLines(token, first.id, { limit: 1 }), whole, "one line a page gives the same report");
+      type ErrorPage = { errors: unknown[]; next_after: string | null };
+      const page = async (after: string, limit: number) =>
+        (await call(FN, { method: "GET", path: `/${first.id}/errors?after=${after}&limit=${limit}`, token })).body as ErrorPage;
+      const firstOfOne = await page("0", 1);
+      assertEquals(firstOfOne.errors.length, 1);
+      assertExists(firstOfOne.next_after, "a line follows the first page of one");
+      const lastOfOne = await page(firstOfOne.next_after!, 1);
+      assertEquals([lastOfOne.errors.length, lastOfOne.next_after], [1, null], "two lines in pages of one: the second page is the last");
+      const both = await page("0", 2);
+      assertEquals([both.errors.length, both.next_after], [2, null], "two lines in a page of two: no page follows");
       const legacy = await call(FN, { method: "GET", path: `/${first.id}/errors?after=1`, token });
       assertEquals(legacy.body, { errors: [], next_after: null }, "after=<line number> still means the lines after it");
     });
