@@ -2,7 +2,7 @@
 -- return type where it is an API, and a pinned search_path everywhere. Definer rights only in
 -- private, and only for the three helpers that need them. Catalog assertions only: no personas.
 begin;
-select plan(95);
+select plan(96);
 
 select functions_are('public', array[
   'is_valid_email', 'is_valid_e164_phone', 'is_valid_smart_group_criteria', 'contact_group_member_ids',
@@ -41,7 +41,7 @@ select functions_are('private', array[
   'channel_address_key', 'channel_address_keys', 'remember_withdrawn_addresses', 'recall_withdrawn_addresses', 'hold_import_grants_behind_withdrawals',
   'forget_suppressed_withdrawals', 'remembered_withdrawals', 'words_no_one_else_holds',
   'subject_words', 'group_ids_mentioning', 'subject_group_words', 'groups_mentioning', 'import_report_lines_holding', 'dry_run_entries_holding',
-  'import_headers_holding', 'agent_searches_for', 'traces_of_identifier', 'failed_imports_holding',
+  'import_headers_holding', 'agent_searches_for', 'traces_of_identifier', 'failed_imports_holding', 'channels_with_match_keys',
   'agent_contact_search'
 ], 'private holds exactly the trigger and helper functions');
 
@@ -149,6 +149,8 @@ $$, 'every function in public and private pins search_path to the empty string, 
 
 select is_definer('private', 'failed_imports_holding', array['uuid', 'uuid', 'text[]'],
   'private.failed_imports_holding(uuid, uuid, text[]) is security definer (reads the dry-run claims; scoped to the owner or the service)');
+select is_definer('private', 'channels_with_match_keys', array['uuid', 'text[]'],
+  'private.channels_with_match_keys(uuid, text[]) is security definer (probes the match-key index RLS cannot use; scoped to the owner or the service)');
 select is_definer('private', 'record_contact_audit', array[]::text[],
   'private.record_contact_audit() is security definer (appends to the audit log, which callers cannot write)');
 select is_definer('private', 'create_import_job',
@@ -187,7 +189,8 @@ $$, array['contact_in_group:stable', 'agent_can_access_contact:stable', 'search_
   'group_entered:stable', 'keep_agents_within_their_grants:volatile', 'keep_agent_channels_within_their_grants:volatile',
   'check_search_group:stable',
   'remember_withdrawn_addresses:volatile', 'recall_withdrawn_addresses:volatile', 'hold_import_grants_behind_withdrawals:volatile',
-  'forget_suppressed_withdrawals:volatile', 'remembered_withdrawals:stable', 'failed_imports_holding:volatile'],
+  'forget_suppressed_withdrawals:volatile', 'remembered_withdrawals:stable', 'failed_imports_holding:volatile',
+  'channels_with_match_keys:stable'],
   'the security definer helpers in private only read (stable), except those that append to the access log, create an owner key, or erase traces, the import functions that write jobs, contacts and their change log (and drop a finished dry run''s claims, queue an ended job''s upload or one no job keeps), the triggers that void retention watermarks, and those that keep shared keys and search words, and the triggers that keep agents within their grants, and those that remember and recall withdrawn addresses');
 
 -- Consent history, duplicates and merging.

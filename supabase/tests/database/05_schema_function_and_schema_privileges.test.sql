@@ -2,7 +2,7 @@
 -- roles that call it (anon to none), every private function to authenticated and service_role
 -- only, and anon cannot even resolve names in the private schema.
 begin;
-select plan(324);
+select plan(326);
 
 -- Schemas.
 select schema_privs_are('private', 'anon', array[]::text[], 'anon has no usage on schema private');
@@ -370,6 +370,8 @@ select function_privs_are('private', 'forget_traces', array['uuid', 'uuid', 'tex
 select function_privs_are('private', 'forget_traces', array['uuid', 'uuid', 'text[]'], 'service_role', array['EXECUTE'], 'service_role can execute private.forget_traces(uuid, uuid, text[])');
 select function_privs_are('private', 'failed_imports_holding', array['uuid', 'uuid', 'text[]'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.failed_imports_holding(uuid, uuid, text[])');
 select function_privs_are('private', 'failed_imports_holding', array['uuid', 'uuid', 'text[]'], 'service_role', array['EXECUTE'], 'service_role can execute private.failed_imports_holding(uuid, uuid, text[])');
+select function_privs_are('private', 'channels_with_match_keys', array['uuid', 'text[]'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.channels_with_match_keys(uuid, text[])');
+select function_privs_are('private', 'channels_with_match_keys', array['uuid', 'text[]'], 'service_role', array['EXECUTE'], 'service_role can execute private.channels_with_match_keys(uuid, text[])');
 select function_privs_are('private', 'blank_suppressed_values', array[]::text[], 'authenticated', array['EXECUTE'], 'authenticated can execute private.blank_suppressed_values() (its trigger fires on report lines)');
 select function_privs_are('private', 'blank_suppressed_values', array[]::text[], 'service_role', array['EXECUTE'], 'service_role can execute private.blank_suppressed_values()');
 select function_privs_are('private', 'dry_run_entry_mentions', array['jsonb', 'uuid', 'text[]'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.dry_run_entry_mentions(jsonb, uuid, text[])');

@@ -6,7 +6,7 @@
 -- list already count them as one; a different mailbox (dots outside Gmail), a Rome number without
 -- its 0 (part of the number in Italy) and another owner's contacts are not found.
 begin;
-select plan(16);
+select plan(18);
 
 -- ============================================================================================
 -- Setup (superuser): the owner's contacts in their spellings, a stranger's alias
@@ -71,6 +71,19 @@ select tests.authenticate_as('spell194_stranger');
 insert into answers values ('stranger', public.export_subject_data(identifier => 'ada@example.com'));
 select is(pg_temp.exported('stranger'), array['19400000-0000-4000-8000-000000000008'],
   'another owner''s export by ada@example.com finds their own alias contact and none of the owner''s');
+select throws_ok($$ select private.channels_with_match_keys(tests.get_supabase_uid('spell194_owner'), array['mail:ada@example.com']) $$,
+  '42501', 'permission denied for the channels of another owner',
+  'another owner cannot probe the owner''s channels by match key');
+reset role;
+
+-- ============================================================================================
+-- Agent tokens: act for the owner, but subject requests are not theirs
+-- ============================================================================================
+insert into public.agents (id, user_id, name) values ('19400000-0000-4000-8000-0000000000a1', tests.get_supabase_uid('spell194_owner'), 'helper');
+select tests.authenticate_as_agent('spell194_owner', '19400000-0000-4000-8000-0000000000a1');
+select throws_ok($$ select private.channels_with_match_keys(tests.get_supabase_uid('spell194_owner'), array['mail:ada@example.com']) $$,
+  '42501', 'permission denied for the channels of another owner',
+  'an agent token of the owner cannot probe the owner''s channels by match key');
 reset role;
 
 -- ============================================================================================
