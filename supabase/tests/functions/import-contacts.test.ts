@@ -802,6 +802,15 @@ Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, a
       assertEquals(reasonCodes(await errorLines(await o.token(), job.id)), [[3, "email", "suppressed"]]);
     });
 
+    await t.step("an erased mailbox is skipped as suppressed in any spelling: a +tag, Gmail's dots", async () => {
+      const o = await fresh("suppressed-mailbox");
+      await sql(`select private.suppress_identifiers($1, array['email:grace@example.com', 'email:ada@gmail.com'])`, [o.id]);
+      const csv = "first_name,email\nGrace,Grace+news@example.com\nAda,a.d.a@googlemail.com\nGrete,grace.h@example.com\n";
+      const job = await importAndWait(o, new Blob([csv]));
+      assertEquals([job.created, job.skipped], [1, 2]);
+      assertEquals(reasonCodes(await errorLines(await o.token(), job.id)), [[2, "email", "suppressed"], [3, "email", "suppressed"]]);
+    });
+
     await t.step("the service imports for an owner it names; an owner cannot name another", async () => {
       const o = await fresh("service");
       const service = await upload(stack.secretKey, fixture("01_basic.csv"), { owner_id: o.id });
