@@ -1,0 +1,98 @@
+-- Rollback of 20251020000082_receipts_know_every_spelling_of_a_mailbox: receipts hash the keys given, and an
+-- identifier key stands for its own spelling (identifier_key_aliases of 20251020000007,
+-- record_subject_request of 20251003000004).
+set lock_timeout = '5s';
+set statement_timeout = '5min';
+
+create or replace function private.identifier_key_aliases(identifier_key text)
+returns text[]
+language sql
+immutable
+set search_path = ''
+as $$
+  with k (kind, value) as (
+    select split_part(identifier_key_aliases.identifier_key, ':', 1),
+      substr(identifier_key_aliases.identifier_key, strpos(identifier_key_aliases.identifier_key, ':') + 1)
+  ), p (kind, value, phone) as (
+    select k.kind, k.value, private.channel_phone_number(k.kind, k.value) from k
+  )
+  select array(
+    select distinct private.channel_identifier_key(t.channel_type, coalesce(p.phone, p.value))
+    from p
+    cross join lateral unnest(case
+      when p.kind = any (private.identifier_channel_types('email')) and public.is_valid_email(p.value)
+        then private.identifier_channel_types('email')
+      when public.is_valid_e164_phone(p.phone)
+        then private.identifier_channel_types('phone')
+      else array[p.kind]
+    end) as t (channel_type)
+    order by 1)
+$$;
+comment on function private.identifier_key_aliases(text) is 'The identifier keys a key stands for: an e-mail address or a number (in E.164, whatever its spelling on a Telegram or other channel) under every channel type that can hold it; any other key, itself.';
+
+create or replace function private.record_subject_request(
+  request_id uuid,
+  owner_id uuid,
+  request_type text,
+  contact_ids uuid[],
+  identifier_keys text[],
+  counts jsonb,
+  idempotency_key uuid default null,
+  interaction_statistics jsonb default null
+)
+returns jsonb
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  request public.contact_subject_requests;
+begin
+  if private.current_agent_id() is not null
+     or not (private.is_service_caller() or record_subject_request.owner_id = (select auth.uid())) then
+    raise exception 'only the owner or the service can record a data subject request' using errcode = '42501';
+  end if;
+
+  insert into public.contact_subject_requests
+    (id, user_id, request_type, idempotency_key, contact_ids, identifier_hmacs, counts, actor_user_id, actor_role)
+  values (
+    record_subject_request.request_id, record_subject_request.owner_id, record_subject_request.request_type,
+    record_subject_request.idempotency_key, record_subject_request.contact_ids,
+    array(select distinct h from unnest(private.owner_hmacs(record_subject_request.owner_id, array(
+            select k from unnest(record_subject_request.identifier_keys) as keys (k) where k is not null))) as hashes (h) order by 1),
+    record_subject_request.counts,
+    (select auth.uid()),
+    case when private.is_service_caller() then 'service' else 'owner' end)
+  returning * into request;
+
+  if record_subject_request.interaction_statistics is not null and exists (
+    select 1 from public.contact_privacy_settings s
+    where s.user_id = record_subject_request.owner_id and s.keep_interaction_statistics
+  ) then
+    insert into public.contact_interaction_statistics as st
+      (user_id, period_start, channel_type, interaction_type, direction, delivery_status, interaction_count)
+    select record_subject_request.owner_id, (b ->> 'period_start')::date, b ->> 'channel_type', b ->> 'interaction_type',
+      b ->> 'direction', b ->> 'delivery_status', (b ->> 'interaction_count')::bigint
+    from jsonb_array_elements(record_subject_request.interaction_statistics) as buckets (b)
+    on conflict (user_id, period_start, channel_type, interaction_type, direction, delivery_status)
+    do update set interaction_count = st.interaction_count + excluded.interaction_count;
+  end if;
+
+  -- The audit trail (contact_audit_log) gets one entry per contact: the insertion of this request
+  -- row, with the actor; the row it names holds the counts.
+  insert into public.contact_audit_log
+    (user_id, contact_id, table_name, row_id, action, changed_columns, actor_user_id, actor_agent_id, actor_role)
+  select request.user_id, c.id, 'contact_subject_requests', request.id, 'insert',
+    array(select x from unnest(array['actor_role', 'contact_ids', 'counts', 'created_at', 'id', 'request_type', 'user_id',
+            case when cardinality(request.identifier_hmacs) > 0 then 'identifier_hmacs' end,
+            case when request.idempotency_key is not null then 'idempotency_key' end,
+            case when request.actor_user_id is not null then 'actor_user_id' end]) as cols (x)
+          where x is not null order by x),
+    request.actor_user_id, null,
+    coalesce((select auth.jwt()) ->> 'role', nullif(current_setting('role'), 'none'), session_user)
+  from unnest(request.contact_ids) as c (id);
+
+  return private.subject_request_receipt(request);
+end;
+$$;
