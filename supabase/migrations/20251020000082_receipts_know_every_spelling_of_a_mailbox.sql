@@ -8,7 +8,15 @@
 --     when it is spelt otherwise (private.channel_mailbox, 79), so a receipt names the mailbox;
 --   * private.identifier_key_aliases, which the check, the repeat and the idempotency key compare
 --     a request's identifier by, adds the mailbox's keys too. Suppressions (suppression_keys, 79)
---     and lifts (79) already held and lifted the mailbox's keys: their sets are unchanged.
+--     and lifts (79) already held and lifted the mailbox's keys: their sets are unchanged, and
+--     private.suppression_keys is now the aliases of each key (it added the mailbox's itself).
+--   * A request by another spelling of an erased mailbox is a repeat of that erasure, as one by
+--     the same spelling was: when it finds no contact, it answers the first receipt, and when it
+--     removes traces written since, it suppresses again only if the address is remembered as
+--     withdrawn since (gdpr_delete_subject, 72). So after the owner lifts the mailbox, a request
+--     by ada+news@ that removes a new report line does not suppress the address again, as a
+--     request by ada@ did not before: the owner's lift stands until the person is a contact again
+--     (whose erasure suppresses).
 -- A receipt recorded before this migration names only its spellings; a contact holding the
 -- mailbox makes the check say so whatever the receipt (verify_subject_erasure counts them by
 -- private.data_subject_contact_ids).
@@ -27,7 +35,8 @@ as $$
   ), p (kind, value, phone) as (
     -- The identifier, and an address's mailbox when it is spelt otherwise (+tag, Gmail dots).
     select k.kind, v.value, private.channel_phone_number(k.kind, v.value)
-    from k cross join lateral (select k.value union select private.channel_mailbox(k.kind, k.value)) as v (value)
+    from k cross join lateral (select k.value union select private.channel_mailbox(k.kind, k.value)
+      where strpos(k.value, '@') > 1 and (strpos(k.value, '+') > 0 or k.value ~ '@(gmail|googlemail)\.com$')) as v (value)
     where v.value is not null
   )
   select array(
@@ -43,6 +52,20 @@ as $$
     order by 1)
 $$;
 comment on function private.identifier_key_aliases(text) is 'The identifier keys a key stands for: an e-mail address (and its mailbox, when spelt with a +tag or Gmail dots) or a number (in E.164, whatever its spelling on a Telegram or other channel) under every channel type that can hold it; any other key, itself.';
+
+create or replace function private.suppression_keys(identifier_keys text[])
+returns text[]
+language sql
+immutable
+set search_path = ''
+as $$
+  select array(
+    select distinct a.key
+    from unnest(suppression_keys.identifier_keys) as k (key)
+    cross join lateral unnest(private.identifier_key_aliases(k.key)) as a (key)
+    where k.key is not null and a.key is not null
+    order by 1)
+$$;
 
 create or replace function private.record_subject_request(
   request_id uuid,
@@ -80,7 +103,7 @@ begin
             select split_part(k, ':', 1) || ':' || m.address
             from unnest(record_subject_request.identifier_keys) as keys (k)
             cross join lateral (select private.channel_mailbox(split_part(k, ':', 1), substr(k, strpos(k, ':') + 1))) as m (address)
-            where m.address is not null))) as hashes (h) order by 1),
+            where strpos(k, '@') > 1 and (strpos(k, '+') > 0 or k ~ '@(gmail|googlemail)\.com$') and m.address is not null))) as hashes (h) order by 1),
     record_subject_request.counts,
     (select auth.uid()),
     case when private.is_service_caller() then 'service' else 'owner' end)

@@ -1,6 +1,6 @@
 -- Rollback of 20251020000082_receipts_know_every_spelling_of_a_mailbox: receipts hash the keys given, and an
 -- identifier key stands for its own spelling (identifier_key_aliases of 20251020000007,
--- record_subject_request of 20251003000004).
+-- record_subject_request of 20251003000004, suppression_keys of 20251020000079).
 set lock_timeout = '5s';
 set statement_timeout = '5min';
 
@@ -95,4 +95,21 @@ begin
 
   return private.subject_request_receipt(request);
 end;
+$$;
+
+create or replace function private.suppression_keys(identifier_keys text[])
+returns text[]
+language sql
+immutable
+set search_path = ''
+as $$
+  select array(
+    select distinct a.key
+    from unnest(suppression_keys.identifier_keys) as k (key)
+    cross join lateral (select split_part(k.key, ':', 1) as kind, substr(k.key, strpos(k.key, ':') + 1) as value) as p
+    cross join lateral (select private.channel_mailbox(p.kind, p.value) as address) as m
+    cross join lateral unnest(private.identifier_key_aliases(k.key)
+      || case when m.address is not null then private.identifier_key_aliases(p.kind || ':' || m.address) end) as a (key)
+    where k.key is not null and a.key is not null
+    order by 1)
 $$;
