@@ -45,6 +45,12 @@
 -- future grants stay expired and future; resets on the same day give identical rows, except the
 -- stamps the triggers take from now() (channels' consent_updated_at, the import job's updated_at).
 
+-- One DO block: the supabase CLI sends a seed file as one batch and prepares every statement of
+-- it before it runs the first (supabase/cli#882), so a statement using a helper or table that an
+-- earlier statement creates fails there. Inside the block each statement is planned when it runs.
+do $seed$
+begin
+
 -- The clock of the demo: midnight UTC today, minus a number of days (negative: in the future).
 create function pg_temp.days_ago(days numeric)
 returns timestamptz
@@ -91,7 +97,6 @@ from (values
 -- token columns are NULL ("converting NULL to string is unsupported", supabase/auth#1940); a
 -- password sign-in also wants an identity row. Neither exists on the docker-free stack, so both
 -- steps only run where the columns and the table are there.
-do $$
 declare
   token_column text;
 begin
@@ -119,8 +124,7 @@ begin
       where u.id in ('00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002')
     $sql$;
   end if;
-end
-$$;
+end;
 
 -- ============================================================================================
 -- Agents (all active)
@@ -726,3 +730,5 @@ values
 drop table pg_temp.demo_contacts;
 drop function pg_temp.ascii_slug(text);
 drop function pg_temp.days_ago(numeric);
+end
+$seed$;
