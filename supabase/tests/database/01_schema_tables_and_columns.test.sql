@@ -15,8 +15,9 @@ select tables_are('public', array[
 ], 'public holds exactly the tables of the contacts subsystem');
 
 select tables_are('private', array['owner_keys', 'retention_runs', 'retention_run_items', 'retention_watermarks', 'table_size_snapshots',
-  'contact_import_dry_run_claims', 'duplicate_keys', 'contact_search_words', 'import_uploads_to_remove', 'withdrawn_addresses'],
-  'private holds the per-owner HMAC keys, the retention run log and watermarks, the table size snapshots, the claims of running import dry runs, the shared duplicate keys, the owners'' search words, the uploads waiting to be removed and the withdrawn addresses of deleted channels; everything else is functions');
+  'contact_import_dry_run_claims', 'duplicate_keys', 'contact_search_words', 'import_uploads_to_remove', 'withdrawn_addresses',
+  'import_jobs_given_up_when_they_fail'],
+  'private holds the per-owner HMAC keys, the retention run log and watermarks, the table size snapshots, the claims of running import dry runs, the shared duplicate keys, the owners'' search words, the uploads waiting to be removed, the withdrawn addresses of deleted channels and the running imports an erasure gives up if they fail; everything else is functions');
 
 -- agents
 select has_table('public', 'agents', 'table public.agents exists');
