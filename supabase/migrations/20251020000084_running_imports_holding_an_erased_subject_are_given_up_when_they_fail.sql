@@ -14,8 +14,9 @@
 -- The receipt is unchanged: import_uploads counts the uploads given up by the erasure itself; a
 -- job given up later counts nowhere (the receipt says what its transaction removed).
 -- A pending job has read nothing, so no trace tells what its file holds: it is not recorded.
--- A job that fails in the very moment the erasure commits may still be missed (neither sees the
--- other's write, and waiting for the job could deadlock): the owner can cancel it.
+-- A job that failed while the erasure ran (after it was read) is given up when the erasure commits,
+-- by a deferred trigger on the record; one whose failure commits at that very moment may still be
+-- missed (neither sees the other's write, and waiting for the job could deadlock): cancel it then.
 set lock_timeout = '5s';
 set statement_timeout = '5min';
 
@@ -142,11 +143,16 @@ security definer
 set search_path = ''
 as $$
 begin
-  delete from private.import_jobs_given_up_when_they_fail g using deleted_jobs d where g.job_id = d.id;
+  -- With them, the records of these owners whose job is gone: one an erasure made while the job
+  -- was being deleted, which the deleting statement's trigger could not see yet.
+  delete from private.import_jobs_given_up_when_they_fail g
+  where g.job_id in (select d.id from deleted_jobs d)
+     or g.user_id in (select d.user_id from deleted_jobs d)
+        and not exists (select 1 from public.contact_import_jobs j where j.id = g.job_id);
   return null;
 end;
 $$;
-comment on function private.forget_give_ups_of_deleted_imports() is 'Trigger: removes the give-up requests of deleted import jobs. Security definer: owners delete their jobs, and the requests are the erasure''s.';
+comment on function private.forget_give_ups_of_deleted_imports() is 'Trigger: removes the give-up requests of deleted import jobs, and those of their owners whose job is gone. Security definer: owners delete their jobs, and the requests are the erasure''s.';
 revoke execute on function private.forget_give_ups_of_deleted_imports() from public;
 grant execute on function private.forget_give_ups_of_deleted_imports() to authenticated, service_role;
 
@@ -157,3 +163,31 @@ create trigger contact_import_jobs_forget_deleted_give_ups
   for each statement
   execute function private.forget_give_ups_of_deleted_imports();
 comment on trigger contact_import_jobs_forget_deleted_give_ups on public.contact_import_jobs is 'Removes the give-up requests of deleted jobs.';
+
+create function private.give_up_import_that_failed_meanwhile()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  -- At the erasure's commit: a job that failed after the erasure read it did not see this record
+  -- yet, and stayed failed. One an undo, resume or cancel holds is skipped, as the erasure skips it.
+  update public.contact_import_jobs j set status = 'cancelled'
+  from (select k.id from public.contact_import_jobs k
+        where k.id = new.job_id and k.user_id = new.user_id and k.status = 'failed'
+        for update skip locked) as l
+  where j.id = l.id;
+  return null;
+end;
+$$;
+comment on function private.give_up_import_that_failed_meanwhile() is 'Deferred trigger: when the erasure that recorded a running import commits, the import, if it failed meanwhile, is given up as a cancel gives it up. Security definer: the records are the erasure''s, the job may be the service''s to update.';
+revoke execute on function private.give_up_import_that_failed_meanwhile() from public;
+grant execute on function private.give_up_import_that_failed_meanwhile() to authenticated, service_role;
+
+create constraint trigger import_jobs_given_up_when_they_fail_meanwhile
+  after insert on private.import_jobs_given_up_when_they_fail
+  deferrable initially deferred
+  for each row
+  execute function private.give_up_import_that_failed_meanwhile();
+comment on trigger import_jobs_given_up_when_they_fail_meanwhile on private.import_jobs_given_up_when_they_fail is 'At the commit of the erasure that made the record: the job, if it failed meanwhile, is given up.';

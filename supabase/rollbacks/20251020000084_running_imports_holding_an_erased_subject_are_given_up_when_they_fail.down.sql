@@ -4,6 +4,8 @@
 set lock_timeout = '5s';
 set statement_timeout = '5min';
 
+drop trigger import_jobs_given_up_when_they_fail_meanwhile on private.import_jobs_given_up_when_they_fail;
+drop function private.give_up_import_that_failed_meanwhile();
 drop trigger contact_import_jobs_forget_deleted_give_ups on public.contact_import_jobs;
 drop function private.forget_give_ups_of_deleted_imports();
 drop trigger contact_import_jobs_give_up_when_asked on public.contact_import_jobs;

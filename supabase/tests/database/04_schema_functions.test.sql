@@ -2,7 +2,7 @@
 -- return type where it is an API, and a pinned search_path everywhere. Definer rights only in
 -- private, and only for the three helpers that need them. Catalog assertions only: no personas.
 begin;
-select plan(98);
+select plan(99);
 
 select functions_are('public', array[
   'is_valid_email', 'is_valid_e164_phone', 'is_valid_smart_group_criteria', 'contact_group_member_ids',
@@ -42,7 +42,7 @@ select functions_are('private', array[
   'forget_suppressed_withdrawals', 'remembered_withdrawals', 'words_no_one_else_holds',
   'subject_words', 'group_ids_mentioning', 'subject_group_words', 'groups_mentioning', 'import_report_lines_holding', 'dry_run_entries_holding',
   'import_headers_holding', 'agent_searches_for', 'traces_of_identifier', 'failed_imports_holding', 'channels_with_match_keys',
-  'give_up_import_when_asked', 'forget_give_ups_of_deleted_imports',
+  'give_up_import_when_asked', 'forget_give_ups_of_deleted_imports', 'give_up_import_that_failed_meanwhile',
   'agent_contact_search'
 ], 'private holds exactly the trigger and helper functions');
 
@@ -154,6 +154,8 @@ select is_definer('private', 'give_up_import_when_asked', array[]::text[],
   'private.give_up_import_when_asked() is security definer (whoever fails a job, the give-up requests are the erasure''s)');
 select is_definer('private', 'forget_give_ups_of_deleted_imports', array[]::text[],
   'private.forget_give_ups_of_deleted_imports() is security definer (owners delete their jobs, the give-up requests are the erasure''s)');
+select is_definer('private', 'give_up_import_that_failed_meanwhile', array[]::text[],
+  'private.give_up_import_that_failed_meanwhile() is security definer (the records are the erasure''s, the job may be the service''s)');
 select is_definer('private', 'channels_with_match_keys', array['uuid', 'text[]'],
   'private.channels_with_match_keys(uuid, text[]) is security definer (probes the match-key index RLS cannot use; scoped to the owner or the service)');
 select is_definer('private', 'record_contact_audit', array[]::text[],
@@ -195,7 +197,7 @@ $$, array['contact_in_group:stable', 'agent_can_access_contact:stable', 'search_
   'check_search_group:stable',
   'remember_withdrawn_addresses:volatile', 'recall_withdrawn_addresses:volatile', 'hold_import_grants_behind_withdrawals:volatile',
   'forget_suppressed_withdrawals:volatile', 'remembered_withdrawals:stable', 'failed_imports_holding:volatile',
-  'channels_with_match_keys:stable', 'give_up_import_when_asked:volatile', 'forget_give_ups_of_deleted_imports:volatile'],
+  'channels_with_match_keys:stable', 'give_up_import_when_asked:volatile', 'forget_give_ups_of_deleted_imports:volatile', 'give_up_import_that_failed_meanwhile:volatile'],
   'the security definer helpers in private only read (stable), except those that append to the access log, create an owner key, or erase traces, the import functions that write jobs, contacts and their change log (and drop a finished dry run''s claims, queue an ended job''s upload or one no job keeps), the triggers that void retention watermarks, and those that keep shared keys and search words, and the triggers that keep agents within their grants, and those that remember and recall withdrawn addresses');
 
 -- Consent history, duplicates and merging.

@@ -2,7 +2,7 @@
 -- roles that call it (anon to none), every private function to authenticated and service_role
 -- only, and anon cannot even resolve names in the private schema.
 begin;
-select plan(330);
+select plan(332);
 
 -- Schemas.
 select schema_privs_are('private', 'anon', array[]::text[], 'anon has no usage on schema private');
@@ -374,6 +374,8 @@ select function_privs_are('private', 'give_up_import_when_asked', array[]::text[
 select function_privs_are('private', 'give_up_import_when_asked', array[]::text[], 'service_role', array['EXECUTE'], 'service_role can execute private.give_up_import_when_asked()');
 select function_privs_are('private', 'forget_give_ups_of_deleted_imports', array[]::text[], 'authenticated', array['EXECUTE'], 'authenticated can execute private.forget_give_ups_of_deleted_imports() (its trigger fires when owners delete their jobs)');
 select function_privs_are('private', 'forget_give_ups_of_deleted_imports', array[]::text[], 'service_role', array['EXECUTE'], 'service_role can execute private.forget_give_ups_of_deleted_imports()');
+select function_privs_are('private', 'give_up_import_that_failed_meanwhile', array[]::text[], 'authenticated', array['EXECUTE'], 'authenticated can execute private.give_up_import_that_failed_meanwhile() (its trigger fires when an owner''s erasure commits)');
+select function_privs_are('private', 'give_up_import_that_failed_meanwhile', array[]::text[], 'service_role', array['EXECUTE'], 'service_role can execute private.give_up_import_that_failed_meanwhile()');
 select function_privs_are('private', 'channels_with_match_keys', array['uuid', 'text[]'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.channels_with_match_keys(uuid, text[])');
 select function_privs_are('private', 'channels_with_match_keys', array['uuid', 'text[]'], 'service_role', array['EXECUTE'], 'service_role can execute private.channels_with_match_keys(uuid, text[])');
 select function_privs_are('private', 'blank_suppressed_values', array[]::text[], 'authenticated', array['EXECUTE'], 'authenticated can execute private.blank_suppressed_values() (its trigger fires on report lines)');

@@ -6,7 +6,7 @@
 -- job about someone else fails as before, another owner's job is not touched, and a job that
 -- completes or is deleted leaves no record behind.
 begin;
-select plan(24);
+select plan(29);
 
 -- ============================================================================================
 -- Setup (superuser): erase199_owner's imports are running. Rosalind (erased by the owner) was
@@ -19,11 +19,13 @@ select tests.create_supabase_user('erase199_other');
 insert into public.contacts (id, user_id, first_name, last_name) values
   ('19900000-0000-4000-8000-000000000001', tests.get_supabase_uid('erase199_owner'), 'Rosalind', 'Featherstonehaugh'),
   ('19900000-0000-4000-8000-000000000002', tests.get_supabase_uid('erase199_owner'), 'Percival', 'Umbridge'),
-  ('19900000-0000-4000-8000-000000000003', tests.get_supabase_uid('erase199_owner'), 'Cornelius', 'Fairweather');
+  ('19900000-0000-4000-8000-000000000003', tests.get_supabase_uid('erase199_owner'), 'Cornelius', 'Fairweather'),
+  ('19900000-0000-4000-8000-000000000004', tests.get_supabase_uid('erase199_owner'), 'Bartholomew', 'Quince');
 insert into public.contact_communication_channels (user_id, contact_id, channel_type, identifier) values
   (tests.get_supabase_uid('erase199_owner'), '19900000-0000-4000-8000-000000000001', 'email', 'rosalind.f@example.com'),
   (tests.get_supabase_uid('erase199_owner'), '19900000-0000-4000-8000-000000000002', 'email', 'percival.u@example.com'),
-  (tests.get_supabase_uid('erase199_owner'), '19900000-0000-4000-8000-000000000003', 'email', 'cornelius.f@example.com');
+  (tests.get_supabase_uid('erase199_owner'), '19900000-0000-4000-8000-000000000003', 'email', 'cornelius.f@example.com'),
+  (tests.get_supabase_uid('erase199_owner'), '19900000-0000-4000-8000-000000000004', 'email', 'bartholomew.q@example.com');
 
 create temporary table jobs (name text primary key, id uuid);
 grant all on jobs to service_role, authenticated;
@@ -33,13 +35,14 @@ insert into jobs (name, id) values
   ('someone_else', tests.create_import_job('erase199_owner', 'someone_else199')),
   ('dry_run', tests.create_import_job('erase199_owner', 'dry_run199', dry_run => true)),
   ('never_a_contact', tests.create_import_job('erase199_owner', 'never_a_contact199')),
+  ('meanwhile', tests.create_import_job('erase199_owner', 'meanwhile199')),
   ('other_owner', tests.create_import_job('erase199_other', 'other_owner199'));
 insert into public.contact_import_changes (job_id, contact_id, user_id, action, contact_updated_at, row_number)
 select jobs.id, '19900000-0000-4000-8000-000000000001', tests.get_supabase_uid('erase199_owner'), 'created', now(), 2
 from jobs where jobs.name = 'created';
 insert into public.contact_import_job_errors (user_id, job_id, row_number, column_name, value_excerpt, reason)
 select j.user_id, j.id, 3, 'email', e.value, 'duplicate_in_file: the same address twice'
-from (values ('reported', 'rosalind.f@example.com'), ('someone_else', 'cornelius.f@example.com'),
+from (values ('reported', 'rosalind.f@example.com'), ('someone_else', 'cornelius.f@example.com'), ('meanwhile', 'bartholomew.q@example.com'),
              ('never_a_contact', 'ignatius.p@example.com'), ('other_owner', 'ignatius.p@example.com')) as e (job, value)
 join jobs on jobs.name = e.job
 join public.contact_import_jobs j on j.id = jobs.id;
@@ -144,6 +147,37 @@ reset role;
 select is((select count(*)::int from private.import_jobs_given_up_when_they_fail g
            where g.job_id not in (select j.id from public.contact_import_jobs j)), 0,
   'a deleted job leaves no record behind');
+
+-- ============================================================================================
+-- Owner: erases Bartholomew while his import runs; the import fails before the erasure commits,
+-- on a connection that cannot see the erasure's record yet (its give-up trigger finds none)
+-- ============================================================================================
+select tests.authenticate_as('erase199_owner');
+select lives_ok($$ select public.gdpr_delete_subject(contact_id => '19900000-0000-4000-8000-000000000004') $$,
+  'the owner erases Bartholomew while the job reporting him runs');
+reset role;
+alter table public.contact_import_jobs disable trigger contact_import_jobs_give_up_when_asked;
+select pg_temp.worker_fails('meanwhile', 'file_missing: the file of this import is no longer in storage');
+alter table public.contact_import_jobs enable trigger contact_import_jobs_give_up_when_asked;
+select is(pg_temp.job_state('meanwhile'), 'failed, upload kept', 'the job failed without seeing the erasure''s record');
+set constraints all immediate;  -- what the erasure's commit runs
+select is(pg_temp.job_state('meanwhile'), 'cancelled, upload queued',
+  'at the erasure''s commit the job that failed meanwhile is given up: cancelled, its upload queued');
+
+-- ============================================================================================
+-- Owner: deletes a job; records whose job is gone (an erasure racing a delete) go with it
+-- ============================================================================================
+insert into private.import_jobs_given_up_when_they_fail (job_id, user_id) values
+  (gen_random_uuid(), tests.get_supabase_uid('erase199_owner')),
+  (gen_random_uuid(), tests.get_supabase_uid('erase199_other'));
+select tests.authenticate_as('erase199_owner');
+delete from public.contact_import_jobs j using jobs where jobs.id = j.id and jobs.name = 'someone_else';
+reset role;
+select is((select count(*)::int from private.import_jobs_given_up_when_they_fail g
+           where g.user_id = tests.get_supabase_uid('erase199_owner') and g.job_id not in (select j.id from public.contact_import_jobs j)), 0,
+  'deleting one of the owner''s jobs removes the owner''s records whose job is gone');
+select is((select count(*)::int from private.import_jobs_given_up_when_they_fail g where g.user_id = tests.get_supabase_uid('erase199_other')), 1,
+  'another owner''s records are not touched by that delete');
 
 select * from finish();
 rollback;
