@@ -104,7 +104,7 @@ Deno.test("agent-contact-search", { sanitizeResources: false, sanitizeOps: false
       assertEquals(ada.channels.map((c) => c.channel_type).sort(), ["email", "phone"]);
     });
 
-    await t.step("exact e-mail in another case and a phone in a national format or with its trunk zero match their contacts first", async () => {
+    await t.step("exact e-mail in another case, a phone in a national format or with its trunk zero, and wrapped identifiers match their contacts first", async () => {
       const token = await w.owner.token();
       const byEmail = (await search(token, { agent_id: w.agent, query: "ADA@Engines.Example" })).body as Page;
       assertEquals(byEmail.results[0].contact_id, w.ada);
@@ -114,7 +114,7 @@ Deno.test("agent-contact-search", { sanitizeResources: false, sanitizeOps: false
       assertEquals(byPhone.results[0].match_reason, "phone_suffix");
       const uk = (await search(token, { agent_id: w.agent, query: "020 7946 0018" })).body as Page;
       assertEquals(uk.results[0].contact_id, w.ada);
-      for (const query of ["+44 (0)20 7946 0018", "+44 020 7946 0018"]) {
+      for (const query of ["+44 (0)20 7946 0018", "+44 020 7946 0018", "Ada Lovelace <ADA@engines.example>", "tel:+442079460018"]) {
         const trunk = (await search(token, { agent_id: w.agent, query })).body as Page;
         assertEquals(trunk.results.map((r) => [r.contact_id, r.match_reason]), [[w.ada, "exact_identifier"]], query);
       }

@@ -1,13 +1,18 @@
--- A phone number typed into the search with its trunk zero after the country code, "+44 (0)20 7946
--- 0018" or "+44 020 7946 0018", found nothing: channels store +442079460018 (the Edge Functions'
--- libphonenumber, and SQL since 20251020000069 and 77), while the search compared the query's
--- digits as they stand, +4402079460018, and looked for numbers ending in them. gdpr-export and
--- gdpr-delete find the contact by that spelling; README promises the search finds a phone "in any
--- format". Now private.agent_contact_search (so search_contacts_for_agent too) reads such a query
--- as private.normalize_channel_identifier reads a phone channel, and searches for that number. Only
--- where that drops a trunk zero: every other query, a number in any other format included, goes to
--- the search exactly as before. The access log keeps the query as typed. The rest of the function
--- is 20251020000081's.
+-- An identifier written as agents receive it found nothing:
+--   * a number with its trunk zero after the country code, "+44 (0)20 7946 0018" or "+44 020 7946
+--     0018": channels store +442079460018 (the Edge Functions' libphonenumber, and SQL since
+--     20251020000069 and 77), while the search compared +4402079460018 and numbers ending in it;
+--   * an address inside a name, "John Smith <j.smith@acme.com>", or after a URI scheme,
+--     "mailto:j.smith@acme.com", "tel:+14155550123", "whatsapp:+971501234567" (as Twilio names a
+--     sender);
+--   * a number with its extension, "+1 415 555 0123 ext. 12", "... x12".
+-- gdpr-export and gdpr-delete find these contacts, and README promises the search finds an e-mail
+-- or phone "in any format". Now private.agent_contact_search (so search_contacts_for_agent too)
+-- takes the address out of its wrapping and the number without its extension, and reads a number
+-- that holds a trunk zero as private.normalize_channel_identifier reads a phone channel. Every
+-- other query goes to the search exactly as before. The access log records the identifier searched
+-- for (the query itself when nothing was taken off), so that an erasure or export of the subject
+-- finds the search under the spelling it is stored in. The rest of the function is 20251020000081's.
 set lock_timeout = '5s';
 set statement_timeout = '5min';
 
@@ -41,12 +46,23 @@ declare
   -- NFC, as contacts' names are stored: an accent typed as one character or as a letter and a
   -- combining mark (a macOS export) is the same name.
   needle constant text := normalize(lower(btrim(agent_contact_search.query)), nfc);
-  digits constant text := ltrim(regexp_replace(needle, '\D', '', 'g'), '0');
-  -- A number typed with its trunk zero after the country code ("+44 (0)20 ...", "+44 020 ...") is
-  -- looked for as its channel stores it (20251020000069, 77); any other query goes as typed.
-  number constant text := case when char_length(digits) >= 7 and needle !~ '[[:alpha:]@]'
-                               then private.normalize_channel_identifier('phone', needle) end;
-  searched constant text := case when number like '+%' and number <> '+' || digits then number else needle end;
+  -- An address in angle brackets after a name, then a URI scheme and its query part.
+  unwrapped constant text := coalesce(substring(needle from '<([^<>[:space:]]*[@0-9][^<>[:space:]]*)>$'), needle);
+  unschemed constant text := case when unwrapped ~ '^(mailto|tel|callto|sms|whatsapp|telegram):'
+    then regexp_replace(regexp_replace(unwrapped, '^[a-z]+:(//)?', ''), '\?.*$', '') else unwrapped end;
+  -- A number's extension, when what stays is a number (7 digits or more, no letter).
+  bare_number constant text := regexp_replace(unschemed, '[[:space:],;]*(ext\.?|extension|x|#)[[:space:]]*[0-9]{1,6}$', '');
+  identifier constant text := case
+    when bare_number <> unschemed and char_length(regexp_replace(bare_number, '\D', '', 'g')) >= 7
+         and bare_number !~ '[[:alpha:]@]' then btrim(bare_number)
+    when btrim(unschemed) <> '' then btrim(unschemed)
+    else needle end;
+  digits constant text := ltrim(regexp_replace(identifier, '\D', '', 'g'), '0');
+  -- A number holding a trunk zero after the country code ("+44 (0)20 ...", "+44 020 ...") is looked
+  -- for as its channel stores it (20251020000069, 77).
+  number constant text := case when char_length(digits) >= 7 and identifier !~ '[[:alpha:]@]'
+                               then private.normalize_channel_identifier('phone', identifier) end;
+  searched constant text := case when number like '+%' and number <> '+' || digits then number else identifier end;
   returned integer;
 begin
   if needle is null or char_length(needle) not between 1 and 200 then
@@ -98,8 +114,8 @@ begin
   order by r.n;
 
   get diagnostics returned = row_count;
-  perform private.record_agent_search(agent_contact_search.agent_id, needle, returned);
+  perform private.record_agent_search(agent_contact_search.agent_id, searched, returned);
 end;
 $$;
 comment on function private.agent_contact_search(uuid, text, text[], uuid, integer, numeric, uuid, text, text, boolean) is
-  'search_contacts_for_agent, and with look_ahead whether another result follows each row (more_after; null without it): reads one row past the page, returns and logs only the page; a number typed with its trunk zero is looked for as its channel stores it. Called by agent-contact-search.';
+  'search_contacts_for_agent, and with look_ahead whether another result follows each row (more_after; null without it): reads one row past the page, returns and logs only the page; an identifier is taken out of its wrapping (Name <address>, mailto:, tel:, an extension) and a number holding a trunk zero is looked for as its channel stores it. Called by agent-contact-search.';
