@@ -2,7 +2,7 @@
 -- return type where it is an API, and a pinned search_path everywhere. Definer rights only in
 -- private, and only for the three helpers that need them. Catalog assertions only: no personas.
 begin;
-select plan(99);
+select plan(100);
 
 select functions_are('public', array[
   'is_valid_email', 'is_valid_e164_phone', 'is_valid_smart_group_criteria', 'contact_group_member_ids',
@@ -36,7 +36,7 @@ select functions_are('private', array[
   'header_holds_identifier', 'contact_import_headers',
   'search_query_key', 'search_query_forms', 'contact_agent_searches', 'erase_mentions', 'criteria_naming', 'criteria_erased', 'contact_groups_mentioning',
   'import_consent_applies', 'import_row_has_no_identifier', 'import_refusal', 'import_settle_batch', 'identifier_channel_types', 'identifier_key_aliases', 'channel_phone_number', 'channel_identifier_keys', 'channel_refusal_keys', 'channel_mailbox', 'suppression_keys', 'forget_moved_import_change', 'keep_anonymization_marker', 'keep_audit_trail', 'dry_run_entry_holds_identifier', 'group_entered', 'keep_agents_within_their_grants', 'keep_agent_channels_within_their_grants',
-  'lexeme_query', 'track_contact_search_words', 'search_typo_query', 'check_search_group',
+  'lexeme_query', 'track_contact_search_words', 'search_typo_query', 'fold_accents', 'search_folded_query', 'check_search_group',
   'keep_consent_history', 'keep_consented_address',
   'channel_address_key', 'channel_address_keys', 'remember_withdrawn_addresses', 'recall_withdrawn_addresses', 'hold_import_grants_behind_withdrawals',
   'forget_suppressed_withdrawals', 'remembered_withdrawals', 'words_no_one_else_holds',
@@ -221,6 +221,8 @@ select is_definer('private', 'track_contact_search_words', array[]::text[],
   'private.track_contact_search_words() is security definer (every writer''s statements keep the owner''s search words in a private table)');
 select isnt_definer('private', 'search_typo_query', array['uuid', 'text[]'],
   'private.search_typo_query(uuid, text[]) is security invoker (only the search, itself security definer, reads the search words through it)');
+select isnt_definer('private', 'search_folded_query', array['uuid', 'text', 'boolean'],
+  'private.search_folded_query(uuid, text, boolean) is security invoker (only the search, itself security definer, reads the search words through it)');
 select is_definer('private', 'remember_withdrawn_addresses', array[]::text[],
   'private.remember_withdrawn_addresses() is security definer (remembers deleted withdrawn addresses as keyed hashes in a private table)');
 select is_definer('private', 'recall_withdrawn_addresses', array[]::text[],

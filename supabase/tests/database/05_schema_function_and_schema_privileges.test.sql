@@ -2,7 +2,7 @@
 -- roles that call it (anon to none), every private function to authenticated and service_role
 -- only, and anon cannot even resolve names in the private schema.
 begin;
-select plan(332);
+select plan(337);
 
 -- Schemas.
 select schema_privs_are('private', 'anon', array[]::text[], 'anon has no usage on schema private');
@@ -168,6 +168,12 @@ select function_privs_are('private', 'search_typo_query', array['uuid', 'text[]'
 select function_privs_are('private', 'search_typo_query', array['uuid', 'text[]'], 'anon', array[]::text[],
   'anon cannot execute private.search_typo_query(uuid, text[])');
 select function_privs_are('private', 'search_typo_query', array['uuid', 'text[]'], 'service_role', array['EXECUTE'], 'service_role can execute private.search_typo_query(uuid, text[])');
+select function_privs_are('private', 'search_folded_query', array['uuid', 'text', 'boolean'], 'authenticated', array[]::text[],
+  'authenticated cannot execute private.search_folded_query(uuid, text, boolean) (it would list any owner''s words)');
+select function_privs_are('private', 'search_folded_query', array['uuid', 'text', 'boolean'], 'service_role', array['EXECUTE'], 'service_role can execute private.search_folded_query(uuid, text, boolean)');
+select function_privs_are('private', 'fold_accents', array['text'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.fold_accents(text)');
+select function_privs_are('private', 'fold_accents', array['text'], 'service_role', array['EXECUTE'], 'service_role can execute private.fold_accents(text)');
+select function_privs_are('private', 'fold_accents', array['text'], 'anon', array[]::text[], 'anon cannot execute private.fold_accents(text)');
 select function_privs_are('private', 'search_match_kinds', array[]::text[], 'authenticated', array['EXECUTE'], 'authenticated can execute private.search_match_kinds()');
 select function_privs_are('private', 'search_match_kinds', array[]::text[], 'service_role', array['EXECUTE'], 'service_role can execute private.search_match_kinds()');
 select function_privs_are('private', 'forbid_agent_tokens', array['text'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.forbid_agent_tokens(text)');
