@@ -21,6 +21,20 @@ create function pg_temp.earlier_sound_key(name text) returns text language sql i
     where w <> '' order by w), ' ')
 $$;
 
+-- Since 20251020000087 the coding deletes apostrophes, drops one-letter words (initials) when two
+-- longer words remain, and keeps a word of letters it does not know as its text. The comparison
+-- below restates the first two as a step before the earlier coding, and leaves out the names with
+-- letters the coding does not know (the real names in other scripts).
+create function pg_temp.without_apostrophes_and_initials(name text) returns text language sql immutable strict as $$
+  select coalesce(case when count(*) filter (where char_length(w) > 1) >= 2
+                       then string_agg(w, ' ') filter (where char_length(w) > 1) else string_agg(w, ' ') end, '')
+  from regexp_split_to_table(translate(lower(name), '''’', ''), '[^aeiouàáâãäåāèéêëēėęìíîïīòóôõöøōùúûüūæœhwyýÿbfpvcgjkqsxzçćčßšśžźdtđlłmnñńrř]+') as words (w)
+  where w <> ''
+$$;
+create function pg_temp.in_known_letters(name text) returns boolean language sql immutable strict as $$
+  select translate(lower(name), 'aeiouàáâãäåāèéêëēėęìíîïīòóôõöøōùúûüūæœhwyýÿbfpvcgjkqsxzçćčßšśžźdtđlłmnñńrř', '') !~ '[[:alpha:]]'
+$$;
+
 create temporary table corpus (name text) on commit drop;
 -- Every known letter, lower and upper case, alone, doubled, and inside words.
 insert into corpus
@@ -48,9 +62,11 @@ group by n;
 select is((select count(*) from corpus), 20000::bigint + 41 + 7 * 74,
   'the corpus holds every letter''s variants, the real names and the random strings');
 select is(
-  (select count(*) from corpus where private.name_sound_key(name) is distinct from pg_temp.earlier_sound_key(name)),
+  (select count(*) from corpus
+   where pg_temp.in_known_letters(name)
+     and private.name_sound_key(name) is distinct from pg_temp.earlier_sound_key(pg_temp.without_apostrophes_and_initials(name))),
   0::bigint,
-  'every name of the corpus has the same sound code as before');
+  'every name of the corpus in known letters has the earlier code of its name without apostrophes and initials');
 select cmp_ok((select count(distinct private.name_sound_key(name)) from corpus), '>', 10000::bigint,
   'the corpus tells codes apart (it is not made of a few codes)');
 select is(private.name_sound_key('John Smyth'), private.name_sound_key('Jon Smith'),

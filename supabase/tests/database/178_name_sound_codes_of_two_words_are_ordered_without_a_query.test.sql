@@ -21,6 +21,20 @@ begin
 end;
 $$;
 
+-- Since 20251020000087 the coding deletes apostrophes, drops one-letter words (initials) when two
+-- longer words remain, and keeps a word of letters it does not know as its text. The comparison
+-- below restates the first two as a step before the earlier coding, and leaves out the names with
+-- letters the coding does not know (the real names in other scripts).
+create function pg_temp.without_apostrophes_and_initials(name text) returns text language sql immutable strict as $$
+  select coalesce(case when count(*) filter (where char_length(w) > 1) >= 2
+                       then string_agg(w, ' ') filter (where char_length(w) > 1) else string_agg(w, ' ') end, '')
+  from regexp_split_to_table(translate(lower(name), '''’', ''), '[^aeiouàáâãäåāèéêëēėęìíîïīòóôõöøōùúûüūæœhwyýÿbfpvcgjkqsxzçćčßšśžźdtđlłmnñńrř]+') as words (w)
+  where w <> ''
+$$;
+create function pg_temp.in_known_letters(name text) returns boolean language sql immutable strict as $$
+  select translate(lower(name), 'aeiouàáâãäåāèéêëēėęìíîïīòóôõöøōùúûüūæœhwyýÿbfpvcgjkqsxzçćčßšśžźdtđlłmnñńrř', '') !~ '[[:alpha:]]'
+$$;
+
 create temporary table corpus (name text) on commit drop;
 insert into corpus values
   (''), (' '), ('---'), ('  9x--'), ('R2-D2'), ('3M'), ('Li'), ('Ada'), ('Ada Lovelace'), ('Lovelace Ada'), ('Smith Smith'),
@@ -38,9 +52,11 @@ group by n;
 select ok(position('cardinality(words) = 2' in (select p.prosrc from pg_catalog.pg_proc p where p.oid = 'private.name_sound_key(text)'::regprocedure)) > 0,
   'the coding orders a two-word name by one comparison instead of a query');
 select is(
-  (select count(*) from corpus where private.name_sound_key(name) is distinct from pg_temp.earlier_sound_key(name)),
+  (select count(*) from corpus
+   where pg_temp.in_known_letters(name)
+     and private.name_sound_key(name) is distinct from pg_temp.earlier_sound_key(pg_temp.without_apostrophes_and_initials(name))),
   0::bigint,
-  'every name of the corpus, of no, one, two or more words, has the same sound code as before');
+  'every name of the corpus in known letters, of no, one, two or more words, has the earlier code of its name without apostrophes and initials');
 select cmp_ok((select count(*) from corpus where cardinality(string_to_array(btrim(private.name_sound_key(name)), ' ')) = 2), '>', 1000::bigint,
   'the corpus holds many names coded as two words, the case the coding now orders itself');
 select is(private.name_sound_key('Lovelace Ada'), private.name_sound_key('Ada Lovelace'),

@@ -44,11 +44,11 @@ select ok(not public.is_valid_email('ada@example.c'), 'a one-letter top-level do
 select ok(not public.is_valid_email(repeat('l', 65) || '@example.com'), 'a 65-character local part is not');
 
 select is(
-  (select count(*) from (values ('Analytical Engines Ltd.'), ('  ÀÉÎÕÜ  & Søns, Inc '), ('!!!'), (''), ('Ça Va—Łódź')) as o (name)
+  (select count(*) from (values ('Analytical Engines'), ('  ÀÉÎÕÜ  & Søns, Ink '), ('!!!'), (''), ('Ça Va—Łódź')) as o (name)
    where private.organization_match_key(o.name) is distinct from nullif(btrim(regexp_replace(
      translate(lower(o.name), 'àáâãäåāçćčèéêëēėęìíîïīñńòóôõöøōùúûüūýÿšśłđřžź', 'aaaaaaaccceeeeeeeiiiiinnooooooouuuuuyyssldrzz'),
      '[^[:alnum:]]+', ' ', 'g')), '')),
-  0::bigint, 'organization_match_key gives the keys of its first definition');
+  0::bigint, 'organization_match_key gives the keys of its first definition to names without legal forms (20251020000087 drops those)');
 
 select * from finish();
 rollback;
