@@ -1,9 +1,10 @@
 // Personal identifiers in the one form the database matches and hashes them in: e-mail addresses
 // trimmed and lower-cased, phone numbers in E.164 (libphonenumber-js, so national formats work
-// given a country). SQL normalizes the same way for what it can (private.normalize_channel_identifier
-// keeps + and digits); national numbers need the country, which only callers know. Shared by
-// gdpr-export, gdpr-delete and import-contacts.
-import { type CountryCode, isSupportedCountry, parsePhoneNumberFromString } from "libphonenumber-js";
+// given a country). SQL normalizes what it can (private.normalize_channel_identifier keeps + and
+// digits): national numbers need the country, which only callers know, and SQL takes any spelling
+// of well-formed E.164 where this module refuses some (normalizePhone): a number written so is
+// matched here in its plain E.164 form. Shared by gdpr-export, gdpr-delete and import-contacts.
+import { type CountryCode, isSupportedCountry, parsePhoneNumberFromString, validatePhoneNumberLength } from "libphonenumber-js";
 
 export type { CountryCode };
 export type IdentifierKind = "email" | "phone";
@@ -35,17 +36,32 @@ export function normalizeEmail(input: string): string | null {
  * needs no country; national input ("020 7946 0018", "(415) 555-0100") needs `defaultCountry`.
  * Numbers are accepted when their length is possible for their country (not only numbers of
  * allocated ranges): the channels table stores any well-formed E.164 number, and a subject must be
- * found by the number it was stored under.
+ * found by the number it was stored under. Beyond what libphonenumber accepts, a well-formed E.164
+ * number is taken only where libphonenumber cannot judge it (a calling code it does not know) or
+ * where it is written as plain E.164 ("+14155550132204", the form SQL stores): joined from the
+ * digits of "+1 415 555 0132 / 204" it would be another number than either the file meant.
  */
 export function normalizePhone(input: string, defaultCountry?: CountryCode): string | null {
   const trimmed = input.trim();
-  if (!/^\+?[0-9\s().\-/]+$/.test(trimmed)) return null;
+  if (!/^\+?[0-9\s().\-/]+$/.test(trimmed) || !slashSeparatesAreaCode(trimmed)) return null;
   const international = trimmed.startsWith("00") ? `+${trimmed.slice(2)}` : trimmed;
   const parsed = parsePhoneNumberFromString(international, defaultCountry ? { defaultCountry } : undefined);
   if (parsed?.isPossible() && E164.test(parsed.number)) return parsed.number;
-  // Well-formed E.164 that libphonenumber does not know (a new range): what SQL would store.
   const digits = international.replace(/[\s().\-/]/g, "");
-  return international.startsWith("+") && E164.test(digits) ? digits : null;
+  if (!international.startsWith("+") || !E164.test(digits)) return null;
+  return trimmed === digits || validatePhoneNumberLength(digits) === "INVALID_COUNTRY" ? digits : null;
+}
+
+/**
+ * Whether the slashes of a number leave it one number. A / after an area code ("089/1234567", as
+ * written in Germany) has at least as many digits after it as before it; otherwise it joins two
+ * numbers or a number and another ending ("+44 20 7946 0018 / 19"), which libphonenumber would
+ * read as one longer number.
+ */
+export function slashSeparatesAreaCode(text: string): boolean {
+  const parts = text.split("/");
+  const digits = (part: string) => part.replace(/[^0-9]/g, "").length;
+  return parts.length === 1 || (parts.length === 2 && digits(parts[1]) >= digits(parts[0]));
 }
 
 /** An identifier a data subject gives: an e-mail address or a phone number, in any format. */

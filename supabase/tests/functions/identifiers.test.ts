@@ -27,6 +27,33 @@ Deno.test("phone numbers become E.164 from international and, with a country, na
   assertEquals(normalizePhone("+1 2"), null);
 });
 
+Deno.test("a / joining two numbers or another ending is refused, not read as one longer number", () => {
+  assertEquals(normalizePhone("+1 415 555 0132 / 204"), null, "was +14155550132204");
+  assertEquals(normalizePhone("+44 20 7946 0018 / 19"), null, "was +44207946001819");
+  assertEquals(normalizePhone("+49 30 1234567 / 89"), null, "libphonenumber alone takes it as +4930123456789");
+  assertEquals(normalizePhone("+44 20 7946 0018/+44 20 7946 0019"), null);
+  assertEquals(normalizePhone("089/1234567", "DE"), "+49891234567", "a / after an area code, as written in Germany");
+  assertEquals(normalizePhone("+49 89 / 1234567"), "+49891234567");
+  assertEquals(normalizePhone("+1 (415) 555-0100 x123"), null, "an extension is not part of the number");
+});
+
+Deno.test("well-formed E.164 that libphonenumber refuses is taken plainly written, or where it does not know the calling code", () => {
+  assertEquals(normalizePhone("+14155550132204"), "+14155550132204", "plain E.164, as SQL stores it");
+  assertEquals(normalizePhone(" +44207946001819 "), "+44207946001819");
+  assertEquals(normalizePhone("+1 415 555 0132 204"), null, "spelt with separators, a known code's impossible number is refused");
+  assertEquals(normalizePhone("0014155550132204"), null, "00 is not plain E.164");
+  assertEquals(normalizePhone("+999 1234 5678"), "+99912345678", "a calling code libphonenumber does not know");
+  assertEquals(normalizePhone("+0 1234 5678"), null, "not E.164 at all");
+});
+
+Deno.test("a subject is found by a number stored in plain E.164 that libphonenumber refuses", () => {
+  // gdpr-export and gdpr-delete look a subject up by normalizeIdentifier: a number a direct SQL
+  // write stored (private.normalize_channel_identifier keeps + and digits) is found as it was stored.
+  assertEquals(normalizeIdentifier("+14155550132204"), { kind: "phone", value: "+14155550132204" });
+  assertEquals(normalizeIdentifier("+44207946001819"), { kind: "phone", value: "+44207946001819" });
+  assertEquals(normalizeIdentifier("+1 415 555 0132 / 204"), null);
+});
+
 Deno.test("a subject identifier is an e-mail address or a phone number", () => {
   assertEquals(normalizeIdentifier("ADA@example.com"), { kind: "email", value: "ada@example.com" });
   assertEquals(normalizeIdentifier("+49 151 2345 6363"), { kind: "phone", value: "+4915123456363" });
