@@ -1,10 +1,12 @@
 // CSV rows as contacts, without HTTP or SQL: which column goes where (the header, explicit mapping
 // or well-known names), and each row validated with zod and normalized (trimmed text, lower-cased
-// e-mails, E.164 phones through the shared identifier rules) into the shape the batch SQL takes,
-// or refused with a reason for the error report. Duplicates and identifier clashes between rows
-// are the database's to settle (private.import_settle_batch), which alone knows which rows it fails.
+// e-mails, E.164 phones through the shared identifier rules; cells of several values split) into
+// the shape the batch SQL takes, or refused with a reason for the error report. Duplicates and
+// identifier clashes between rows are the database's to settle (private.import_settle_batch),
+// which alone knows which rows it fails.
 import { z } from "zod";
-import { type CountryCode, normalizeChannelIdentifier } from "../_shared/identifiers.ts";
+import Papa from "papaparse";
+import { type CountryCode, normalizeChannelIdentifier, slashSeparatesAreaCode } from "../_shared/identifiers.ts";
 import type { ChannelType } from "../_shared/schemas.ts";
 import type { ContactField, ImportOptions, MappingTarget } from "../_shared/schemas/import.ts";
 
@@ -13,6 +15,7 @@ export type Target =
   | { kind: "channel"; type: ChannelType }
   | { kind: "metadata"; key: string }
   | { kind: "consent"; type: ChannelType }
+  | { kind: "optout"; type: ChannelType }
   | { kind: "ignore" };
 
 export interface Column {
@@ -39,6 +42,20 @@ const ALIASES: Record<string, MappingTarget> = {
   smsconsent: "consent.sms", whatsappconsent: "consent.whatsapp",
 };
 
+/**
+ * Opt-out flags of CRM and mailing-list exports (Salesforce HasOptedOutOfEmail and DoNotCall,
+ * HubSpot "Unsubscribed from all email", Mailchimp's UNSUB_TIME), keyed as ALIASES are. Do Not
+ * Call is about calls: it says nothing of text messages, which have flags of their own.
+ */
+const OPT_OUT_ALIASES: Record<string, MappingTarget> = {
+  hasoptedoutofemail: "optout.email", emailoptout: "optout.email", optedoutofemail: "optout.email",
+  donotemail: "optout.email", unsubscribed: "optout.email", unsubscribedfromallemail: "optout.email",
+  unsubtime: "optout.email",
+  donotcall: "optout.phone",
+  hasoptedoutofsms: "optout.sms", smsoptout: "optout.sms", optedoutofsms: "optout.sms", donotsms: "optout.sms",
+  donottext: "optout.sms",
+};
+
 export class HeaderError extends Error {
   constructor(readonly code: string, message: string, readonly column: string | null = null) {
     super(`${code}: ${message}`);
@@ -60,6 +77,7 @@ function toTarget(target: MappingTarget): Target {
   if (target === "ignore") return { kind: "ignore" };
   if (target.startsWith("metadata.")) return { kind: "metadata", key: target.slice(9) };
   if (target.startsWith("consent.")) return { kind: "consent", type: target.slice(8) as ChannelType };
+  if (target.startsWith("optout.")) return { kind: "optout", type: target.slice(7) as ChannelType };
   if (["first_name", "last_name", "display_name", "organization", "job_title", "external_id", "tags"].includes(target)) {
     return { kind: "field", field: target as ContactField };
   }
@@ -84,7 +102,8 @@ export function mapHeader(header: string[], options: Pick<ImportOptions, "mappin
   const explicit = new Map(Object.entries(mapping).map(([k, v]) => [k.trim().toLowerCase(), v]));
   const columns = names.map((name, index): Column => {
     const given = explicit.get(name.toLowerCase());
-    const alias = ALIASES[name.toLowerCase().replace(/[^a-z0-9]/g, "")];
+    const key = name.toLowerCase().replace(/[^a-z0-9]/g, "");
+    const alias = ALIASES[key] ?? OPT_OUT_ALIASES[key];
     const target = given ? toTarget(given) : alias ? toTarget(alias) : { kind: "metadata" as const, key: metadataKey(name) };
     return { index, header: name, target };
   });
@@ -92,7 +111,7 @@ export function mapHeader(header: string[], options: Pick<ImportOptions, "mappin
   for (const column of columns) {
     const slot = column.target.kind === "field" ? column.target.field
       : column.target.kind === "metadata" ? `metadata.${column.target.key}`
-      : column.target.kind === "consent" ? `consent.${column.target.type}` : null;
+      : column.target.kind === "consent" || column.target.kind === "optout" ? `${column.target.kind}.${column.target.type}` : null;
     if (!slot) continue;
     if (single.has(slot)) {
       throw new HeaderError("duplicate_mapping", `"${single.get(slot)}" and "${column.header}" both map to ${slot}`, column.header);
@@ -177,6 +196,59 @@ const CONSENT: Record<string, "granted" | "withdrawn"> = {
   optout: "withdrawn", unsubscribed: "withdrawn",
 };
 
+// 2024-06-01, 2024-06-01 12:00:00, 2024-06-01T12:00:00.000Z, 06/01/2024 12:00 PM, 01.06.2024 ...
+const DATE_TIME = /^(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4})([ t]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?( ?[ap]m)?( ?(z|utc|[+-]\d{2}:?\d{2}))?)?$/;
+
+/**
+ * An opt-out cell: true when it says the person opted out (a yes, or the date and time they did, as
+ * Mailchimp's UNSUB_TIME), false when it says they did not, undefined when it says neither.
+ */
+function optedOut(value: string): boolean | undefined {
+  const text = value.toLowerCase();
+  if (["true", "t", "yes", "y", "1", "x", "opted out", "opted-out", "opt-out", "optout", "unsubscribed"].includes(text)) return true;
+  if (["false", "f", "no", "n", "0"].includes(text)) return false;
+  return DATE_TIME.test(text) ? true : undefined;
+}
+
+/**
+ * The values of one cell: Google writes several as "a ::: b", and an e-mail address cannot hold
+ * an unquoted ;, which HubSpot's "Additional email addresses" puts between them. Phone numbers and
+ * handles split only at :::, their own characters being anyone's guess.
+ */
+const cellValues = (type: ChannelType, value: string) =>
+  value.split(type === "email" ? /\s*(?::::|;)\s*/ : /\s*:::\s*/).filter((part) => part !== "");
+
+/**
+ * The tags of a cell. A cell that starts with " is a quoted CSV list, as Mailchimp writes its tags
+ * ("Newsletter","Customer, 2023"); any other is split at ::: (Google's labels), ;, | and ,. A
+ * leading "* " marks Google's own labels (* myContacts, * starred): kept without the mark, as the
+ * file's other labels are. Dropped, what the file says (a starred contact) would be lost; a tag the
+ * owner does not want is theirs to remove.
+ */
+function tagsOf(value: string): string[] | null {
+  let parts: string[];
+  if (value.startsWith('"')) {
+    const parsed = Papa.parse<string[]>(value, { delimiter: ",", newline: "\n" });
+    if (parsed.errors.length > 0 || parsed.data.length !== 1) return null;
+    parts = parsed.data[0];
+  } else {
+    parts = value.split(/\s*:::\s*|[;|,]/);
+  }
+  return [...new Set(parts.map((t) => t.trim().replace(/^\*\s+/, "").trim()).filter((t) => t !== ""))];
+}
+
+/** Why a phone cell is not a number, as the error report says it. */
+function phoneProblem(value: string, country: CountryCode | undefined): string {
+  if (/(?:^|[\s\d)])(?:x|ext\.?|extension|#)\s*\d+$/i.test(value)) {
+    return "extensions are not stored: give the number without its extension";
+  }
+  if (!slashSeparatesAreaCode(value)) {
+    return "not one phone number: a / joins two numbers or endings; give one number per cell, or several separated by :::";
+  }
+  const national = /^[0-9\s().\-/]+$/.test(value) && !value.startsWith("00");
+  return `not a valid phone number${national && !country ? " (a national number needs default_country)" : ""}`;
+}
+
 class RowError extends Error {
   constructor(readonly code: string, message: string, readonly column: string | null, readonly value: string | null) {
     super(`${code}: ${message}`);
@@ -193,15 +265,18 @@ export class RowNormalizer {
   readonly #dedupe: ImportOptions["dedupe_key"];
   readonly #schema: z.ZodType<string[]>;
   readonly #limits: number[];
+  readonly #fileConsent: NonNullable<ImportOptions["consent"]>;
 
-  constructor(columns: Column[], options: Pick<ImportOptions, "default_country" | "dedupe_key">) {
+  constructor(columns: Column[], options: Pick<ImportOptions, "default_country" | "dedupe_key" | "consent">) {
     this.#columns = columns;
     this.#country = options.default_country as CountryCode | undefined;
     this.#dedupe = options.dedupe_key;
-    // Every cell, trimmed, within its column's limit: a tuple, one schema per column.
+    this.#fileConsent = options.consent ?? {};
+    // Every cell, trimmed, within its column's limit: a tuple, one schema per column. A channel's
+    // cell may hold several identifiers, each of them checked on its own.
     this.#limits = columns.map((column) =>
       column.target.kind === "field" ? LIMITS[column.target.field]
-        : column.target.kind === "channel" ? 320 : column.target.kind === "metadata" ? 10_000 : 100
+        : column.target.kind === "channel" ? 4000 : column.target.kind === "metadata" ? 10_000 : 100
     );
     this.#schema = z.tuple(this.#limits.map((max) => z.string().max(max, { message: `value_too_long: at most ${max} characters` })) as [
       z.ZodString,
@@ -242,7 +317,7 @@ export class RowNormalizer {
       n, k: null, first_name: null, last_name: null, display_name: null, organization: null, job_title: null,
       external_id: null, xcol: null, tags: null, metadata: null, channels: [],
     };
-    const consent = new Map<ChannelType, { value: "granted" | "withdrawn"; column: string }>();
+    const consent = new Map<ChannelType, Consent>();
     let metadataSize = 0;
     for (const column of this.#columns) {
       const value = values[column.index];
@@ -253,7 +328,10 @@ export class RowNormalizer {
           break;
         case "field":
           if (target.field === "tags") {
-            const tags = [...new Set(value.split(/[;|,]/).map((t) => t.trim()).filter((t) => t !== ""))];
+            const tags = tagsOf(value);
+            if (!tags) {
+              throw new RowError("invalid_tags", 'a cell starting with " is read as a quoted list ("a","b, c"), and this one is not', column.header, value);
+            }
             if (tags.length > 100) throw new RowError("value_too_long", "at most 100 tags", column.header, value);
             if (tags.some((t) => t.length > 100)) throw new RowError("value_too_long", "a tag has more than 100 characters", column.header, value);
             row.tags = tags;
@@ -274,34 +352,26 @@ export class RowNormalizer {
         case "consent": {
           const state = CONSENT[value.toLowerCase()];
           if (!state) throw new RowError("invalid_consent", "consent is yes/no, true/false, granted/withdrawn or opt-in/opt-out", column.header, value);
-          consent.set(target.type, { value: state, column: column.header });
+          // The row's opt-out wins over its consent, whichever column comes first.
+          if (consent.get(target.type)?.optOut) break;
+          consent.set(target.type, { state, column: column.header, value, optOut: false });
           break;
         }
-        case "channel": {
-          const normalized = normalizeChannelIdentifier(target.type, value, this.#country);
-          if (!normalized) {
-            const code = target.type === "email" ? "invalid_email" : PHONE_TYPES.includes(target.type) ? "invalid_phone" : "invalid_identifier";
-            const why = code === "invalid_email" ? "not a valid e-mail address"
-              : code === "invalid_phone" ? `not a valid phone number${this.#country ? "" : " (a national number needs default_country)"}`
-              : "not a valid handle";
-            throw new RowError(code, why, column.header, value);
+        case "optout": {
+          const out = optedOut(value);
+          if (out === undefined) {
+            throw new RowError("invalid_opt_out", "an opt-out is yes/no, true/false, 1/0 or the date it was made", column.header, value);
           }
-          if (row.channels.some((c) => c.t === target.type && c.nv === normalized)) break;
-          // Phones are stored in E.164: the database normalizes without a country, so a national
-          // format given as is would not pass its check.
-          const phoneLike = PHONE_TYPES.includes(target.type);
-          row.channels.push({
-            t: target.type, v: phoneLike ? normalized : value, nv: normalized, p: !row.channels.some((c) => c.t === target.type), c: null, col: column.header,
-          });
+          // Not opted out says nothing of consent: it stays as a consent column or the contact has it.
+          if (out) consent.set(target.type, { state: "withdrawn", column: column.header, value, optOut: true });
           break;
         }
+        case "channel":
+          for (const part of cellValues(target.type, value)) this.#addChannel(row, target.type, part, column.header);
+          break;
       }
     }
-    for (const [type, { value, column }] of consent) {
-      const channel = row.channels.find((c) => c.t === type);
-      if (!channel) throw new RowError("invalid_consent", `consent for ${type} is given but the row has no ${type}`, column, value);
-      channel.c = value;
-    }
+    this.#applyConsent(row, consent);
     if (!row.display_name && !row.first_name && !row.last_name && !row.organization && row.channels.length === 0) {
       throw new RowError("missing_name", "the row has no name, organization or identifier", null, null);
     }
@@ -310,4 +380,50 @@ export class RowNormalizer {
       : row.channels.find((c) => c.t === "email")?.nv ?? null;
     return row;
   }
+
+  /** One identifier of a channel cell, normalized; the first of its type is the primary one. */
+  #addChannel(row: ImportRow, type: ChannelType, value: string, column: string): void {
+    const normalized = normalizeChannelIdentifier(type, value, this.#country);
+    if (!normalized) {
+      if (type === "email") throw new RowError("invalid_email", "not a valid e-mail address", column, value);
+      if (PHONE_TYPES.includes(type)) throw new RowError("invalid_phone", phoneProblem(value, this.#country), column, value);
+      throw new RowError("invalid_identifier", "not a valid handle", column, value);
+    }
+    if (row.channels.some((c) => c.t === type && c.nv === normalized)) return;
+    // Phones are stored in E.164: the database normalizes without a country, so a national
+    // format given as is would not pass its check.
+    const phoneLike = PHONE_TYPES.includes(type);
+    row.channels.push({
+      t: type, v: phoneLike ? normalized : value, nv: normalized, p: !row.channels.some((c) => c.t === type), c: null, col: column,
+    });
+  }
+
+  /**
+   * The consent of the row's channels: its opt-out or consent column, else the file's. A
+   * withdrawal reaches every channel of its type the row gives, a grant only the primary one, so
+   * an address the person never agreed for is never granted. A row's own consent for a channel
+   * type it has no channel of fails it; the file's says nothing of such a row.
+   */
+  #applyConsent(row: ImportRow, given: Map<ChannelType, Consent>): void {
+    const types = new Set([...given.keys(), ...Object.keys(this.#fileConsent) as ChannelType[]]);
+    for (const type of types) {
+      const own = given.get(type);
+      const state = own?.state ?? this.#fileConsent[type];
+      if (!state) continue;
+      const channels = row.channels.filter((c) => c.t === type);
+      if (own && channels.length === 0) {
+        const what = own.optOut ? "an opt-out" : "consent";
+        throw new RowError(own.optOut ? "invalid_opt_out" : "invalid_consent", `${what} for ${type} is given but the row has no ${type}`, own.column, own.value);
+      }
+      for (const channel of state === "withdrawn" ? channels : channels.slice(0, 1)) channel.c = state;
+    }
+  }
+}
+
+/** The consent a row gives for a channel type, and the column that gave it. */
+interface Consent {
+  state: "granted" | "withdrawn";
+  column: string;
+  value: string;
+  optOut: boolean;
 }

@@ -5,7 +5,10 @@ import { z } from "zod";
 import { ChannelType, DecimalNumber, OwnerId, RowId, StorableText } from "../schemas.ts";
 import { DefaultCountry } from "./country.ts";
 
-/** Where a CSV column goes: a contact field, a channel type, a custom field, a channel's consent, or nowhere. */
+/**
+ * Where a CSV column goes: a contact field, a channel type, a custom field, a channel's consent, an
+ * opt-out flag (a truthy cell withdraws that channel's consent), or nowhere.
+ */
 export const ContactField = z.enum(["first_name", "last_name", "display_name", "organization", "job_title", "external_id", "tags"]);
 export type ContactField = z.infer<typeof ContactField>;
 
@@ -15,6 +18,7 @@ export const MappingTarget = z.union([
   z.literal("ignore"),
   z.string().regex(/^metadata\.[\p{L}\p{M}\p{N}_-]{1,64}$/u, "metadata.<key>: letters (of any script), digits, _ and - (at most 64)"),
   z.string().regex(/^consent\.(email|phone|sms|whatsapp|telegram|slack|webchat|other)$/, "consent.<channel type>"),
+  z.string().regex(/^optout\.(email|phone|sms|whatsapp|telegram|slack|webchat|other)$/, "optout.<channel type>"),
 ]);
 export type MappingTarget = z.infer<typeof MappingTarget>;
 
@@ -23,19 +27,27 @@ export const OnDuplicate = z.enum(["skip", "update", "merge_fill_empty"]);
 export const ImportEncoding = z.enum(["utf-8", "utf-16le", "utf-16be", "windows-1252"]);
 export const ImportDelimiter = z.enum([",", ";", "\t", "|"]);
 
+/** A JSON object given as an object (JSON body) or as its text (query parameter, form field). */
+function jsonObject<T extends z.ZodType>(schema: T, message: string) {
+  return z.union([
+    schema,
+    z.string().max(16 * 1024).transform((text, ctx): z.infer<T> => {
+      try {
+        return schema.parse(JSON.parse(text));
+      } catch {
+        ctx.addIssue({ code: "custom", message });
+        return z.NEVER;
+      }
+    }),
+  ]);
+}
+
 const flag = z.union([z.boolean(), z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1")]);
 const MappingObject = z.record(StorableText.min(1).max(255), MappingTarget);
-const mapping = z.union([
-  MappingObject,
-  z.string().max(16 * 1024).transform((text, ctx) => {
-    try {
-      return MappingObject.parse(JSON.parse(text));
-    } catch {
-      ctx.addIssue({ code: "custom", message: "mapping must be a JSON object of CSV header -> target" });
-      return z.NEVER;
-    }
-  }),
-]);
+const mapping = jsonObject(MappingObject, "mapping must be a JSON object of CSV header -> target");
+/** The consent of every row's channels of a type, for lists that are one decision (an unsubscribe export). */
+const FileConsent = z.partialRecord(ChannelType, z.enum(["granted", "withdrawn"]));
+const consent = jsonObject(FileConsent, 'consent must be a JSON object of channel type -> "granted" or "withdrawn"');
 
 /** Options of an import. Query parameters and form fields arrive as strings, hence the coercions. */
 export const ImportOptions = z.strictObject({
@@ -43,6 +55,7 @@ export const ImportOptions = z.strictObject({
   owner_id: OwnerId.optional(),
   file_name: StorableText.trim().min(1).max(255).optional(),
   mapping: mapping.optional(),
+  consent: consent.optional(),
   delimiter: ImportDelimiter.optional(),
   encoding: z.string().trim().toLowerCase()
     .transform((v) => ({ utf8: "utf-8", "utf-16": "utf-16le", latin1: "windows-1252", "iso-8859-1": "windows-1252", cp1252: "windows-1252" } as Record<string, string>)[v] ?? v)
