@@ -20,6 +20,8 @@
 --    not alike (similarity under 0.5, where similar_name starts). A married name keeps its first
 --    word and its weight. External ids are given per record by the source system, not shared by
 --    people, so same_external_id keeps its weight.
+--  - A Telegram username (the 'tg:' key of 20251020000086) is its own reason, same_handle, weighed
+--    as a mailbox (0.9): it named such pairs same_phone.
 -- Cost: names are folded as they are read (a few µs, ASCII names skip the accent table); the pairs
 -- sharing an address and no similar name read their two names from the table, one primary-key
 -- lookup per contact, and compare them. On a scratch owner of 7,102 contacts (bench/sql generator,
@@ -118,8 +120,8 @@ begin
   ),
   reasons_found (x, y, reason, weight) as (
     select distinct a.member_id, b.member_id,
-      case when left(a.match_key, 5) = 'mail:' then 'same_email' else 'same_phone' end,
-      case when left(a.match_key, 5) = 'mail:' then 0.9::float8 else 0.8::float8 end
+      case when left(a.match_key, 5) = 'mail:' then 'same_email' when left(a.match_key, 3) = 'tg:' then 'same_handle' else 'same_phone' end,
+      case when left(a.match_key, 3) = 'tel' then 0.8::float8 else 0.9::float8 end
     from identifier_members a
     join identifier_members b on b.match_key = a.match_key and b.member_id > a.member_id
     union all
@@ -152,7 +154,7 @@ begin
     select r.x, r.y
     from pair_reasons r
     group by r.x, r.y
-    having bool_or(r.reason in ('same_email', 'same_phone')) and not bool_or(r.reason = 'similar_name')
+    having bool_or(r.reason in ('same_email', 'same_phone', 'same_handle')) and not bool_or(r.reason = 'similar_name')
   ),
   pair_members as (
     select m.id, m.folded_name,
@@ -195,7 +197,7 @@ begin
     select r.x, r.y, round((1 - exp(sum(ln(1 - r.weight))))::numeric, 4) as pair_score, array_agg(r.reason order by r.reason) as pair_reasons
     from (
       select r.x, r.y, r.reason,
-        case when d.x is not null and r.reason in ('same_email', 'same_phone') then r.weight / 2 else r.weight end as weight
+        case when d.x is not null and r.reason in ('same_email', 'same_phone', 'same_handle') then r.weight / 2 else r.weight end as weight
       from pair_reasons r
       left join names_differ d on d.x = r.x and d.y = r.y
       union all

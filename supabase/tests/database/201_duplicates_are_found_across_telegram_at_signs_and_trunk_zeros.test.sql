@@ -6,7 +6,7 @@
 -- Telegram channel holds keep their behaviour; subject requests still take e-mail addresses and
 -- numbers only, and reach every spelling of the number.
 begin;
-select plan(14);
+select plan(15);
 
 -- ============================================================================================
 -- Setup (superuser). No organizations, so no name blocks: every pair comes from a channel key.
@@ -55,6 +55,11 @@ insert into pairs select p.survivor_id, p.duplicate_id from public.find_duplicat
 
 select ok(exists (select 1 from pairs where (survivor_id, duplicate_id) = ('d2010000-0000-4000-8000-000000000001', 'd2010000-0000-4000-8000-000000000002')),
   'the owner is proposed @eve_evans and eve_evans, one Telegram account, as duplicates');
+select results_eq(
+  $$ select p.reasons, p.score from public.find_duplicate_contacts(contact_id => 'd2010000-0000-4000-8000-000000000001') p
+     where p.duplicate_id = 'd2010000-0000-4000-8000-000000000002' $$,
+  $$ values (array['same_handle'], 0.9::numeric) $$,
+  'the pair sharing a Telegram username has the reason same_handle, weighed as a shared mailbox');
 select ok(exists (select 1 from pairs where (survivor_id, duplicate_id) = ('d2010000-0000-4000-8000-000000000004', 'd2010000-0000-4000-8000-000000000005')),
   'the owner is proposed the phone +44 20 7946 0099 and "+44 (0)20 7946 0099" kept as other, one number, as duplicates');
 select ok(exists (select 1 from pairs where (survivor_id, duplicate_id) = ('d2010000-0000-4000-8000-000000000004', 'd2010000-0000-4000-8000-000000000006')),

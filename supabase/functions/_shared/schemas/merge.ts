@@ -31,7 +31,7 @@ export const DuplicateCandidatesQuery = z.strictObject({
 export type DuplicateCandidatesQuery = z.infer<typeof DuplicateCandidatesQuery>;
 
 /** names_differ lowers a pair's shared mailbox or number: the two contacts' names clearly disagree. */
-export const DuplicateReason = z.enum(["same_email", "same_phone", "same_external_id", "similar_name", "names_differ"]);
+export const DuplicateReason = z.enum(["same_email", "same_phone", "same_handle", "same_external_id", "similar_name", "names_differ"]);
 
 export const DuplicateCandidate = z.object({
   /** The older contact of the pair, suggested as the one to keep. */
