@@ -8,14 +8,17 @@
 --    "Richard Roe" '6 6263', "Sean O'Brien" '0 165 25' against "Sean OBrien" '0165 25';
 --  - a name in another script (Cyrillic, Greek, Arabic, CJK ...) had the empty code, so all such
 --    contacts of one company made one block, compared pair by pair: 3,000 of them at one company
---    took find_duplicate_contacts 19.8 s (3,000 transliterated names: 113 ms).
+--    took find_duplicate_contacts 19.8 s (3,000 transliterated names: 113 ms);
+--  - a letter with an accent the coding did not list broke its word: "Ertuğrul Doğan" '05 063 3
+--    64' against "Ertugrul Dogan" '063264 325', "Nguyễn Thị Hương" against "Nguyen Thi Huong".
 -- Now:
 --  - private.organization_match_key also folds ß, æ and œ (ss, ae, oe; ø was o already), drops
 --    apostrophes, a leading "the" and trailing legal forms, as many as there are ("Acme Co.,
 --    Ltd.", "GmbH & Co. KG"), dotted ones too ("S.A.", "L.L.C."), only as whole words; a name
 --    made of legal forms only ("Inc.", "The Co") is kept whole;
 --  - private.name_sound_key reads compatibility forms as their letters (NFKC: full-width
---    "Ｊｏｈｎ" is "John"), deletes apostrophes before coding, drops one-letter words (initials)
+--    "Ｊｏｈｎ" is "John"), takes the accents off any letter beyond ASCII (decomposed, its marks
+--    dropped; ı, ð, þ spelt i, d, th), deletes apostrophes before coding, drops one-letter words (initials)
 --    when two longer words remain, and a word with no letter it codes keeps its lower-cased text
 --    as its code ('иван петров'); a word mixing both is coded as before. The words are ordered
 --    byte-wise (collate "C"): the same order as before for codes, whatever the database's collation.
@@ -117,6 +120,13 @@ begin
   -- Full-width and other compatibility forms are their plain letters ("Ｊｏｈｎ" is "John").
   if not (coded is nfkc normalized) then
     coded := normalize(coded, nfkc);
+  end if;
+  -- Accents the list below does not name come off too (ğ, ễ, ị, ư ... as Ertuğrul, Nguyễn write
+  -- them): a letter and its marks decomposed, the marks dropped; and the letters that do not
+  -- decompose and are not listed (ı, ð, þ). Only for text beyond ASCII.
+  if octet_length(coded) <> char_length(coded) then
+    coded := replace(translate(normalize(regexp_replace(normalize(coded, nfd), '[\u0300-\u036f]+', '', 'g'), nfc),
+      'ıðÐ', 'idd'), 'þ', 'th');
   end if;
   -- Apostrophes go ("O'Brien" is "OBrien"): listed after the digits, translate deletes them.
   coded := translate(lower(coded),

@@ -30,8 +30,8 @@ export const DuplicateCandidatesQuery = z.strictObject({
 });
 export type DuplicateCandidatesQuery = z.infer<typeof DuplicateCandidatesQuery>;
 
-/** names_differ lowers a pair's shared mailbox or number: the two contacts' names clearly disagree. */
-export const DuplicateReason = z.enum(["same_email", "same_phone", "same_handle", "same_external_id", "similar_name", "names_differ"]);
+/** same_handle: one Telegram username with and without its @. */
+export const DuplicateReason = z.enum(["same_email", "same_phone", "same_handle", "same_external_id", "similar_name"]);
 
 export const DuplicateCandidate = z.object({
   /** The older contact of the pair, suggested as the one to keep. */

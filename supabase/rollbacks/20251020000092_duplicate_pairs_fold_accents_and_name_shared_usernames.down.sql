@@ -1,4 +1,4 @@
--- Rollback of 20251020000088: private.duplicate_contact_pairs as 20251011000000 defined it, planned
+-- Rollback of 20251020000092: private.duplicate_contact_pairs as 20251011000000 defined it, planned
 -- for each call as 20251012000002 set it, with its comment (its grants stay).
 set lock_timeout = '5s';
 set statement_timeout = '5min';
