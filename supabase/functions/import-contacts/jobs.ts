@@ -5,12 +5,15 @@ import type { PostgresApi } from "@supabase/server/middleware/postgres";
 import Papa from "papaparse";
 import pg from "pg";
 import { HttpError } from "../_shared/http.ts";
-import { type ErrorsCursor, type ImportErrorRow, ImportJob, REPORT_START } from "../_shared/schemas/import.ts";
+import { type ErrorsCursor, type ImportErrorRow, ImportJob, type MappingTarget, REPORT_START } from "../_shared/schemas/import.ts";
 import { secretKey } from "../_shared/secret-key.ts";
 import { objectOf, type StoredObject } from "../_shared/storage.ts";
+import { resolveColumns, targetName } from "./rows.ts";
 
 interface JobRecord extends Record<string, unknown> {
   user_id: string;
+  header: string[] | null;
+  column_mapping: Record<string, MappingTarget>;
   storage_path: string;
   running: boolean;
   idle: boolean;
@@ -23,7 +26,7 @@ const JOB_COLUMNS = `
   failed_count::float8 as failed, error_summary, slice_count::float8 as slices, slice_stats, dry_run_report,
   undone_at::text as undone_at, undo_summary, created_at::text as created_at, started_at::text as started_at,
   completed_at::text as completed_at,
-  storage_path, private.import_job_is_running(id) as running, updated_at < now() - interval '20 seconds' as idle`;
+  header, column_mapping, storage_path, private.import_job_is_running(id) as running, updated_at < now() - interval '20 seconds' as idle`;
 
 export const notFound = () => new HttpError(404, "not_found", "Import job not found");
 
@@ -41,13 +44,26 @@ export async function loadJob(db: PostgresApi, jobId: string): Promise<LoadedJob
   const rows = await db.queryRaw(`select ${JOB_COLUMNS} from public.contact_import_jobs where id = $1`, [jobId]) as JobRecord[];
   const row = rows[0];
   if (!row) throw notFound();
-  const { user_id, storage_path, running, idle, ...rest } = row;
+  const { user_id, storage_path, running, idle, header, column_mapping, ...rest } = row;
   const total = rest.total_rows as number | null;
   const processed = rest.processed_rows as number;
   const percent = rest.status === "completed" ? 100 : total ? Math.floor((processed * 100) / total) : 0;
-  const job = ImportJob.parse({ ...rest, percent });
+  const columns = header ? describeColumns(header, column_mapping) : null;
+  const job = ImportJob.parse({ ...rest, percent, columns });
   const stalled = (job.status === "pending" || job.status === "processing") && !running;
   return { job, ownerId: user_id, upload: job.source === "upload" ? objectOf(storage_path) : null, stalled, idle };
+}
+
+/**
+ * Where each column of the job's header went, as the worker resolves it, so a caller sees which
+ * headers became fields, channels or custom fields without a mapping of their own.
+ */
+function describeColumns(header: string[], mapping: Record<string, MappingTarget>): ImportJob["columns"] {
+  return resolveColumns(header, mapping).map((column) => ({
+    position: column.index + 1,
+    header: header[column.index].trim(),
+    target: targetName(column.target),
+  }));
 }
 
 /** Runs a statement and gives its rows: the caller's connection and a pg client alike. */

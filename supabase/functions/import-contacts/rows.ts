@@ -24,19 +24,31 @@ export interface Column {
   target: Target;
 }
 
-/** Well-known header names (lower-cased, letters and digits only) and where they go. */
+/**
+ * Well-known header names (as aliasKey gives them) and where they go: the plain names, and those of
+ * the exports people bring (Google Contacts, Outlook, HubSpot, Thunderbird, Salesforce, LinkedIn,
+ * Excel sheets in German and French). A number in a channel's name is dropped before it is looked
+ * up (see aliasOf), so "E-mail 2 - Value" is emailvalue here.
+ */
 const ALIASES: Record<string, MappingTarget> = {
-  firstname: "first_name", first: "first_name", givenname: "first_name", forename: "first_name",
-  lastname: "last_name", last: "last_name", surname: "last_name", familyname: "last_name",
+  firstname: "first_name", first: "first_name", givenname: "first_name", forename: "first_name", vorname: "first_name",
+  prenom: "first_name",
+  lastname: "last_name", last: "last_name", surname: "last_name", familyname: "last_name", nachname: "last_name", nom: "last_name",
   name: "display_name", fullname: "display_name", displayname: "display_name", contactname: "display_name",
   company: "organization", companyname: "organization", organization: "organization", organisation: "organization",
-  org: "organization", employer: "organization",
-  title: "job_title", jobtitle: "job_title", position: "job_title", role: "job_title",
-  externalid: "external_id", crmid: "external_id", customerid: "external_id", recordid: "external_id",
+  org: "organization", employer: "organization", organizationname: "organization", organization1name: "organization",
+  accountname: "organization", firma: "organization", unternehmen: "organization", societe: "organization", entreprise: "organization",
+  jobtitle: "job_title", position: "job_title", role: "job_title", organizationtitle: "job_title", organization1title: "job_title",
+  fonction: "job_title",
+  externalid: "external_id", crmid: "external_id", customerid: "external_id", recordid: "external_id", contactid: "external_id",
+  kundennummer: "external_id",
   tags: "tags", labels: "tags",
-  email: "email", emailaddress: "email", mail: "email", workemail: "email",
+  email: "email", emailaddress: "email", mail: "email", workemail: "email", emailvalue: "email", primaryemail: "email",
+  secondaryemail: "email", courriel: "email", adresseemail: "email",
   phone: "phone", phonenumber: "phone", telephone: "phone", tel: "phone", mobile: "phone", mobilephone: "phone",
-  cell: "phone", cellphone: "phone",
+  cell: "phone", cellphone: "phone", phonevalue: "phone", mobilephonenumber: "phone", mobilenumber: "phone", homephone: "phone",
+  businessphone: "phone", workphone: "phone", otherphone: "phone", primaryphone: "phone", telefon: "phone", mobil: "phone",
+  mobiltelefon: "phone", handy: "phone", portable: "phone",
   sms: "sms", whatsapp: "whatsapp", telegram: "telegram", slack: "slack",
   emailconsent: "consent.email", consentemail: "consent.email", phoneconsent: "consent.phone",
   smsconsent: "consent.sms", whatsappconsent: "consent.whatsapp",
@@ -55,6 +67,31 @@ const OPT_OUT_ALIASES: Record<string, MappingTarget> = {
   hasoptedoutofsms: "optout.sms", smsoptout: "optout.sms", optedoutofsms: "optout.sms", donotsms: "optout.sms",
   donottext: "optout.sms",
 };
+
+/**
+ * Names that mean a field only when no other column does, else they are custom fields: Outlook's
+ * "Title" is the salutation beside its "Job Title", and a bare "Id" is Salesforce's record id,
+ * but any sheet's row number beside a "Record ID" or "Customer ID".
+ */
+const WEAK_ALIASES: Record<string, ContactField> = { title: "job_title", id: "external_id" };
+
+/**
+ * A header as well-known names are looked up: accents dropped (Prénom: prenom, Société: societe),
+ * lower case, letters and digits only. Custom field keys are metadataKey's, not this.
+ */
+export const aliasKey = (header: string) => header.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase().replace(/[^a-z0-9]/g, "");
+
+/**
+ * The well-known target of an alias key, if any. A channel may come numbered ("E-mail 2 - Value",
+ * "E-mail 3 Address", "Home Phone 2"): each such column is one more channel of that type. Fields
+ * are not numbered, so "Address 1 - Street" or "Custom 1" stay custom fields.
+ */
+export function aliasOf(key: string): MappingTarget | undefined {
+  if (Object.hasOwn(ALIASES, key)) return ALIASES[key];
+  if (Object.hasOwn(OPT_OUT_ALIASES, key)) return OPT_OUT_ALIASES[key];
+  const unnumbered = key.replace(/[0-9]+/g, "");
+  return Object.hasOwn(ALIASES, unnumbered) && toTarget(ALIASES[unnumbered]).kind === "channel" ? ALIASES[unnumbered] : undefined;
+}
 
 export class HeaderError extends Error {
   constructor(readonly code: string, message: string, readonly column: string | null = null) {
@@ -84,29 +121,73 @@ function toTarget(target: MappingTarget): Target {
   return { kind: "channel", type: target as ChannelType };
 }
 
-/** The columns of a header: explicit mapping first, then well-known names, else a custom field in metadata. */
-export function mapHeader(header: string[], options: Pick<ImportOptions, "mapping" | "dedupe_key">): Column[] {
-  const names = header.map((h) => h.replace(/^\uFEFF/, "").trim());
-  if (names.length === 0 || names.every((n) => n === "")) throw new HeaderError("missing_header", "the file has no header row");
-  const seen = new Map<string, number>();
-  names.forEach((name, index) => {
-    const key = name.toLowerCase();
-    if (name === "") throw new HeaderError("empty_header", `column ${index + 1} has no name`);
-    if (seen.has(key)) throw new HeaderError("duplicate_header", `the column "${name}" appears twice`, name);
-    seen.set(key, index);
+/** The name of a header cell as the file gives it: a BOM and surrounding blanks are no part of it. */
+const headerName = (cell: string) => cell.replace(/^\uFEFF/, "").trim();
+
+/**
+ * The key (and error report name) of column `index` when its header cell is empty, as Excel
+ * leaves trailing columns: such a column is no reason to refuse a file, and a value under it is
+ * kept rather than dropped. By position, so two unnamed columns never share one.
+ */
+const unnamedKey = (index: number) => `column_${index + 1}`;
+
+/**
+ * Where each column goes, without judging the header: an explicit mapping first, then well-known
+ * names (weak ones only when no other column takes their field), else a custom field in metadata.
+ */
+export function resolveColumns(header: string[], mapping: Record<string, MappingTarget> = {}): Column[] {
+  const names = header.map(headerName);
+  const explicit = new Map(Object.entries(mapping).map(([k, v]) => [k.trim().toLowerCase(), v]));
+  const resolved = names.map((name, index) => {
+    if (name === "") return { column: { index, header: unnamedKey(index), target: { kind: "metadata", key: unnamedKey(index) } } as Column, weak: false };
+    const given = explicit.get(name.toLowerCase());
+    const key = aliasKey(name);
+    const alias = given ?? aliasOf(key);
+    const weak = !alias && Object.hasOwn(WEAK_ALIASES, key);
+    const target = alias ? toTarget(alias) : weak ? toTarget(WEAK_ALIASES[key]) : { kind: "metadata" as const, key: metadataKey(name) };
+    return { column: { index, header: name, target }, weak };
   });
+  const taken = new Set(resolved.flatMap(({ column: { target }, weak }) => !weak && target.kind === "field" ? [target.field] : []));
+  return resolved.map(({ column, weak }) =>
+    weak && column.target.kind === "field" && taken.has(column.target.field)
+      ? { ...column, target: { kind: "metadata", key: metadataKey(column.header) } }
+      : column
+  );
+}
+
+/** A column's target as a mapping names it (first_name, email, metadata.city, consent.email, optout.email, ignore). */
+export function targetName(target: Target): string {
+  switch (target.kind) {
+    case "field":
+      return target.field;
+    case "channel":
+      return target.type;
+    case "metadata":
+      return `metadata.${target.key}`;
+    case "consent":
+    case "optout":
+      return `${target.kind}.${target.type}`;
+    case "ignore":
+      return "ignore";
+  }
+}
+
+/** The columns of a header, refused when the file cannot be read by them (see resolveColumns). */
+export function mapHeader(header: string[], options: Pick<ImportOptions, "mapping" | "dedupe_key">): Column[] {
+  const names = header.map(headerName);
+  if (names.length === 0 || names.every((n) => n === "")) throw new HeaderError("missing_header", "the file has no header row");
+  const seen = new Set<string>();
+  for (const name of names) {
+    const key = name.toLowerCase();
+    if (name === "") continue;
+    if (seen.has(key)) throw new HeaderError("duplicate_header", `the column "${name}" appears twice`, name);
+    seen.add(key);
+  }
   const mapping = options.mapping ?? {};
   for (const key of Object.keys(mapping)) {
     if (!seen.has(key.trim().toLowerCase())) throw new HeaderError("unknown_column", `the mapping names "${key}", which is not in the header`, key);
   }
-  const explicit = new Map(Object.entries(mapping).map(([k, v]) => [k.trim().toLowerCase(), v]));
-  const columns = names.map((name, index): Column => {
-    const given = explicit.get(name.toLowerCase());
-    const key = name.toLowerCase().replace(/[^a-z0-9]/g, "");
-    const alias = ALIASES[key] ?? OPT_OUT_ALIASES[key];
-    const target = given ? toTarget(given) : alias ? toTarget(alias) : { kind: "metadata" as const, key: metadataKey(name) };
-    return { index, header: name, target };
-  });
+  const columns = resolveColumns(header, mapping);
   const single = new Map<string, string>();
   for (const column of columns) {
     const slot = column.target.kind === "field" ? column.target.field

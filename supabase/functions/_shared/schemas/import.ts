@@ -152,6 +152,8 @@ export const ImportJob = z.object({
   slices: z.number(),
   slice_stats: z.record(z.string(), z.unknown()),
   dry_run_report: z.unknown().nullable(),
+  /** Where each column of the header went (null until the header is read). */
+  columns: z.array(z.object({ position: z.number(), header: z.string(), target: z.string() })).nullable(),
   undone_at: z.string().nullable(),
   undo_summary: z.unknown().nullable(),
   created_at: z.string(),

@@ -26,6 +26,8 @@ export interface Job {
   undone_at: string | null;
   undo_summary: Record<string, number> | null;
   error_summary: string | null;
+  /** Where each column of the header went; null until the header is read. */
+  columns: { position: number; header: string; target: string }[] | null;
   existing?: boolean;
   stalled?: boolean;
 }
