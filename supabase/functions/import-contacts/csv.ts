@@ -6,7 +6,7 @@
 import { isUtf8 } from "node:buffer";
 import Papa from "papaparse";
 
-export type Encoding = "utf-8" | "utf-16le" | "utf-16be" | "windows-1252";
+export type Encoding = "utf-8" | "utf-16le" | "utf-16be" | "windows-1252" | "macintosh";
 export type Delimiter = "," | ";" | "\t" | "|";
 export const DELIMITERS: readonly Delimiter[] = [",", ";", "\t", "|"];
 
@@ -20,12 +20,15 @@ export interface FileFormat {
   /** Line terminator: LF (CRLF included) or, for old Mac files, a lone CR. */
   newline: "\n" | "\r";
   delimiter: Delimiter;
+  /** Whether the first line is Excel's `sep=<delimiter>`, which names the delimiter and is no row. */
+  sepLine: boolean;
 }
 
 /**
  * The format from the first bytes: the encoding from the byte-order mark, else UTF-16 by its NUL
- * bytes, UTF-8 when valid, else Windows-1252; the line ending; the delimiter (papaparse's guess
- * among , ; tab |). Given options win.
+ * bytes, UTF-8 when valid, else Mac Roman when lines end in a lone CR (Excel for Mac's legacy CSV
+ * writes both), else Windows-1252; the line ending; the delimiter (named by Excel's `sep=` first
+ * line, else papaparse's guess among , ; tab |). Given options win.
  */
 export function detectFormat(sample: Uint8Array, forced: { encoding?: Encoding; delimiter?: Delimiter } = {}): FileFormat {
   const forcedEncoding = forced.encoding;
@@ -44,13 +47,27 @@ export function detectFormat(sample: Uint8Array, forced: { encoding?: Encoding; 
     }
     if (pairs >= 2 && oddZeros > pairs * 0.3 && evenZeros < pairs * 0.05) encoding = "utf-16le";
     else if (pairs >= 2 && evenZeros > pairs * 0.3 && oddZeros < pairs * 0.05) encoding = "utf-16be";
-    else encoding = startsAsUtf8(sample) ? "utf-8" : "windows-1252";
+    else encoding = startsAsUtf8(sample) ? "utf-8" : legacyEncoding(loneCr(sample) ? "\r" : "\n");
   }
   if (forcedEncoding && forcedEncoding !== encoding) [encoding, bom] = [forcedEncoding, 0];
   const text = new TextDecoder(encoding).decode(sample.subarray(bom, Math.min(sample.length, 64 * 1024)));
   const newline = !text.includes("\n") && text.includes("\r") ? "\r" : "\n";
-  return { encoding, bom, newline, delimiter: forced.delimiter ?? detectDelimiter(text, newline) };
+  const sep = SEP_LINE.exec(text);
+  const delimiter = forced.delimiter ?? (sep?.[1] as Delimiter | undefined) ?? detectDelimiter(sep ? text.slice(sep[0].length) : text, newline);
+  return { encoding, bom, newline, delimiter, sepLine: sep !== null };
 }
+
+/** Excel's first line naming the delimiter: `sep=;`, `sep=,`, `sep=<tab>`, `sep=|`. */
+const SEP_LINE = /^sep=([,;\t|])[ \t]*(?:\r\n|\n|\r|$)/i;
+
+/** Lines that end in a lone CR, as old Mac files do: some CR and no LF. */
+const loneCr = (bytes: Uint8Array) => bytes.includes(0x0d) && !bytes.includes(0x0a);
+
+/**
+ * The single-byte encoding of a file that is not UTF-8: Mac Roman for lone-CR line endings (Excel
+ * for Mac's "Comma Separated Values"), else Windows-1252, whose CRLF files Excel for Windows writes.
+ */
+const legacyEncoding = (newline: "\n" | "\r"): Encoding => newline === "\r" ? "macintosh" : "windows-1252";
 
 /** Whether the sample is UTF-8, a character cut at its end included if its bytes so far are valid. */
 function startsAsUtf8(sample: Uint8Array): boolean {
@@ -65,19 +82,21 @@ function startsAsUtf8(sample: Uint8Array): boolean {
 /**
  * The encoding of the whole file, settled while it streams past once. A sample of plain ASCII
  * (but for a character cut at its end, or at the end of a small file) says nothing about the rest,
- * so UTF-8 guessed from one is checked over every byte and becomes Windows-1252 if the file turns
- * out not to be UTF-8. A sample holding whole UTF-8 characters settles UTF-8: a bad byte later
+ * so UTF-8 guessed from one is checked over every byte and becomes Windows-1252 (Mac Roman for
+ * lone-CR line endings) if the file turns out not to be UTF-8. A sample holding whole UTF-8 characters settles UTF-8: a bad byte later
  * fails its row (invalid_encoding) rather than turning every accent of the file into another
  * letter. Any other detection stands as it is.
  */
 export class EncodingCheck {
   #checking: boolean;
   #encoding: Encoding;
+  readonly #newline: FileFormat["newline"];
   /** The first bytes of a character cut at the end of the last chunk. */
   #partial = new Uint8Array(0);
 
   constructor(sample: Uint8Array, format: FileFormat, forced?: Encoding) {
     this.#encoding = format.encoding;
+    this.#newline = format.newline;
     this.#checking = !forced && format.encoding === "utf-8" && format.bom === 0 &&
       sample.subarray(0, cutCharacterStart(sample)).every((byte) => byte < 0x80);
   }
@@ -109,7 +128,7 @@ export class EncodingCheck {
   }
 
   #notUtf8(): void {
-    this.#encoding = "windows-1252";
+    this.#encoding = legacyEncoding(this.#newline);
     this.#checking = false;
   }
 }
@@ -379,6 +398,16 @@ export class RecordReader {
     this.#line += embedded + 1;
     return { bytes, line, end: this.#bufferStart, nextLine: this.#line, flag };
   }
+}
+
+/**
+ * The cells of one record, parsed on its own: where papaparse and the scanner read a stray quote
+ * differently, records parsed together could lend one row's cells to another. A record without a
+ * quote has no line break either, so splitting it is exact, and much cheaper than a parse.
+ */
+export function cellsOf(text: string, format: FileFormat): string[] {
+  if (!text.includes('"')) return text.split(format.delimiter);
+  return Papa.parse<string[]>(text, { delimiter: format.delimiter, newline: format.newline, quoteChar: '"', skipEmptyLines: false }).data[0] ?? [""];
 }
 
 /** Reads the first `max` bytes of a stream (for detection) and returns them with the rest of the stream. */

@@ -16,7 +16,8 @@ import { Busboy, type BusboyInstance } from "@fastify/busboy";
 import { assertDeclaredSize, HttpError, payloadTooLarge } from "../_shared/http.ts";
 import { type FileStorage, isSafeObject, type StoredObject, type Written } from "../_shared/storage.ts";
 import { detectFormat, type Encoding, EncodingCheck, type FileFormat, peek, RecordReader } from "./csv.ts";
-import { storable } from "./rows.ts";
+import { HeaderLocator } from "./layout.ts";
+import { HeaderError, storable } from "./rows.ts";
 
 export interface Limits {
   maxBytes: number;
@@ -34,7 +35,7 @@ export function importLimits(): Limits {
 export interface Intake {
   sha256: string;
   size: number;
-  /** Data rows (records after the header). */
+  /** Data rows (records after the header; the lines before it are none). */
   rows: number;
   /** The encoding to read the file in: given, detected from its first bytes, or settled by all of them. */
   encoding: Encoding;
@@ -42,8 +43,8 @@ export interface Intake {
   version: string | null;
 }
 
-/** The encoding and delimiter an import was given, if any. */
-export type FileOptions = Partial<Pick<FileFormat, "encoding" | "delimiter">>;
+/** The encoding, delimiter and header line an import was given, if any. */
+export type FileOptions = Partial<Pick<FileFormat, "encoding" | "delimiter">> & { header_row?: number };
 
 /**
  * One pass over the file: hash, size and record count, refusing it once it passes a limit; when
@@ -65,14 +66,29 @@ export async function scanFile(
   // rather than buffering ahead of it.
   const counted = new TransformStream<Uint8Array, Uint8Array>({}, { highWaterMark: 1 });
   const counterWriter = counted.writable.getWriter();
-  let records = 0;
+  let rows = 0;
   let overLimit: HttpError | null = null;
   const reader = new RecordReader(counted.readable, detected, 0, 1);
   const counting = (async () => {
-    // The BOM is part of the first record's bytes here; it does not change the count.
-    while (await reader.next()) {
-      records++;
-      if (records - 1 > limits.maxRows) {
+    // The records up to the header, as the worker will find it, are no rows. The BOM is part of the
+    // first record's bytes here; the decoder drops it. A file whose header the worker will not
+    // find (header_row on no record's line) has no rows.
+    const locator = new HeaderLocator(detected, format.header_row);
+    const decoder = new TextDecoder(detected.encoding);
+    let header: "before" | "read" | "missing" = "before";
+    for (let record = await reader.next(); record; record = await reader.next()) {
+      if (header === "before") {
+        try {
+          if (locator.isHeader(record.line, decoder.decode(record.bytes))) header = "read";
+        } catch (error) {
+          if (!(error instanceof HeaderError)) throw error;
+          header = "missing";
+        }
+        continue;
+      }
+      if (header === "missing") continue;
+      rows++;
+      if (rows > limits.maxRows) {
         overLimit = payloadTooLarge(limits.maxRows, "rows", "The file");
         await reader.cancel();
         break;
@@ -113,7 +129,7 @@ export async function scanFile(
     throw overLimit ?? error;
   }
   await counting;
-  return { sha256: hash.digest("hex"), size, rows: Math.max(records - 1, 0), encoding: encoding.finish(), version };
+  return { sha256: hash.digest("hex"), size, rows, encoding: encoding.finish(), version };
 }
 
 export interface Upload {

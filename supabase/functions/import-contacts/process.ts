@@ -6,10 +6,10 @@
 // Reading and normalizing the next batch overlaps with the database writing the previous one.
 import process from "node:process";
 import pg from "pg";
-import Papa from "papaparse";
 import { type FileStorage, objectOf, type StoredFile } from "../_shared/storage.ts";
 import { ImportOptions } from "../_shared/schemas/import.ts";
-import { type CsvRecord, detectFormat, type FileFormat, peek, RecordReader } from "./csv.ts";
+import { cellsOf, type CsvRecord, detectFormat, type FileFormat, peek, RecordReader } from "./csv.ts";
+import { readHeader } from "./layout.ts";
 import { HeaderError, type ImportRow, mapHeader, type RowFailure, rowFailure, RowNormalizer, storable } from "./rows.ts";
 
 export interface SliceLimits {
@@ -164,8 +164,15 @@ export async function runSlice(jobId: string, storage: FileStorage, limits = sli
       const whole = await readFrom(format.bom);
       if (typeof whole === "string") return await fail(client, job.id, 1, null, whole);
       reader = new RecordReader(whole.body, format, format.bom, 1);
-      const first = await reader.next();
-      if (!first) return await fail(client, job.id, 1, null, "empty_file: the file has no header row");
+      // Lines before the header (a sep= line, a preamble, lines header_row skips) are no rows: the
+      // job resumes after the header, and its error report keeps the file's own line numbers.
+      let first: CsvRecord;
+      try {
+        first = await readHeader(reader, format, options.header_row);
+      } catch (error) {
+        if (!(error instanceof HeaderError)) throw error;
+        return await fail(client, job.id, options.header_row ?? 1, null, error.message);
+      }
       // Stored on the job as jsonb, which cannot hold U+0000.
       header = cellsOf(new TextDecoder(format.encoding).decode(first.bytes), format).map((name) => storable(name));
       offset = first.end;
@@ -176,14 +183,14 @@ export async function runSlice(jobId: string, storage: FileStorage, limits = sli
         if (!(error instanceof HeaderError)) throw error;
         await client.query(
           `update public.contact_import_jobs set encoding = $2, delimiter = $3, header = $4 where id = $1`,
-          [job.id, format.encoding, format.delimiter, JSON.stringify(header)],
+          [job.id, encodingColumn(format.encoding), format.delimiter, JSON.stringify(header)],
         );
-        return await fail(client, job.id, 1, error.column, error.message);
+        return await fail(client, job.id, first.line, error.column, error.message);
       }
       await client.query(
         `update public.contact_import_jobs set encoding = $2, delimiter = $3, header = $4, resume_offset = $5, resume_line = $6
          where id = $1`,
-        [job.id, format.encoding, format.delimiter, JSON.stringify(header), offset, line],
+        [job.id, encodingColumn(format.encoding), format.delimiter, JSON.stringify(header), offset, line],
       );
     } else {
       const rest = await readFrom(offset);
@@ -260,6 +267,13 @@ export async function runSlice(jobId: string, storage: FileStorage, limits = sli
     await client.end().catch(() => {});
   }
 }
+
+/**
+ * The job's encoding column as its check constraint (migration 20251005000000) allows it: Mac Roman
+ * came later and is left null there (loadJob shows it from the options, which the worker reads
+ * it from) until a migration widens the constraint.
+ */
+const encodingColumn = (encoding: FileFormat["encoding"]) => encoding === "macintosh" ? null : encoding;
 
 /**
  * Marks the job failed with one line in its error report; failed jobs can be resumed. A job
@@ -369,16 +383,6 @@ async function commitOnce(client: pg.Client, jobId: string, batch: Batch): Promi
       await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
     }
   }
-}
-
-/**
- * The cells of one record, parsed on its own: where papaparse and the scanner read a stray quote
- * differently, records parsed together could lend one row's cells to another. A record without a
- * quote has no line break either, so splitting it is exact, and much cheaper than a parse.
- */
-function cellsOf(text: string, format: FileFormat): string[] {
-  if (!text.includes('"')) return text.split(format.delimiter);
-  return Papa.parse<string[]>(text, { delimiter: format.delimiter, newline: format.newline, quoteChar: '"', skipEmptyLines: false }).data[0] ?? [""];
 }
 
 async function readBatch(

@@ -24,7 +24,7 @@ export type MappingTarget = z.infer<typeof MappingTarget>;
 
 export const DedupeKey = z.enum(["email", "phone", "external_id"]);
 export const OnDuplicate = z.enum(["skip", "update", "merge_fill_empty"]);
-export const ImportEncoding = z.enum(["utf-8", "utf-16le", "utf-16be", "windows-1252"]);
+export const ImportEncoding = z.enum(["utf-8", "utf-16le", "utf-16be", "windows-1252", "macintosh"]);
 export const ImportDelimiter = z.enum([",", ";", "\t", "|"]);
 
 /** A JSON object given as an object (JSON body) or as its text (query parameter, form field). */
@@ -49,6 +49,12 @@ const mapping = jsonObject(MappingObject, "mapping must be a JSON object of CSV 
 const FileConsent = z.partialRecord(ChannelType, z.enum(["granted", "withdrawn"]));
 const consent = jsonObject(FileConsent, 'consent must be a JSON object of channel type -> "granted" or "withdrawn"');
 
+/** Other names of the encodings, as TextDecoder and Excel's menus spell them. */
+const ENCODING_ALIASES: Record<string, string> = {
+  utf8: "utf-8", "utf-16": "utf-16le", latin1: "windows-1252", "iso-8859-1": "windows-1252", cp1252: "windows-1252",
+  mac: "macintosh", macroman: "macintosh", "mac-roman": "macintosh", "x-mac-roman": "macintosh", csmacintosh: "macintosh",
+};
+
 /** Options of an import. Query parameters and form fields arrive as strings, hence the coercions. */
 export const ImportOptions = z.strictObject({
   /** The service names the owner it imports for; owners import for themselves. */
@@ -58,8 +64,10 @@ export const ImportOptions = z.strictObject({
   consent: consent.optional(),
   delimiter: ImportDelimiter.optional(),
   encoding: z.string().trim().toLowerCase()
-    .transform((v) => ({ utf8: "utf-8", "utf-16": "utf-16le", latin1: "windows-1252", "iso-8859-1": "windows-1252", cp1252: "windows-1252" } as Record<string, string>)[v] ?? v)
+    .transform((v) => Object.hasOwn(ENCODING_ALIASES, v) ? ENCODING_ALIASES[v] : v)
     .pipe(ImportEncoding).optional(),
+  /** The line (1-based, as the file's lines are numbered) the header is on; the lines before it are no rows. */
+  header_row: DecimalNumber.pipe(z.int().min(1)).optional(),
   dedupe_key: DedupeKey.default("email"),
   on_duplicate: OnDuplicate.default("skip"),
   default_country: DefaultCountry.optional(),
