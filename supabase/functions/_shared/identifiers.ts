@@ -36,10 +36,11 @@ export function normalizeEmail(input: string): string | null {
  * needs no country; national input ("020 7946 0018", "(415) 555-0100") needs `defaultCountry`.
  * Numbers are accepted when their length is possible for their country (not only numbers of
  * allocated ranges): the channels table stores any well-formed E.164 number, and a subject must be
- * found by the number it was stored under. Beyond what libphonenumber accepts, a well-formed E.164
- * number is taken only where libphonenumber cannot judge it (a calling code it does not know) or
- * where it is written as plain E.164 ("+14155550132204", the form SQL stores): joined from the
- * digits of "+1 415 555 0132 / 204" it would be another number than either the file meant.
+ * found by the number it was stored under. Beyond what libphonenumber accepts (an old or short
+ * range, "+234 1 270 0000", a calling code it does not know), a well-formed E.164 number is taken
+ * as its digits, unless it is too long for its country and written with separators: joined from
+ * "+1 415 555 0132 204" it would be another number than the file meant (written as plain E.164,
+ * "+14155550132204", it is the form SQL stores, and stays findable).
  */
 export function normalizePhone(input: string, defaultCountry?: CountryCode): string | null {
   const trimmed = input.trim();
@@ -49,7 +50,7 @@ export function normalizePhone(input: string, defaultCountry?: CountryCode): str
   if (parsed?.isPossible() && E164.test(parsed.number)) return parsed.number;
   const digits = international.replace(/[\s().\-/]/g, "");
   if (!international.startsWith("+") || !E164.test(digits)) return null;
-  return trimmed === digits || validatePhoneNumberLength(digits) === "INVALID_COUNTRY" ? digits : null;
+  return trimmed === digits || validatePhoneNumberLength(digits) !== "TOO_LONG" ? digits : null;
 }
 
 /**

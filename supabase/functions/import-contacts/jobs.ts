@@ -48,11 +48,8 @@ export async function loadJob(db: PostgresApi, jobId: string): Promise<LoadedJob
   const total = rest.total_rows as number | null;
   const processed = rest.processed_rows as number;
   const percent = rest.status === "completed" ? 100 : total ? Math.floor((processed * 100) / total) : 0;
-  // The encoding column cannot hold macintosh yet (see encodingColumn in process.ts): a job whose
-  // header was read (delimiter set with it) and has none was read in the encoding of its options.
-  const encoding = rest.encoding ?? (rest.delimiter !== null ? (rest.options as { encoding?: string }).encoding ?? null : null);
   const columns = header ? describeColumns(header, column_mapping) : null;
-  const job = ImportJob.parse({ ...rest, encoding, percent, columns });
+  const job = ImportJob.parse({ ...rest, percent, columns });
   const stalled = (job.status === "pending" || job.status === "processing") && !running;
   return { job, ownerId: user_id, upload: job.source === "upload" ? objectOf(storage_path) : null, stalled, idle };
 }

@@ -183,14 +183,14 @@ export async function runSlice(jobId: string, storage: FileStorage, limits = sli
         if (!(error instanceof HeaderError)) throw error;
         await client.query(
           `update public.contact_import_jobs set encoding = $2, delimiter = $3, header = $4 where id = $1`,
-          [job.id, encodingColumn(format.encoding), format.delimiter, JSON.stringify(header)],
+          [job.id, format.encoding, format.delimiter, JSON.stringify(header)],
         );
         return await fail(client, job.id, first.line, error.column, error.message);
       }
       await client.query(
         `update public.contact_import_jobs set encoding = $2, delimiter = $3, header = $4, resume_offset = $5, resume_line = $6
          where id = $1`,
-        [job.id, encodingColumn(format.encoding), format.delimiter, JSON.stringify(header), offset, line],
+        [job.id, format.encoding, format.delimiter, JSON.stringify(header), offset, line],
       );
     } else {
       const rest = await readFrom(offset);
@@ -267,13 +267,6 @@ export async function runSlice(jobId: string, storage: FileStorage, limits = sli
     await client.end().catch(() => {});
   }
 }
-
-/**
- * The job's encoding column as its check constraint (migration 20251005000000) allows it: Mac Roman
- * came later and is left null there (loadJob shows it from the options, which the worker reads
- * it from) until a migration widens the constraint.
- */
-const encodingColumn = (encoding: FileFormat["encoding"]) => encoding === "macintosh" ? null : encoding;
 
 /**
  * Marks the job failed with one line in its error report; failed jobs can be resumed. A job

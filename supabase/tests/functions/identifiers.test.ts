@@ -37,10 +37,11 @@ Deno.test("a / joining two numbers or another ending is refused, not read as one
   assertEquals(normalizePhone("+1 (415) 555-0100 x123"), null, "an extension is not part of the number");
 });
 
-Deno.test("well-formed E.164 that libphonenumber refuses is taken plainly written, or where it does not know the calling code", () => {
+Deno.test("well-formed E.164 that libphonenumber refuses is taken, but for a known code's too-long number written with separators", () => {
   assertEquals(normalizePhone("+14155550132204"), "+14155550132204", "plain E.164, as SQL stores it");
   assertEquals(normalizePhone(" +44207946001819 "), "+44207946001819");
-  assertEquals(normalizePhone("+1 415 555 0132 204"), null, "spelt with separators, a known code's impossible number is refused");
+  assertEquals(normalizePhone("+1 415 555 0132 204"), null, "spelt with separators, a known code's too-long number is refused");
+  assertEquals(normalizePhone("+234 1 270 0000"), "+23412700000", "an old or short range libphonenumber finds too short is taken");
   assertEquals(normalizePhone("0014155550132204"), null, "00 is not plain E.164");
   assertEquals(normalizePhone("+999 1234 5678"), "+99912345678", "a calling code libphonenumber does not know");
   assertEquals(normalizePhone("+0 1234 5678"), null, "not E.164 at all");
