@@ -9,8 +9,12 @@
 -- rewrite the table): the owner's vocabulary (private.contact_search_words) gets an index of its
 -- words that folding changes, by their folded form (private.fold_accents); the search looks each
 -- query word up there (private.search_folded_query) and reads the contacts holding the words found
--- through the existing full-text index. Redefines private.search_match_kinds of 20251013000001: two
--- kinds are added after the full-text prefixes, and typos leave out what they list.
+-- through the existing full-text index. Bounded as typos are: each word once, other spellings for
+-- the longest three words of 2+ letters, prefixes of 3+ letters folded (all the owner's words
+-- sharing them: with a cap, the words past it were never listed, and whether an agent found a
+-- contact it may see depended on contacts it may not see). Redefines private.search_match_kinds of
+-- 20251013000001: two kinds are added after the full-text prefixes, and typos leave out what they
+-- list.
 set lock_timeout = '5s';
 set statement_timeout = '5min';
 
@@ -45,9 +49,14 @@ comment on index private.contact_search_words_folded_idx is 'Agent search: an ow
 -- The full-text query of the contacts holding every query word, or one of its other spellings,
 -- with at least one word in another spelling (what the words as typed match is listed before):
 -- the word without accents, with ä ö ü written ae oe ue, and the owner's words with accents that
--- fold to it, or to it with ae oe ue read as ä ö ü (the best 50 a word, by word). With prefixes,
--- each spelling is a prefix (as the owner's words are found). Null when no word has another
--- spelling. Invoker: only the search, itself security definer, reads the search words through it.
+-- fold to it, or to it with ae oe ue read as ä ö ü. With prefixes, the word's own spellings are
+-- prefixes and the owner's words are taken whole (a longer word holding one is found itself).
+-- Bounded, as typos are: each word once; other spellings for the longest three words of 2+
+-- letters only (the rest as typed); prefixes only of 3+ letters folded, so the owner's words taken
+-- are the few sharing those letters. All of them: a cap would leave out the words after it, and
+-- whether a contact the agent may see is found would depend on contacts it may not see. Null
+-- when no word has another spelling. Invoker: only the search, itself security definer, reads
+-- the search words through it.
 create function private.search_folded_query(owner_id uuid, needle text, prefixes boolean)
 returns tsquery
 language plpgsql
@@ -55,8 +64,10 @@ stable
 set search_path = ''
 as $$
 declare
-  words constant text[] := array_remove(regexp_split_to_array(
-    regexp_replace(lower(search_folded_query.needle), '[^[:alnum:]]+', ' ', 'g'), ' '), '');
+  words constant text[] := array(select distinct w.v from regexp_split_to_table(
+    regexp_replace(lower(search_folded_query.needle), '[^[:alnum:]]+', ' ', 'g'), ' ') as w (v) where w.v <> '');
+  spelt constant text[] := array(select w.v from unnest(words) as w (v) where char_length(w.v) >= 2
+    order by char_length(w.v) desc, w.v limit 3);
   typed text;
   folded text;
   german text;
@@ -66,39 +77,42 @@ declare
   suffix constant text := case when search_folded_query.prefixes then ':*' else '' end;
 begin
   foreach typed in array words loop
+    found := '{}'::text[];
     folded := private.fold_accents(typed);
     -- ae oe ue as the umlauts they may spell: a key of the index only, checked below.
     german := private.fold_accents(replace(replace(replace(typed, 'ae', 'a'), 'oe', 'o'), 'ue', 'u'));
     -- Each lookup is one or two probes of contact_search_words_folded_idx; the owner's word v is
     -- taken when it or it with its umlauts written out, folded, is the word typed, folded (or starts
     -- with it).
-    if search_folded_query.prefixes then
-      select array_agg(private.lexeme_query(v.word)::text || ':*' order by v.word) into found
-      from (select w.word from private.contact_search_words w
-            where w.user_id = search_folded_query.owner_id and private.fold_accents(w.word) <> w.word
-              and ((private.fold_accents(w.word) operator(pg_catalog.~>=~) folded
-                    and private.fold_accents(w.word) operator(pg_catalog.~<~) (folded || chr(1114111)))
-                or (private.fold_accents(w.word) operator(pg_catalog.~>=~) german
-                    and private.fold_accents(w.word) operator(pg_catalog.~<~) (german || chr(1114111))))
-              and (starts_with(private.fold_accents(w.word), folded)
-                or starts_with(private.fold_accents(replace(replace(replace(w.word, 'ä', 'ae'), 'ö', 'oe'), 'ü', 'ue')), folded))
-              and not starts_with(w.word, typed)
-            order by w.word limit 50) v;
+    if typed <> all (spelt) or (search_folded_query.prefixes and char_length(folded) < 3) then
+      null;
+    elsif search_folded_query.prefixes then
+      found := array(select private.lexeme_query(w.word)::text
+        from private.contact_search_words w
+        where w.user_id = search_folded_query.owner_id and private.fold_accents(w.word) <> w.word
+          and ((private.fold_accents(w.word) operator(pg_catalog.~>=~) folded
+                and private.fold_accents(w.word) operator(pg_catalog.~<~) (folded || chr(1114111)))
+            or (private.fold_accents(w.word) operator(pg_catalog.~>=~) german
+                and private.fold_accents(w.word) operator(pg_catalog.~<~) (german || chr(1114111))))
+          and (starts_with(private.fold_accents(w.word), folded)
+            or starts_with(private.fold_accents(replace(replace(replace(w.word, 'ä', 'ae'), 'ö', 'oe'), 'ü', 'ue')), folded))
+          and not starts_with(w.word, typed));
     else
-      select array_agg(private.lexeme_query(v.word)::text order by v.word) into found
-      from (select w.word from private.contact_search_words w
-            where w.user_id = search_folded_query.owner_id and private.fold_accents(w.word) <> w.word
-              and private.fold_accents(w.word) in (folded, german)
-              and (private.fold_accents(w.word) = folded
-                or private.fold_accents(replace(replace(replace(w.word, 'ä', 'ae'), 'ö', 'oe'), 'ü', 'ue')) = folded)
-              and not starts_with(w.word, typed)
-            order by w.word limit 50) v;
+      found := array(select private.lexeme_query(w.word)::text
+        from private.contact_search_words w
+        where w.user_id = search_folded_query.owner_id and private.fold_accents(w.word) <> w.word
+          and private.fold_accents(w.word) in (folded, german)
+          and (private.fold_accents(w.word) = folded
+            or private.fold_accents(replace(replace(replace(w.word, 'ä', 'ae'), 'ö', 'oe'), 'ü', 'ue')) = folded)
+          and w.word <> typed);
     end if;
-    -- The word typed with accents: without them, and with ä ö ü written ae oe ue.
-    found := array(select distinct a from unnest(coalesce(found, '{}') || array[
-        private.lexeme_query(folded)::text || suffix,
-        private.lexeme_query(replace(replace(replace(typed, 'ä', 'ae'), 'ö', 'oe'), 'ü', 'ue'))::text || suffix]) as fs (a)
-      where a <> private.lexeme_query(typed)::text || suffix);
+    if typed = any (spelt) and not (search_folded_query.prefixes and char_length(folded) < 3) then
+      -- The word typed with accents: without them, and with ä ö ü written ae oe ue.
+      found := array(select distinct a from unnest(found || array[
+          private.lexeme_query(folded)::text || suffix,
+          private.lexeme_query(replace(replace(replace(typed, 'ä', 'ae'), 'ö', 'oe'), 'ü', 'ue'))::text || suffix]) as fs (a)
+        where a <> private.lexeme_query(typed)::text || suffix);
+    end if;
     anchor := anchor || found;
     groups := groups || ('(' || array_to_string(private.lexeme_query(typed)::text || suffix || found, ' | ') || ')');
   end loop;
@@ -111,7 +125,7 @@ begin
 end;
 $$;
 comment on function private.search_folded_query(uuid, text, boolean) is
-  'Agent search: the full-text query of the contacts holding every query word in some spelling and one in another spelling (without accents, ä ö ü as ae oe ue, the owner''s words with accents folding to it); word prefixes with prefixes; null when no word has another spelling.';
+  'Agent search: the full-text query of the contacts holding every query word in some spelling and one in another spelling (without accents, ä ö ü as ae oe ue, the owner''s words with accents folding to it), for the longest three words of 2+ letters; with prefixes, of 3+ letters folded; null when no word has another spelling.';
 revoke execute on function private.search_folded_query(uuid, text, boolean) from public;
 grant execute on function private.search_folded_query(uuid, text, boolean) to service_role;
 
