@@ -44,7 +44,7 @@ export function normalizeEmail(input: string): string | null {
  */
 export function normalizePhone(input: string, defaultCountry?: CountryCode): string | null {
   const trimmed = input.trim();
-  if (!/^\+?[0-9\s().\-/]+$/.test(trimmed) || !slashSeparatesAreaCode(trimmed)) return null;
+  if (!/^\+?[0-9\s().\-/]+$/.test(trimmed) || !slashSeparatesAreaCode(trimmed, defaultCountry)) return null;
   const international = trimmed.startsWith("00") ? `+${trimmed.slice(2)}` : trimmed;
   const parsed = parsePhoneNumberFromString(international, defaultCountry ? { defaultCountry } : undefined);
   if (parsed?.isPossible() && E164.test(parsed.number)) return parsed.number;
@@ -54,15 +54,20 @@ export function normalizePhone(input: string, defaultCountry?: CountryCode): str
 }
 
 /**
- * Whether the slashes of a number leave it one number. A / after an area code ("089/1234567", as
- * written in Germany) has at least as many digits after it as before it; otherwise it joins two
- * numbers or a number and another ending ("+44 20 7946 0018 / 19"), which libphonenumber would
- * read as one longer number.
+ * Whether the slashes of a number leave it one number: a / after an area code ("089/1234567",
+ * "+49 (0)6221/123456", as written in Germany), where the digits read on make a valid number or
+ * what comes before the / is no number on its own. After a whole number, a / joins a second one or
+ * another ending ("+44 20 7946 0018 / 19"), which libphonenumber would read as one longer number.
  */
-export function slashSeparatesAreaCode(text: string): boolean {
+export function slashSeparatesAreaCode(text: string, defaultCountry?: CountryCode): boolean {
   const parts = text.split("/");
-  const digits = (part: string) => part.replace(/[^0-9]/g, "").length;
-  return parts.length === 1 || (parts.length === 2 && digits(parts[1]) >= digits(parts[0]));
+  if (parts.length === 1) return true;
+  if (parts.length > 2) return false;
+  const parse = (part: string) => {
+    const trimmed = part.trim();
+    return parsePhoneNumberFromString(trimmed.startsWith("00") ? `+${trimmed.slice(2)}` : trimmed, defaultCountry ? { defaultCountry } : undefined);
+  };
+  return parse(parts.join(" "))?.isValid() === true || !parse(parts[0])?.isPossible();
 }
 
 /** An identifier a data subject gives: an e-mail address or a phone number, in any format. */

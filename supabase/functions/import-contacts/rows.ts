@@ -192,7 +192,7 @@ export function mapHeader(header: string[], options: Pick<ImportOptions, "mappin
   for (const column of columns) {
     const slot = column.target.kind === "field" ? column.target.field
       : column.target.kind === "metadata" ? `metadata.${column.target.key}`
-      : column.target.kind === "consent" || column.target.kind === "optout" ? `${column.target.kind}.${column.target.type}` : null;
+      : column.target.kind === "consent" ? `consent.${column.target.type}` : null;
     if (!slot) continue;
     if (single.has(slot)) {
       throw new HeaderError("duplicate_mapping", `"${single.get(slot)}" and "${column.header}" both map to ${slot}`, column.header);
@@ -323,7 +323,7 @@ function phoneProblem(value: string, country: CountryCode | undefined): string {
   if (/(?:^|[\s\d)])(?:x|ext\.?|extension|#)\s*\d+$/i.test(value)) {
     return "extensions are not stored: give the number without its extension";
   }
-  if (!slashSeparatesAreaCode(value)) {
+  if (!slashSeparatesAreaCode(value, country)) {
     return "not one phone number: a / joins two numbers or endings; give one number per cell, or several separated by :::";
   }
   const national = /^[0-9\s().\-/]+$/.test(value) && !value.startsWith("00");

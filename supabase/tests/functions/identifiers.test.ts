@@ -30,10 +30,14 @@ Deno.test("phone numbers become E.164 from international and, with a country, na
 Deno.test("a / joining two numbers or another ending is refused, not read as one longer number", () => {
   assertEquals(normalizePhone("+1 415 555 0132 / 204"), null, "was +14155550132204");
   assertEquals(normalizePhone("+44 20 7946 0018 / 19"), null, "was +44207946001819");
-  assertEquals(normalizePhone("+49 30 1234567 / 89"), null, "libphonenumber alone takes it as +4930123456789");
+  assertEquals(normalizePhone("+33 1 23 45 67 89 / 90"), null);
+  assertEquals(normalizePhone("+49 30 1234567 / 89"), "+4930123456789", "valid read on: a German direct dial, the extension dialled after the number");
   assertEquals(normalizePhone("+44 20 7946 0018/+44 20 7946 0019"), null);
   assertEquals(normalizePhone("089/1234567", "DE"), "+49891234567", "a / after an area code, as written in Germany");
   assertEquals(normalizePhone("+49 89 / 1234567"), "+49891234567");
+  assertEquals(normalizePhone("+49 (0)6221/123456"), "+496221123456", "the trunk zero and the area code before the /");
+  assertEquals(normalizePhone("0049 6221/12345"), "+49622112345");
+  assertEquals(normalizePhone("033203/123", "DE"), "+4933203123", "an area code longer than the number after it");
   assertEquals(normalizePhone("+1 (415) 555-0100 x123"), null, "an extension is not part of the number");
 });
 

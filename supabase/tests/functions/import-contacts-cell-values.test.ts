@@ -101,6 +101,16 @@ Deno.test("import-contacts: cell values of real exports", { sanitizeResources: f
       assertError(bad, 422, "validation_failed");
     });
 
+    await t.step("several opt-out columns of one channel type: any one opted out withdraws, none fails the file", async () => {
+      const o = await fresh("cells-two-opt-outs");
+      const csv = "Email,HasOptedOutOfEmail,Unsubscribed\n" +
+        "ada@example.com,false,true\n" +
+        "grace@example.com,false,false\n";
+      const job = await importAndWait(o, csv);
+      assertEquals(outcome(job), ["completed", 2, 0, 0, 0]);
+      assertEquals(await allChannels(o), ["email:ada@example.com:withdrawn", "email:grace@example.com:unknown"]);
+    });
+
     await t.step("Mailchimp: the subscribed export, then the unsubscribed one withdraws consent of the existing contacts", async () => {
       const o = await fresh("cells-mailchimp");
       // The subscribed export has no consent column: every row of it is a subscriber.
