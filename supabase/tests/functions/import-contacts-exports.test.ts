@@ -6,7 +6,7 @@
 // without a server.
 import { assert, assertEquals, assertThrows } from "@std/assert/mod.js";
 import { assertError } from "./_support/http.ts";
-import { errorLines, type Job, startLimitedGateway, upload, waitForJob } from "./_support/import.ts";
+import { type CorpusCase, errorLines, type ExpectedLine, type Job, startLimitedGateway, upload, waitForJob } from "./_support/import.ts";
 import { createOwner, type Owner, removeOwners, sql } from "./_support/stack.ts";
 import { cellsOf, detectFormat, EncodingCheck, RecordReader } from "../../functions/import-contacts/csv.ts";
 import { HeaderLocator, readHeader } from "../../functions/import-contacts/layout.ts";
@@ -129,7 +129,7 @@ Deno.test("the header is found after a sep= line, LinkedIn's Notes: preamble, or
 
 // ---- end to end ----
 
-type Line = [row: number, column: string | null, reason: string];
+type Line = ExpectedLine;
 
 /** A contact as the test compares it; channels "type:normalized", "*" after the primary one of its type. */
 interface Contact {
@@ -144,13 +144,7 @@ interface Contact {
   metadata: string[] | Record<string, string>;
 }
 
-interface Case {
-  file: string;
-  options?: Record<string, string>;
-  status: "completed" | "failed";
-  total: number;
-  counts: [created: number, updated: number, skipped: number, failed: number];
-  errors: Line[];
+interface Case extends CorpusCase {
   encoding: string;
   delimiter: string;
   /** Every column that is no custom field, as "header: target"; all others are metadata.<metadataKey>. */

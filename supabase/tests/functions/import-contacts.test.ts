@@ -10,7 +10,9 @@ import Papa from "papaparse";
 import {
   answerBeforeBody,
   collect,
+  type CorpusCase,
   errorLines,
+  type ExpectedLine,
   FN,
   generatedCsv,
   getJob,
@@ -27,16 +29,8 @@ import { LocalFolderStorage } from "../../functions/_shared/storage.ts";
 const FIXTURES = new URL("../fixtures/import/", import.meta.url);
 const fixture = (name: string) => new Blob([Deno.readFileSync(new URL(name, FIXTURES)) as BlobPart]);
 
-type Line = [row: number, column: string | null, reason: string];
-interface Case {
-  file: string;
-  options?: Record<string, string>;
-  status: "completed" | "failed";
-  total: number;
-  counts: [created: number, updated: number, skipped: number, failed: number];
-  errors: Line[];
-  encoding?: string;
-  delimiter?: string;
+type Line = ExpectedLine;
+interface Case extends CorpusCase {
   check?: (owner: Owner, job: Job) => Promise<void>;
 }
 

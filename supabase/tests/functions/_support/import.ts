@@ -39,6 +39,21 @@ export interface ErrorLine {
   reason: string;
 }
 
+/** A line of the error report as a corpus expects it: its row, column and reason. */
+export type ExpectedLine = [row: number, column: string | null, reason: string];
+
+/** A file of a corpus and how its import must end: status, exact counts and error report lines. */
+export interface CorpusCase {
+  file: string;
+  options?: Record<string, string>;
+  status: "completed" | "failed";
+  total: number;
+  counts: [created: number, updated: number, skipped: number, failed: number];
+  errors: ExpectedLine[];
+  encoding?: string;
+  delimiter?: string;
+}
+
 /** A user token goes in Authorization; the service's secret key in apikey, as supabase-js sends it. */
 export const authHeaders = (token: string): Record<string, string> =>
   token.startsWith("sb_secret_") ? { apikey: token } : { Authorization: `Bearer ${token}` };
