@@ -9,8 +9,11 @@ const CARRIED_OVER = [
   // The registry npm: specifiers come from (scripts/lib/deno.mjs sets it from npm's config).
   "NPM_CONFIG_REGISTRY",
   "npm_config_registry",
-  // TLS trust and proxies, for the registry and for the functions' own outbound calls.
+  // TLS trust and proxies, for the registry and for the functions' own outbound calls. Deno, like
+  // Node, adds the certificates NODE_EXTRA_CA_CERTS names to its own store: where the registry is
+  // reached through a TLS-inspecting proxy, that is the variable the machine sets.
   "DENO_CERT",
+  "NODE_EXTRA_CA_CERTS",
   "DENO_TLS_CA_STORE",
   "SSL_CERT_FILE",
   "SSL_CERT_DIR",

@@ -17,15 +17,29 @@ export function denoPath() {
   return require("deno/install_api.cjs").runInstall();
 }
 
-/** Deno fetches npm: imports from the registry npm is configured with. */
-export function denoEnv() {
-  let registry = process.env.NPM_CONFIG_REGISTRY;
-  if (!registry) {
-    try {
-      registry = execFileSync("npm", ["config", "get", "registry"], { encoding: "utf8" }).trim();
-    } catch {
-      registry = "https://registry.npmjs.org/";
-    }
+/** npm's settings for the registry, read once: its address and the CA file npm trusts it with. */
+function npmRegistrySettings() {
+  try {
+    const printed = execFileSync("npm", ["config", "get", "registry", "cafile"], { encoding: "utf8" });
+    return Object.fromEntries(printed.split("\n").filter((line) => line.includes("=")).map((line) => {
+      const at = line.indexOf("=");
+      return [line.slice(0, at).trim(), line.slice(at + 1).trim()];
+    }));
+  } catch {
+    return {};
   }
-  return { ...process.env, NPM_CONFIG_REGISTRY: registry, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" };
+}
+
+/**
+ * Deno fetches npm: imports from the registry npm is configured with, trusting what npm trusts: a
+ * `cafile` in npm's config (a registry behind a TLS-inspecting proxy) is given to Deno as DENO_CERT
+ * unless the environment already names one.
+ */
+export function denoEnv() {
+  const npm = npmRegistrySettings();
+  const registry = process.env.NPM_CONFIG_REGISTRY || npm.registry || "https://registry.npmjs.org/";
+  const cafile = npm.cafile && npm.cafile !== "null" && !process.env.DENO_CERT && !process.env.NODE_EXTRA_CA_CERTS
+    ? { DENO_CERT: npm.cafile }
+    : {};
+  return { ...process.env, ...cafile, NPM_CONFIG_REGISTRY: registry, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" };
 }

@@ -5,6 +5,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { DB_HOST, DB_NAME, DB_PASSWORD, DB_PORT, DB_USER, ROOT } from "./config.mjs";
+import { StackError } from "./errors.mjs";
 import { countTap } from "./tap.mjs";
 
 const DATABASE_TESTS = path.join(ROOT, "supabase", "tests", "database");
@@ -57,7 +58,12 @@ export async function runSuite({ only = null } = {}) {
   const totals = { passed: 0, failed: 0 };
   for (const [name, run] of Object.entries(PARTS)) {
     if (only && name !== only) continue;
-    const { passed, failed } = await run();
+    // A part that cannot run (its stack did not start) is one failure; the other parts still run
+    // and count.
+    const { passed, failed } = await run().catch((error) => {
+      console.error(`${name}: ${error instanceof StackError ? error.message : error?.stack ?? error}`);
+      return { passed: 0, failed: 1 };
+    });
     totals.passed += passed;
     totals.failed += failed;
   }

@@ -28,7 +28,11 @@ const files = {
 };
 
 Deno.test("gateway: functions as config.toml declares them, in a clean environment", async (t) => {
-  const gateway = await startScratchGateway({ wallClockMs: 10_000, files, env: { GATEWAY_TEST_MARKER: "from the gateway's shell" } });
+  const gateway = await startScratchGateway({ wallClockMs: 10_000, files, env: {
+    GATEWAY_TEST_MARKER: "from the gateway's shell",
+    // The extra CA file a TLS-inspecting proxy needs; only its name is passed on here.
+    NODE_EXTRA_CA_CERTS: "/etc/ssl/certs/extra-ca-for-the-registry.pem",
+  } });
   const call = (path: string) => fetch(`${gateway.url}/functions/v1/${path}`);
   const status = async (path: string) => {
     const response = await call(path);
@@ -42,6 +46,10 @@ Deno.test("gateway: functions as config.toml declares them, in a clean environme
       for (const name of ["GATEWAY_CONFIG", "GATEWAY_TEST_MARKER", "EDGE_RUNTIME_WALL_CLOCK_MS"]) {
         assertEquals(env[name], undefined, `${name} is not visible`);
       }
+    });
+    await t.step("the machine's extra CA certificates reach the function, so npm: imports and fetch trust its proxy", async () => {
+      const { env } = await (await call("probe/env")).json();
+      assertEquals(env.NODE_EXTRA_CA_CERTS, "/etc/ssl/certs/extra-ca-for-the-registry.pem");
     });
     await t.step("supabase/functions/.env adds variables, never over the ones the gateway gives", async () => {
       const { env } = await (await call("probe/env")).json();
