@@ -22,6 +22,8 @@ export interface FileFormat {
   delimiter: Delimiter;
   /** Whether the first line is Excel's `sep=<delimiter>`, which names the delimiter and is no row. */
   sepLine: boolean;
+  /** A character that line names and the import cannot read as a delimiter (none is forced). */
+  unreadableSep: string | null;
 }
 
 /**
@@ -53,12 +55,14 @@ export function detectFormat(sample: Uint8Array, forced: { encoding?: Encoding; 
   const text = new TextDecoder(encoding).decode(sample.subarray(bom, Math.min(sample.length, 64 * 1024)));
   const newline = !text.includes("\n") && text.includes("\r") ? "\r" : "\n";
   const sep = SEP_LINE.exec(text);
-  const delimiter = forced.delimiter ?? (sep?.[1] as Delimiter | undefined) ?? detectDelimiter(sep ? text.slice(sep[0].length) : text, newline);
-  return { encoding, bom, newline, delimiter, sepLine: sep !== null };
+  const named = sep && (DELIMITERS as readonly string[]).includes(sep[1]) ? sep[1] as Delimiter : undefined;
+  const delimiter = forced.delimiter ?? named ?? detectDelimiter(sep ? text.slice(sep[0].length) : text, newline);
+  const unreadableSep = sep && !named && !forced.delimiter ? sep[1] : null;
+  return { encoding, bom, newline, delimiter, sepLine: sep !== null, unreadableSep };
 }
 
-/** Excel's first line naming the delimiter: `sep=;`, `sep=,`, `sep=<tab>`, `sep=|`. */
-const SEP_LINE = /^sep=([,;\t|])[ \t]*(?:\r\n|\n|\r|$)/i;
+/** Excel's first line naming the delimiter, `sep=;`: any one character, read or not. */
+const SEP_LINE = /^sep=(.)[ \t]*(?:\r\n|\n|\r|$)/i;
 
 /** Lines that end in a lone CR, as old Mac files do: some CR and no LF. */
 const loneCr = (bytes: Uint8Array) => bytes.includes(0x0d) && !bytes.includes(0x0a);

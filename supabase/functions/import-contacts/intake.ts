@@ -46,6 +46,13 @@ export interface Intake {
 /** The encoding, delimiter and header line an import was given, if any. */
 export type FileOptions = Partial<Pick<FileFormat, "encoding" | "delimiter">> & { header_row?: number };
 
+/** A sep= first line naming a delimiter the import does not read: refused before anything is stored. */
+function unreadableSepLine(named: string): HttpError {
+  const message = `The file's first line, sep=${named}, names ${JSON.stringify(named)} as its delimiter; ` +
+    "the import reads , ; tab and |: save the file with one of them";
+  return new HttpError(422, "validation_failed", message, { issues: [{ path: ["file"], code: "custom", message }] });
+}
+
 /**
  * One pass over the file: hash, size and record count, refusing it once it passes a limit; when
  * `target` is given the bytes are also written there. Encoding and delimiter given in the options
@@ -59,6 +66,7 @@ export async function scanFile(
 ): Promise<Intake> {
   const [sample, stream] = await peek(body, 64 * 1024);
   const detected = detectFormat(sample, format);
+  if (detected.unreadableSep !== null) throw unreadableSepLine(detected.unreadableSep);
   const encoding = new EncodingCheck(sample, detected, format.encoding);
   const hash = createHash("sha256");
   let size = 0;

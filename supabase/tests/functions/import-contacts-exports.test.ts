@@ -83,6 +83,10 @@ Deno.test("Excel's sep= first line names the delimiter and is no row; a forced d
   const semicolons = encoder.encode("sep=;\na;b,c\n");
   assertEquals(detectFormat(semicolons, { delimiter: "," }).delimiter, ",");
   assertEquals(detectFormat(encoder.encode("sep;a\n1;2\n")).sepLine, false, "only sep=<delimiter> is the sep line");
+  const colons = detectFormat(encoder.encode("sep=:\na:b\n1:2\n"));
+  assertEquals([colons.sepLine, colons.unreadableSep], [true, ":"], "a sep= line naming a character the import cannot read says so");
+  assertEquals(detectFormat(encoder.encode("sep=:\na,b\n"), { delimiter: "," }).unreadableSep, null, "a forced delimiter reads past it");
+  assertEquals(detectFormat(encoder.encode("sep=;\na;b\n")).unreadableSep, null);
 });
 
 Deno.test("lone-CR files that are not UTF-8 are Mac Roman; CRLF ones stay Windows-1252", () => {
@@ -467,6 +471,15 @@ Deno.test("import-contacts with the exports of common tools", { sanitizeResource
       }
       const owner = await fresh("exports-mac-bad");
       assertError(await upload(await owner.token(), fixture("excel_mac_roman_cr.csv"), { encoding: "mac-cyrillic" }), 422, "validation_failed");
+    });
+
+    await t.step("a sep= line naming a delimiter the import does not read is refused with 422 before any job is made", async () => {
+      const owner = await fresh("exports-sep-colon");
+      const refused = await upload(await owner.token(), "sep=:\nfirst_name:email\nAda:ada@example.com\n");
+      assertError(refused, 422, "validation_failed");
+      assertEquals(refused.body.message,
+        `The file's first line, sep=:, names ":" as its delimiter; the import reads , ; tab and |: save the file with one of them`);
+      assertEquals((await sql(`select 1 from public.contact_import_jobs where user_id = $1`, [owner.id])).length, 0, "no job was made");
     });
 
     await t.step("header_row names the header's line: the lines before are no rows; a line no row starts on fails the job there", async () => {
