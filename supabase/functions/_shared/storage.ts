@@ -29,7 +29,10 @@ export interface FileStorage {
   readonly kind: "local" | "supabase";
   /** Streams `body` into the object (replacing it). */
   write(object: StoredObject, body: ReadableStream<Uint8Array>): Promise<Written>;
-  /** The object's bytes from `offset` on, or null when it does not exist. */
+  /**
+   * The object's bytes from `offset` on, or null when it does not exist. An offset at or past the
+   * object's end is refused (throws), as Storage refuses such a range.
+   */
   read(object: StoredObject, offset?: number): Promise<StoredFile | null>;
   /** Removes the object; one already gone is not an error. */
   remove(object: StoredObject): Promise<void>;
@@ -101,6 +104,11 @@ export class LocalFolderStorage implements FileStorage {
       throw error;
     }
     const info = await file.stat();
+    // As Storage answers a range that starts at or past the object's end (InvalidRange).
+    if (offset > 0 && offset >= info.size) {
+      file.close();
+      throw new Error(`storage refused the range bytes=${offset}- of a ${info.size}-byte object`);
+    }
     if (offset > 0) await file.seek(offset, Deno.SeekMode.Start);
     return { body: file.readable, size: info.size, version: localVersion(info) };
   }

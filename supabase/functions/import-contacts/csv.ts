@@ -30,9 +30,12 @@ export interface FileFormat {
  * The format from the first bytes: the encoding from the byte-order mark, else UTF-16 by its NUL
  * bytes, UTF-8 when valid, else Mac Roman when lines end in a lone CR (Excel for Mac's legacy CSV
  * writes both), else Windows-1252; the line ending; the delimiter (named by Excel's `sep=` first
- * line, else papaparse's guess among , ; tab |). Given options win.
+ * line, else papaparse's guess among , ; tab | over the lines from the header on). Given options win.
  */
-export function detectFormat(sample: Uint8Array, forced: { encoding?: Encoding; delimiter?: Delimiter } = {}): FileFormat {
+export function detectFormat(
+  sample: Uint8Array,
+  forced: { encoding?: Encoding; delimiter?: Delimiter; header_row?: number } = {},
+): FileFormat {
   const forcedEncoding = forced.encoding;
   let encoding: Encoding;
   let bom = 0;
@@ -49,14 +52,17 @@ export function detectFormat(sample: Uint8Array, forced: { encoding?: Encoding; 
     }
     if (pairs >= 2 && oddZeros > pairs * 0.3 && evenZeros < pairs * 0.05) encoding = "utf-16le";
     else if (pairs >= 2 && evenZeros > pairs * 0.3 && oddZeros < pairs * 0.05) encoding = "utf-16be";
-    else encoding = startsAsUtf8(sample) ? "utf-8" : legacyEncoding(loneCr(sample) ? "\r" : "\n");
+    else encoding = startsAsUtf8(sample) ? "utf-8" : legacyEncoding(lineEnding(new TextDecoder("latin1").decode(sample)));
   }
   if (forcedEncoding && forcedEncoding !== encoding) [encoding, bom] = [forcedEncoding, 0];
   const text = new TextDecoder(encoding).decode(sample.subarray(bom, Math.min(sample.length, 64 * 1024)));
-  const newline = !text.includes("\n") && text.includes("\r") ? "\r" : "\n";
+  const newline = lineEnding(text);
   const sep = SEP_LINE.exec(text);
   const named = sep && (DELIMITERS as readonly string[]).includes(sep[1]) ? sep[1] as Delimiter : undefined;
-  const delimiter = forced.delimiter ?? named ?? detectDelimiter(sep ? text.slice(sep[0].length) : text, newline);
+  // The lines before the header a caller names are no rows: a title line of one field would make a
+  // two-column file look like one of single fields.
+  const rows = forced.header_row ? text.split(newline).slice(forced.header_row - 1).join(newline) : sep ? text.slice(sep[0].length) : text;
+  const delimiter = forced.delimiter ?? named ?? detectDelimiter(rows, newline);
   const unreadableSep = sep && !named && !forced.delimiter ? sep[1] : null;
   return { encoding, bom, newline, delimiter, sepLine: sep !== null, unreadableSep };
 }
@@ -64,8 +70,18 @@ export function detectFormat(sample: Uint8Array, forced: { encoding?: Encoding; 
 /** Excel's first line naming the delimiter, `sep=;`: any one character, read or not. */
 const SEP_LINE = /^sep=(.)[ \t]*(?:\r\n|\n|\r|$)/i;
 
-/** Lines that end in a lone CR, as old Mac files do: some CR and no LF. */
-const loneCr = (bytes: Uint8Array) => bytes.includes(0x0d) && !bytes.includes(0x0a);
+/**
+ * The line ending of the first lines: a lone CR where CRs not followed by an LF outnumber the LFs,
+ * as in old Mac files (whose quoted cells may still hold an LF, as Excel writes a line break in a
+ * cell), else LF (CRLF included).
+ */
+function lineEnding(text: string): "\n" | "\r" {
+  let loneCrs = 0;
+  let lfs = 0;
+  for (let at = text.indexOf("\r"); at !== -1; at = text.indexOf("\r", at + 1)) if (text[at + 1] !== "\n") loneCrs++;
+  for (let at = text.indexOf("\n"); at !== -1; at = text.indexOf("\n", at + 1)) lfs++;
+  return loneCrs > lfs ? "\r" : "\n";
+}
 
 /**
  * The single-byte encoding of a file that is not UTF-8: Mac Roman for lone-CR line endings (Excel
@@ -255,9 +271,9 @@ export class RecordReader {
     return count;
   }
 
-  /** Strips a CR before an LF terminator. */
+  /** Strips a CR before an LF terminator (none before a half code unit a UTF-16 file ends in). */
   #contentEnd(recordEnd: number): number {
-    if (this.#newline === 0x0a && recordEnd >= this.#unit && this.#unitAt(recordEnd - this.#unit) === 0x0d) {
+    if (this.#newline === 0x0a && recordEnd >= this.#unit && recordEnd % this.#unit === 0 && this.#unitAt(recordEnd - this.#unit) === 0x0d) {
       return recordEnd - this.#unit;
     }
     return recordEnd;
@@ -320,8 +336,10 @@ export class RecordReader {
         // A quote left at the end of what was read is decided now that the file has ended.
         if (inQuotes && this.#find(0x22, pos) !== -1) continue;
         if (inQuotes) return await this.#skipLine(0, "unterminated_quote");
-        // The last record of a file without a final line break.
-        const end = this.#buffer.length - (this.#buffer.length % u);
+        // The last record of a file without a final line break, with any half code unit a UTF-16
+        // file ends in: its row then fails as not valid UTF-16 rather than being dropped (and left
+        // over, it would be read again and again as an empty record).
+        const end = this.#buffer.length;
         return end <= MAX_RECORD_BYTES ? this.#emit(end, quoted, true) : await this.#skipLine(end, "too_long");
       }
     }
@@ -411,7 +429,9 @@ export class RecordReader {
  */
 export function cellsOf(text: string, format: FileFormat): string[] {
   if (!text.includes('"')) return text.split(format.delimiter);
-  return Papa.parse<string[]>(text, { delimiter: format.delimiter, newline: format.newline, quoteChar: '"', skipEmptyLines: false }).data[0] ?? [""];
+  // With its line break back: papaparse lets blanks (a stray CR of the \r\r\n that some writers
+  // end lines with, spaces) follow a closing quote only before a delimiter or a line break.
+  return Papa.parse<string[]>(text + format.newline, { delimiter: format.delimiter, newline: format.newline, quoteChar: '"', skipEmptyLines: false }).data[0] ?? [""];
 }
 
 /** Reads the first `max` bytes of a stream (for detection) and returns them with the rest of the stream. */

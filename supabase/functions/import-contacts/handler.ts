@@ -216,10 +216,11 @@ async function callersJob(req: Request, ctx: FunctionContext, id: string, named:
 const namedOwner = (req: Request) => parseQuery(req, JobQuery).owner_id;
 
 async function progress(req: Request, ctx: FunctionContext, id: string): Promise<Response> {
-  const { job, stalled, idle } = await callersJob(req, ctx, id, namedOwner(req));
+  const { job, stalled, undoStalled, idle } = await callersJob(req, ctx, id, namedOwner(req));
   // A job whose processor died (or whose hand-off was lost) and that has not moved for a while is
-  // picked up again by whoever looks at it.
+  // picked up again by whoever looks at it; so is an undo stopped between its steps.
   if (stalled && idle) handOn(id, "process");
+  if (undoStalled && idle) handOn(id, "undo");
   return Response.json({ ...job, stalled });
 }
 

@@ -76,11 +76,13 @@ export async function scanFile(
   const counterWriter = counted.writable.getWriter();
   let rows = 0;
   let overLimit: HttpError | null = null;
-  const reader = new RecordReader(counted.readable, detected, 0, 1);
+  // The counter reads from after the byte-order mark, as the worker does: counted as part of the
+  // first record, a BOM before a blank line would make that line the header, and the header a row.
+  let bomLeft = detected.bom;
+  const reader = new RecordReader(counted.readable, detected, detected.bom, 1);
   const counting = (async () => {
-    // The records up to the header, as the worker will find it, are no rows. The BOM is part of the
-    // first record's bytes here; the decoder drops it. A file whose header the worker will not
-    // find (header_row on no record's line) has no rows.
+    // The records up to the header, as the worker will find it, are no rows. A file whose header
+    // the worker will not find (header_row on no record's line) has no rows.
     const locator = new HeaderLocator(detected, format.header_row);
     const decoder = new TextDecoder(detected.encoding);
     let header: "before" | "read" | "missing" = "before";
@@ -112,8 +114,10 @@ export async function scanFile(
       if (size > limits.maxBytes) throw payloadTooLarge(limits.maxBytes, "bytes", "The file");
       hash.update(chunk);
       encoding.push(chunk);
+      const afterBom = bomLeft > 0 ? chunk.subarray(Math.min(bomLeft, chunk.length)) : chunk;
+      bomLeft = Math.max(0, bomLeft - chunk.length);
       try {
-        await counterWriter.write(chunk);
+        if (afterBom.length > 0) await counterWriter.write(afterBom);
       } catch (error) {
         throw overLimit ?? error;
       }

@@ -37,6 +37,8 @@ export interface LoadedJob {
   upload: StoredObject | null;
   /** Pending or processing, and nobody holds its lock: its processor died or its hand-off was lost. */
   stalled: boolean;
+  /** Undo begun and not done, and nobody holds its lock: a step failed or its hand-off was lost. */
+  undoStalled: boolean;
   idle: boolean;
 }
 
@@ -51,7 +53,8 @@ export async function loadJob(db: PostgresApi, jobId: string): Promise<LoadedJob
   const columns = header ? describeColumns(header, column_mapping) : null;
   const job = ImportJob.parse({ ...rest, percent, columns });
   const stalled = (job.status === "pending" || job.status === "processing") && !running;
-  return { job, ownerId: user_id, upload: job.source === "upload" ? objectOf(storage_path) : null, stalled, idle };
+  const undoStalled = job.undo_summary !== null && job.undone_at === null && !running;
+  return { job, ownerId: user_id, upload: job.source === "upload" ? objectOf(storage_path) : null, stalled, undoStalled, idle };
 }
 
 /**

@@ -28,13 +28,16 @@ export class HeaderLocator {
       return line === this.#headerRow;
     }
     if (first && this.#format.sepLine) return false;
-    if (!this.#preamble && this.#records <= (this.#format.sepLine ? 2 : 1) && text.replace(/^\uFEFF/, "").trim() === "Notes:") {
+    const named = cellsOf(text.replace(/^\uFEFF/, ""), this.#format).map((cell) => cell.trim()).filter((cell) => cell !== "");
+    // `Notes:` alone, or padded with empty cells to the table's width, as Excel and Google Sheets
+    // save the file again.
+    if (!this.#preamble && this.#records <= (this.#format.sepLine ? 2 : 1) && named.length === 1 && named[0] === "Notes:") {
       this.#preamble = true;
       return false;
     }
     // LinkedIn's preamble is a line or two of prose, each one field: the header is the first record
     // of more than one named column.
-    return !this.#preamble || cellsOf(text, this.#format).filter((cell) => cell.trim() !== "").length >= 2;
+    return !this.#preamble || named.length >= 2;
   }
 
   /** Why no header was found before the file ended (or, for header_row, before its line passed). */

@@ -105,8 +105,7 @@ export async function runSlice(jobId: string, storage: FileStorage, limits = sli
   let reader: RecordReader | null = null;
   let rows = 0;
   try {
-    const locked = await client.query<{ ok: boolean }>("select pg_try_advisory_lock(private.import_job_lock_key($1)) as ok", [jobId]);
-    if (!locked.rows[0].ok) return "busy";
+    if (!await lockJob(client, jobId)) return "busy";
     const claimed = await client.query<JobRow>(
       `update public.contact_import_jobs
        set status = 'processing', slice_count = slice_count + 1
@@ -144,7 +143,7 @@ export async function runSlice(jobId: string, storage: FileStorage, limits = sli
     }
     const [sample, rest] = await peek(head.body, 64 * 1024);
     await rest.cancel();
-    const format = detectFormat(sample, { encoding: options.encoding, delimiter: options.delimiter });
+    const format = detectFormat(sample, { encoding: options.encoding, delimiter: options.delimiter, header_row: options.header_row });
 
     /** The file from a byte position on, of the version checked above, or why it cannot be read. */
     const readFrom = async (from: number): Promise<StoredFile | string> => {
@@ -193,7 +192,11 @@ export async function runSlice(jobId: string, storage: FileStorage, limits = sli
         [job.id, format.encoding, format.delimiter, JSON.stringify(header), offset, line],
       );
     } else {
-      const rest = await readFrom(offset);
+      // A slice that ended between saving its last batch (or a header-only file's header) and
+      // completing the job leaves the position at the file's end. Storage refuses a range that
+      // starts there (InvalidRange), so such a job has nothing more to read and completes.
+      const size = head.size ?? (job.file_size_bytes === null ? null : Number(job.file_size_bytes));
+      const rest = size !== null && offset >= size ? { body: ReadableStream.from<Uint8Array>([]) } : await readFrom(offset);
       if (typeof rest === "string") return await fail(client, job.id, line, null, rest);
       reader = new RecordReader(rest.body, format, offset, line);
     }
@@ -265,6 +268,25 @@ export async function runSlice(jobId: string, storage: FileStorage, limits = sli
   } finally {
     await reader?.cancel();
     await client.end().catch(() => {});
+  }
+}
+
+/**
+ * Takes the job's processing lock, waiting a moment for a slice that is ending: one that failed
+ * commits the status before its connection (and the lock) goes, and a resume in between reopens
+ * the job and hands it to a slice that would otherwise find the lock taken and leave the job
+ * processing with no one at work. A slice still running past the wait keeps the job.
+ */
+async function lockJob(client: pg.Client, jobId: string): Promise<boolean> {
+  await client.query("set lock_timeout = '3s'");
+  try {
+    await client.query("select pg_advisory_lock(private.import_job_lock_key($1))", [jobId]);
+    return true;
+  } catch (error) {
+    if ((error as { code?: string }).code === "55P03") return false;
+    throw error;
+  } finally {
+    await client.query("reset lock_timeout");
   }
 }
 

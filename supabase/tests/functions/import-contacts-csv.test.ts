@@ -2,7 +2,8 @@
 // how the bytes arrive, or the row count taken at upload (request chunks) and the rows the worker
 // reads (file chunks) disagree.
 import { assertEquals } from "@std/assert/mod.js";
-import { detectDelimiter, detectFormat, EncodingCheck, MAX_RECORD_BYTES, RecordReader } from "../../functions/import-contacts/csv.ts";
+import { cellsOf, detectDelimiter, detectFormat, EncodingCheck, MAX_RECORD_BYTES, RecordReader } from "../../functions/import-contacts/csv.ts";
+import { scanFile } from "../../functions/import-contacts/intake.ts";
 
 const encoder = new TextEncoder();
 const format = detectFormat(encoder.encode("first_name,email\n"));
@@ -89,6 +90,26 @@ Deno.test("records with quotes here and there come out the same from any chunkin
   }
 });
 
+Deno.test("a UTF-16 file ending in half a code unit ends: the stray byte stays with the last record, whose row then fails to decode", async () => {
+  const utf16 = detectFormat(new Uint8Array([0xff, 0xfe, 0x65, 0x00, 0x0a, 0x00]));
+  const text = (chars: string) => Uint8Array.from([...chars].flatMap((c) => [c.charCodeAt(0), 0]));
+  const read = async (bytes: Uint8Array, size: number) => {
+    const reader = new RecordReader(chunked(bytes, size), utf16, 0, 1);
+    const found: [number, number, number][] = [];
+    for (let record = await reader.next(); record && found.length < 10; record = await reader.next()) {
+      found.push([record.line, record.end, record.bytes.length]);
+    }
+    return found;
+  };
+  const lastRecordCut = Uint8Array.from([...text("email\na@x.io"), 0x0a]);
+  const afterLineBreak = Uint8Array.from([...text("email\na@x.io\n"), 0x0a]);
+  for (const size of [1, 2, 3, 64]) {
+    assertEquals(await read(lastRecordCut, size), [[1, 12, 10], [2, 25, 13]], `a record cut in half, chunks of ${size}`);
+    assertEquals(await read(afterLineBreak, size), [[1, 12, 10], [2, 26, 12], [3, 27, 1]], `a stray byte after the last line, chunks of ${size}`);
+  }
+  assertEquals(new TextDecoder("utf-16le").decode(lastRecordCut.subarray(12)).endsWith("\ufffd"), true, "the lenient decoder shows what the strict one refuses");
+});
+
 /** What TextDecoder with fatal set makes of the whole file. */
 function decodesAsUtf8(bytes: Uint8Array): boolean {
   try {
@@ -147,4 +168,22 @@ Deno.test("a two-column file's delimiter is guessed from its rows, whatever blan
       assertEquals(detectDelimiter(text), delimiter, JSON.stringify(text));
     }
   }
+});
+
+Deno.test("a closing quote followed by a stray CR or blanks ends its field, at a record's end too", () => {
+  // Lines ending in \r\r\n (Python's csv module on Windows, a file opened without newline=''):
+  // the scanner strips one CR, the other stays before the line break.
+  assertEquals(cellsOf('"Ada","ada@example.com"\r', format), ["Ada", "ada@example.com"]);
+  assertEquals(cellsOf('"Ada" ,"ada@example.com"  ', format), ["Ada", "ada@example.com"]);
+  assertEquals(cellsOf('"Ada","two\nlines"', format), ["Ada", "two\nlines"]);
+});
+
+Deno.test("the upload pass counts rows from after the byte-order mark, as the worker reads them", async () => {
+  const file = new Uint8Array([0xef, 0xbb, 0xbf, ...encoder.encode("\r\nEmail,Name\r\nada@example.com,Ada\r\n")]);
+  for (const size of [1, 2, 4, 64]) {
+    const intake = await scanFile(chunked(file, size), { maxBytes: 1024, maxRows: 1 }, {});
+    assertEquals(intake.rows, 1, `one row after the header that follows a BOM and a blank line, chunks of ${size}`);
+  }
+  const quotedFirst = new Uint8Array([0xef, 0xbb, 0xbf, ...encoder.encode('"E-mail\naddress",Name\r\nada@example.com,Ada\r\n')]);
+  assertEquals((await scanFile(chunked(quotedFirst, 3), { maxBytes: 1024, maxRows: 5 }, {})).rows, 1, "a quote right after the BOM opens the header's first field");
 });

@@ -87,12 +87,23 @@ Deno.test("Excel's sep= first line names the delimiter and is no row; a forced d
   assertEquals([colons.sepLine, colons.unreadableSep], [true, ":"], "a sep= line naming a character the import cannot read says so");
   assertEquals(detectFormat(encoder.encode("sep=:\na,b\n"), { delimiter: "," }).unreadableSep, null, "a forced delimiter reads past it");
   assertEquals(detectFormat(encoder.encode("sep=;\na;b\n")).unreadableSep, null);
+  const titled = encoder.encode("Adressliste\n\nName;E-Mail\nAda;ada@example.com\nBob;bob@example.com\n");
+  assertEquals(detectFormat(titled, { header_row: 3 }).delimiter, ";", "the lines before header_row take no part in the guess");
 });
 
-Deno.test("lone-CR files that are not UTF-8 are Mac Roman; CRLF ones stay Windows-1252", () => {
+Deno.test("lone-CR files that are not UTF-8 are Mac Roman; CRLF ones stay Windows-1252", async () => {
   const macRoman = fixtureBytes("excel_mac_roman_cr.csv");
   assertEquals([detectFormat(macRoman).encoding, detectFormat(macRoman).newline], ["macintosh", "\r"]);
   assertEquals(detectFormat(fixtureBytes("excel_de_semicolon_cp1252.csv")).encoding, "windows-1252");
+  // A line break inside a cell is an LF, as Excel writes it, also in a file whose lines end in CRs.
+  const cellBreak = new Uint8Array([...encoder.encode('First Name,Email,Address\rAm'), 0x8e, ...encoder.encode('lie,a@example.com,"12 Rue\nParis"\rGrace,g@example.com,NYC\r')]);
+  const format = detectFormat(cellBreak);
+  assertEquals([format.encoding, format.newline], ["macintosh", "\r"]);
+  const reader = new RecordReader(new Blob([cellBreak]).stream(), format, 0, 1);
+  const lines: number[] = [];
+  for (let record = await reader.next(); record; record = await reader.next()) lines.push(record.line);
+  assertEquals(lines, [1, 2, 3], "three records, the quoted LF inside the second");
+  assertEquals([detectFormat(encoder.encode('a,b\r\n1,"x\ry"\r\n')).newline, detectFormat(encoder.encode("a,b\n1,2\n")).newline], ["\n", "\n"]);
   // An ASCII start says UTF-8 for now; the byte that says otherwise later decides by the line endings.
   for (const [newline, expected] of [["\r", "macintosh"], ["\r\n", "windows-1252"]]) {
     const ascii = encoder.encode(`first_name,email${newline}` + `Ada,ada@example.com${newline}`.repeat(4000));
@@ -122,6 +133,9 @@ Deno.test("the header is found after a sep= line, LinkedIn's Notes: preamble, or
   assertEquals(await headerOf("sep=,\nNotes:\nsome prose\nFirst Name,Email\n"), [4, ["First Name", "Email"]]);
   assertEquals(await headerOf("first_name,email\nNotes:,x\n"), [1, ["first_name", "email"]], "Notes: elsewhere is data");
   assertEquals(await headerOf("Notes:\nonly prose\n"), "empty_file");
+  // Opened in Excel or Google Sheets and saved again: every line padded to the table's width.
+  const resaved = 'Notes:,,,\r\n"When exporting, some e-mail addresses are missing",,,\r\n,,,\r\nFirst Name,Last Name,URL,Email Address\r\nAda,L,u,ada@example.com\r\n';
+  assertEquals(await headerOf(resaved), [4, ["First Name", "Last Name", "URL", "Email Address"]]);
   assertEquals(await headerOf(linkedin, 5), [5, ["First Name", "Email Address"]]);
   assertEquals(await headerOf("title line\nexported 2024\nfirst_name,email\n", 3), [3, ["first_name", "email"]]);
   assertEquals(await headerOf(linkedin, 3), "header_row_not_found", "line 3 is inside a quoted field");

@@ -7,6 +7,7 @@ import { encodeHex } from "@std/encoding/hex.js";
 import { assertError, assertGuarded } from "./_support/http.ts";
 import type { FunctionRegion } from "@supabase/supabase-js";
 import Papa from "papaparse";
+import pg from "pg";
 import {
   answerBeforeBody,
   collect,
@@ -621,6 +622,20 @@ Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, a
       assertError(await call(FN, { method: "POST", path: `/${job.id}/resume`, token }), 409, "conflict");
     });
 
+    await t.step("an undo stopped between its steps is taken up again by the next read of the job, and finishes", async () => {
+      const o = await fresh("undo-stalled");
+      const token = await o.token();
+      const job = await importAndWait(o, fixture("01_basic.csv"));
+      assertEquals(job.created, 3);
+      // The first step of an undo (one change of three), whose hand-off was then lost; the job sat idle since.
+      await sql(`select private.undo_import_job($1, 1)`, [job.id]);
+      await sql(`begin; set local session_replication_role = replica;
+        update public.contact_import_jobs set updated_at = now() - interval '1 minute' where id = '${job.id}'; commit`);
+      const undone = await waitForJob(token, job.id, { until: (read) => read.undone_at !== null, timeoutMs: 20_000 });
+      assertEquals(undone.undo_summary, { removed: 3, restored: 0, kept: 0 });
+      assertEquals((await sql(`select 1 from public.contacts where user_id = $1`, [o.id])).length, 0, "every contact the job created is gone");
+    });
+
     await t.step("error pages: lines sharing a row number are not skipped at a page boundary", async () => {
       const o = await fresh("error-pages");
       const token = await o.token();
@@ -928,6 +943,48 @@ Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, a
       assertEquals((await call(FN, { method: "POST", path: `/${unversioned}/resume`, token })).status, 202);
       assertEquals((await waitForJob(token, unversioned)).status, "completed");
       assertEquals(await versionOf(unversioned), await storedVersion(o.id, "unversioned.csv"), "a job made without one takes its first slice's");
+    });
+
+    await t.step("a job that ended after saving its last batch, before completing, completes on resume without reading again", async () => {
+      const o = await fresh("ended-at-file-end");
+      const token = await o.token();
+      const id = await basicFileJob(o.id, "ended.csv");
+      assertEquals((await call(FN, { method: "POST", path: `/${id}/resume`, token })).status, 202);
+      assertEquals((await waitForJob(token, id)).created, 3);
+      // The state a worker stopped (the hosted CPU limit, a lost connection) between its last batch's
+      // commit and the job's completion leaves: every row saved, its position at the file's end,
+      // the job failed. Only the status is put back, past the transition check that would refuse it.
+      await sql(`begin; set local session_replication_role = replica;
+        update public.contact_import_jobs set status = 'failed', error_summary = 'processing_failed: stopped' where id = '${id}'; commit`);
+      assertEquals((await call(FN, { method: "POST", path: `/${id}/resume`, token })).status, 202);
+      const job = await waitForJob(token, id);
+      assertEquals([job.status, job.processed_rows, job.created, job.updated, job.skipped, job.failed], ["completed", 3, 3, 0, 0, 0]);
+      assertEquals(await errorLines(token, id), [], "no line: Storage was not asked for a range past the file's end");
+      assertEquals((await sql(`select 1 from public.contacts where user_id = $1`, [o.id])).length, 3, "no row imported twice");
+    });
+
+    await t.step("a resume whose slice meets the lock of one still ending waits for it, rather than leaving the job unattended", async () => {
+      const o = await fresh("resume-waits-for-lock");
+      const token = await o.token();
+      const id = await basicFileJob(o.id, "waits.csv");
+      await sql(`update public.contact_import_jobs set status = 'failed', error_summary = 'processing_failed: stopped' where id = $1`, [id]);
+      // A slice that failed has committed the status and not yet closed its connection, which holds the lock.
+      const ending = new pg.Client({ connectionString: stack.dbUrl });
+      await ending.connect();
+      try {
+        await ending.query("select pg_advisory_lock(private.import_job_lock_key($1))", [id]);
+        assertEquals((await call(FN, { method: "POST", path: `/${id}/resume`, token })).status, 202);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      } finally {
+        await ending.end();
+      }
+      // Read past the function: a progress read would pick up a stalled job after 20 s idle by itself.
+      let status = "";
+      for (let tries = 0; tries < 100 && status !== "completed"; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        [{ status }] = await sql<{ status: string }>(`select status from public.contact_import_jobs where id = $1`, [id]);
+      }
+      assertEquals(status, "completed", "the resumed slice took the lock once it was free and finished the job");
     });
 
     await t.step("agent tokens are refused (403); only the service runs slices (403)", async () => {
