@@ -31,6 +31,9 @@ export function normalizeEmail(input: string): string | null {
   return email.length <= 254 && EMAIL.test(email) && email.split("@")[0].length <= 64 ? email : null;
 }
 
+/** Unicode's invisible direction marks, embeddings and isolates (LRM, RLM, U+202A-U+202E, U+2066-U+2069). */
+const DIRECTION_MARKS = /[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
 /**
  * A phone number in E.164, or null when it cannot be one. International input (+44 ..., 0044 ...)
  * needs no country; national input ("020 7946 0018", "(415) 555-0100") needs `defaultCountry`.
@@ -43,8 +46,10 @@ export function normalizeEmail(input: string): string | null {
  * "+14155550132204", it is the form SQL stores, and stays findable).
  */
 export function normalizePhone(input: string, defaultCountry?: CountryCode): string | null {
-  const trimmed = input.trim();
-  if (!/^\+?[0-9\s().\-/]+$/.test(trimmed) || !slashSeparatesAreaCode(trimmed, defaultCountry)) return null;
+  // Without the direction marks a phone's contacts app puts around a number it copies.
+  const trimmed = input.replace(DIRECTION_MARKS, "").trim();
+  // The country code may stand in brackets, "(+49) 171 1234567", as European sheets write it.
+  if (!/^\(?\+?[0-9\s().\-/]+$/.test(trimmed) || !slashSeparatesAreaCode(trimmed, defaultCountry)) return null;
   const international = trimmed.startsWith("00") ? `+${trimmed.slice(2)}` : trimmed;
   const parsed = parsePhoneNumberFromString(international, defaultCountry ? { defaultCountry } : undefined);
   if (parsed?.isPossible() && E164.test(parsed.number)) return parsed.number;

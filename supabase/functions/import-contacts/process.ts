@@ -337,6 +337,10 @@ const REFUSALS: Record<string, string> = {
   contacts_tags_check: "too_many_tags: with this row the contact would have more than 100 tags",
 };
 
+/** As private.import_refusal words it for a dry run: a row with only an external id that reaches no contact. */
+const NAMELESS_NEW_CONTACT = "missing_name: a new contact needs a name, an organization or an identifier, and this row's external id matches no contact";
+const nameless = (row: ImportRow) => !row.display_name && !row.first_name && !row.last_name && !row.organization && row.channels.length === 0;
+
 /**
  * One batch in its own transaction. When the database refuses a row, the batch is split in two
  * at a record boundary and each half committed on its own, down to the row refused, which becomes
@@ -353,7 +357,7 @@ async function commitBatch(client: pg.Client, jobId: string, batch: Batch): Prom
       return;
     }
     const [row] = batch.rows;
-    const reason = REFUSALS[constraint ?? ""] ?? `rejected: the database refused this row (${message})`;
+    const reason = REFUSALS[constraint ?? ""] ?? (code === "23502" && nameless(row) ? NAMELESS_NEW_CONTACT : `rejected: the database refused this row (${message})`);
     log({ level: "warn", event: "row_refused", job_id: jobId, row: row.n, sqlstate: code, constraint });
     await commitOnce(client, jobId, { ...batch, rows: [], failures: [...batch.failures, rowFailure(row.n, null, null, reason)] });
   }

@@ -49,6 +49,10 @@ const ALIASES: Record<string, MappingTarget> = {
   cell: "phone", cellphone: "phone", phonevalue: "phone", mobilephonenumber: "phone", mobilenumber: "phone", homephone: "phone",
   businessphone: "phone", workphone: "phone", otherphone: "phone", primaryphone: "phone", telefon: "phone", mobil: "phone",
   mobiltelefon: "phone", handy: "phone", portable: "phone",
+  // Outlook's exports in German and French ("E-Mail-Adresse", "E-Mail 2: Adresse", "Telefon
+  // geschäftlich", "Adresse de messagerie", "Téléphone bureau", "Tél. mobile").
+  emailadresse: "email", adressedemessagerie: "email", telefongeschaftlich: "phone", telefonprivat: "phone",
+  telefonbuero: "phone", telefonburo: "phone", telephonebureau: "phone", telephonedomicile: "phone", telmobile: "phone",
   sms: "sms", whatsapp: "whatsapp", telegram: "telegram", slack: "slack",
   emailconsent: "consent.email", consentemail: "consent.email", phoneconsent: "consent.phone",
   smsconsent: "consent.sms", whatsappconsent: "consent.whatsapp",
@@ -355,9 +359,11 @@ export class RowNormalizer {
     this.#fileConsent = options.consent ?? {};
     // Every cell, trimmed, within its column's limit: a tuple, one schema per column. A channel's
     // cell may hold several identifiers, each of them checked on its own.
+    // An ignored column's cells are dropped unread: no limit of theirs fails a row.
     this.#limits = columns.map((column) =>
       column.target.kind === "field" ? LIMITS[column.target.field]
-        : column.target.kind === "channel" ? 4000 : column.target.kind === "metadata" ? 10_000 : 100
+        : column.target.kind === "channel" ? 4000 : column.target.kind === "metadata" ? 10_000
+        : column.target.kind === "ignore" ? Infinity : 100
     );
     this.#schema = z.tuple(this.#limits.map((max) => z.string().max(max, { message: `value_too_long: at most ${max} characters` })) as [
       z.ZodString,
@@ -369,7 +375,7 @@ export class RowNormalizer {
   normalize(cells: string[], n: number): ImportRow | RowFailure {
     const columns = this.#columns;
     // First: whatever else is wrong with the row, a NUL is the reason it can never be stored.
-    const nul = cells.findIndex((c) => c.includes("\u0000"));
+    const nul = cells.findIndex((c, i) => c.includes("\u0000") && columns[i]?.target.kind !== "ignore");
     if (nul !== -1) {
       return rowFailure(n, columns[nul]?.header ?? null, cells[nul], "invalid_character: the value contains a NUL character, which cannot be stored");
     }
@@ -453,7 +459,9 @@ export class RowNormalizer {
       }
     }
     this.#applyConsent(row, consent);
-    if (!row.display_name && !row.first_name && !row.last_name && !row.organization && row.channels.length === 0) {
+    // An external id alone may reach a contact to update (the database fails the row, missing_name,
+    // when it would make a new one, which needs a name).
+    if (!row.display_name && !row.first_name && !row.last_name && !row.organization && row.channels.length === 0 && !row.external_id) {
       throw new RowError("missing_name", "the row has no name, organization or identifier", null, null);
     }
     row.k = this.#dedupe === "external_id" ? row.external_id

@@ -21,6 +21,10 @@ Deno.test("phone numbers become E.164 from international and, with a country, na
   assertEquals(normalizePhone("0044 (20) 7946-0018"), "+442079460018");
   assertEquals(normalizePhone("020 7946 0018", "GB"), "+442079460018");
   assertEquals(normalizePhone("(415) 555-0100", "US"), "+14155550100");
+  assertEquals(normalizePhone("(+44) 20 7946 0018"), "+442079460018", "a country code in brackets");
+  assertEquals(normalizePhone("(+49) 171 1234567"), "+491711234567");
+  assertEquals(normalizePhone("\u202a+44 20 7946 0018\u202c"), "+442079460018", "direction marks a contacts app copies around a number");
+  assertEquals(normalizePhone("\u200e(415) 555-0100", "US"), "+14155550100");
   assertEquals(normalizePhone("07700 900123", "GB"), "+447700900123");
   assertEquals(normalizePhone("020 7946 0018"), null, "a national number without a country is ambiguous");
   assertEquals(normalizePhone("call me"), null);

@@ -34,6 +34,16 @@ Deno.test("header names match well-known ones without accents, case or punctuati
   assertEquals(["constructor", "tostring", "proto"].map(aliasOf), [undefined, undefined, undefined]);
 });
 
+Deno.test("Outlook's exports in German and French name their e-mail and phone columns", () => {
+  assertEquals(targets(["E-Mail-Adresse", "E-Mail-Typ", "E-Mail 2: Adresse", "Telefon geschäftlich", "Telefon privat", "Mobiltelefon"]), [
+    "E-Mail-Adresse: email", "E-Mail-Typ: metadata.e_mail_typ", "E-Mail 2: Adresse: email", "Telefon geschäftlich: phone",
+    "Telefon privat: phone", "Mobiltelefon: phone",
+  ]);
+  assertEquals(targets(["Adresse de messagerie", "Téléphone bureau", "Téléphone domicile", "Tél. mobile"]), [
+    "Adresse de messagerie: email", "Téléphone bureau: phone", "Téléphone domicile: phone", "Tél. mobile: phone",
+  ]);
+});
+
 Deno.test("a numbered channel column is one more channel; numbered fields and channel labels stay custom fields", () => {
   assertEquals(
     ["email1value", "email2value", "email3address", "phone12value", "homephone2", "businessphone2", "phone3", "tel2"].map(aliasOf),

@@ -466,6 +466,20 @@ Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, a
       assertEquals(change.previous, { last_name: "Old" });
     });
 
+    await t.step("a row with only an external id updates the contact that has it; one that would create fails missing_name, in a dry run alike", async () => {
+      const o = await fresh("external-id-only");
+      await sql(`insert into public.contacts (user_id, display_name, external_id) values ($1, 'Ada Lovelace', 'C-1')`, [o.id]);
+      // An ignored column is dropped unread: a long value in it fails nothing.
+      const csv = `External ID,Segment,Internal Notes\nC-1,Gold,${"x".repeat(500)}\nC-9,Silver,\n`;
+      const options = { dedupe_key: "external_id", on_duplicate: "update", mapping: JSON.stringify({ "Internal Notes": "ignore" }), force: "true" };
+      for (const dryRun of [true, false]) {
+        const job = await importAndWait(o, csv, { ...options, ...(dryRun ? { dry_run: "true" } : {}) });
+        assertEquals([job.status, job.created, job.updated, job.skipped, job.failed], ["completed", 0, 1, 0, 1], dryRun ? "dry run" : "import");
+        assertEquals(reasonCodes(await errorLines(await o.token(), job.id)), [[3, null, "missing_name"]], dryRun ? "dry run" : "import");
+      }
+      assertEquals((await contactsOf(o)).map((c) => [c.display_name, c.external_id, c.metadata]), [["Ada Lovelace", "C-1", { segment: "Gold" }]]);
+    });
+
     await t.step("an unsubscribe list imported into existing contacts withdraws their consent", async () => {
       const o = await fresh("unsubscribe");
       await importAndWait(o, "first_name,email,email_consent\nAda,ada@example.com,yes\nGrace,grace@example.com,yes\n");
