@@ -40,7 +40,13 @@ export interface FileStorage {
   removeAll(objects: StoredObject[]): Promise<void>;
 }
 
-const SEGMENT = /^[A-Za-z0-9_.=@+-][A-Za-z0-9 _.=@+()-]{0,254}$/;
+// The characters Supabase Storage takes in object names (its isValidKey: S3's safe ones and a few
+// more), but for a leading space; "/" separates the segments.
+const SEGMENT = /^[A-Za-z0-9_.=@+()!*'&$;:,?-][A-Za-z0-9 _.=@+()!*'&$;:,?-]{0,254}$/;
+
+/** What a bucket's object path may be, for a caller who named one it may not. */
+export const STORAGE_PATH_RULE = "a path of segments of at most 255 letters (A-Z, a-z), digits, spaces and _ . = @ + ( ) ! * ' & $ ; : , ? -, " +
+  "none of them . or .., not starting with a space, at most 1024 characters in all";
 
 /** True for a bucket name and object path made of plain segments (no "..", no absolute paths). */
 export function isSafeObject(object: StoredObject): boolean {

@@ -110,6 +110,16 @@ interface Received {
   source: "upload" | "storage";
 }
 
+/**
+ * The options of the query and of the body together. One given in both is refused, as a repeated
+ * query key is: `?dry_run=true` with a field `dry_run=false` must not become a real import.
+ */
+function inOnePlace(query: Record<string, string>, body: Record<string, unknown>): Record<string, unknown> {
+  const twice = Object.keys(body).filter((key) => Object.hasOwn(query, key));
+  if (twice.length > 0) throw validationFailed(twice.map((path) => ({ path, code: "custom", message: "given both in the query and in the body" })));
+  return { ...query, ...body };
+}
+
 const ownerOf = (ctx: FunctionContext, options: ImportOptions) => ownerScope(ctx.caller, options.owner_id) ?? ctx.caller.userId!;
 
 const uploadObject = (ownerId: string): StoredObject => ({ bucket: UPLOAD_BUCKET, path: `${ownerId}/${crypto.randomUUID()}.csv` });
@@ -117,7 +127,7 @@ const uploadObject = (ownerId: string): StoredObject => ({ bucket: UPLOAD_BUCKET
 /** JSON: a file the caller put in Storage, under their own folder; options in the body or the query. */
 async function receiveReference(req: Request, ctx: FunctionContext, query: Record<string, string>, { storage }: Uploads): Promise<Received> {
   const { storage: reference, ...rest } = await parseJson(req, StorageImportRequest);
-  const options = optionsFrom({ ...query, ...rest });
+  const options = optionsFrom(inOnePlace(query, rest));
   const ownerId = ownerOf(ctx, options);
   // The worker reads the file with the service's rights: an owner names only a file of the bucket
   // whose policies give them their own folder, never one of a bucket they may not read.
@@ -134,7 +144,7 @@ async function receiveReference(req: Request, ctx: FunctionContext, query: Recor
 /** Multipart: options as form fields (before the file part) or in the query. */
 async function receiveForm(req: Request, ctx: FunctionContext, query: Record<string, string>, uploads: Uploads): Promise<Received> {
   const { intake, fileName, plan } = await receiveMultipart(req, uploads, importLimits().maxBytes + MULTIPART_OVERHEAD, (fields) => {
-    const options = optionsFrom({ ...query, ...fields });
+    const options = optionsFrom(inOnePlace(query, fields));
     const ownerId = ownerOf(ctx, options);
     return { options, ownerId, object: uploadObject(ownerId), limits: rowLimits(options), format: options };
   });

@@ -14,7 +14,8 @@ import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { Busboy, type BusboyInstance } from "@fastify/busboy";
 import { assertDeclaredSize, HttpError, payloadTooLarge } from "../_shared/http.ts";
-import { type FileStorage, isSafeObject, type StoredObject, type Written } from "../_shared/storage.ts";
+import { validationFailed } from "../_shared/schemas.ts";
+import { type FileStorage, isSafeObject, STORAGE_PATH_RULE, type StoredObject, type Written } from "../_shared/storage.ts";
 import { detectFormat, type Encoding, EncodingCheck, type FileFormat, peek, RecordReader } from "./csv.ts";
 import { HeaderLocator } from "./layout.ts";
 import { HeaderError, storable } from "./rows.ts";
@@ -214,6 +215,9 @@ export async function receiveMultipart<P extends MultipartPlan>(
     busboy = new Busboy({
       headers: { "content-type": req.headers.get("content-type") ?? "" },
       limits: { files: 1, fields: MAX_FORM_FIELDS, fieldSize: MAX_FIELD_BYTES, parts: MAX_FORM_FIELDS + 1, fileSize: maxBytes + 1 },
+      // The part named file is the file, also without a file name (curl -F 'file=<contacts.csv',
+      // FormData.append("file", text)), which busboy would otherwise read as one more field.
+      isPartAFile: (name, contentType, fileName) => name === "file" || fileName !== undefined || contentType === "application/octet-stream",
     });
   } catch {
     throw new HttpError(400, "bad_request", "The multipart body has no boundary");
@@ -236,6 +240,8 @@ export async function receiveMultipart<P extends MultipartPlan>(
   busboy.on("field", (name: string, value: string, _nameTruncated: boolean, valueTruncated: boolean) => {
     if (state.part) fail(new HttpError(400, "bad_request", `Put the option fields before the file part (${name} came after it)`));
     else if (valueTruncated) fail(payloadTooLarge(MAX_FIELD_BYTES, "bytes", `The form field ${name}`));
+    // One value an option, as in the query: the last of two must not decide alone.
+    else if (Object.hasOwn(fields, name)) fail(validationFailed([{ path: name, code: "custom", message: "given more than once" }]));
     else fields[name] = value;
   });
   // Past a limit busboy drops the part and says so only by an event: a second file or a field over
@@ -349,7 +355,10 @@ function fileStream(file: Readable): ReadableStream<Uint8Array> {
 
 /** A caller's Storage reference: only objects under the owner's own folder (<owner id>/...). */
 export function ownedObject(reference: StoredObject, ownerId: string): StoredObject {
-  if (!isSafeObject(reference) || !reference.path.startsWith(`${ownerId}/`)) {
+  if (!isSafeObject(reference)) {
+    throw validationFailed([{ path: "storage.path", code: "custom", message: STORAGE_PATH_RULE }]);
+  }
+  if (!reference.path.startsWith(`${ownerId}/`)) {
     throw new HttpError(404, "not_found", "No such file in Storage, or it is not yours");
   }
   return reference;

@@ -763,6 +763,65 @@ Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, a
       assertEquals((await sql(`select 1 from public.contact_import_jobs where user_id = $1`, [o.id])).length, 0);
     });
 
+    await t.step("an option given twice (query and body, two form fields) is refused, not decided by the last; nothing is stored", async () => {
+      const o = await fresh("options-twice");
+      const token = await o.token();
+      const basic = new Blob([await fixture("01_basic.csv").arrayBuffer()], { type: "text/csv" });
+      const form = (...fields: [string, string][]) => {
+        const body = new FormData();
+        for (const [name, value] of fields) body.append(name, value);
+        body.append("file", basic, "people.csv");
+        return body;
+      };
+      const post = async (body: BodyInit, query = "", headers: Record<string, string> = {}) => {
+        const response = await fetch(`${stack.url}/functions/v1/${FN}${query}`, { method: "POST", headers: { Authorization: `Bearer ${token}`, ...headers }, body });
+        return { status: response.status, headers: response.headers, body: await response.json() };
+      };
+      const inBoth = await post(form(["dry_run", "false"]), "?dry_run=true");
+      assertError(inBoth, 422, "validation_failed");
+      assertEquals(inBoth.body.details.issues, [{ path: "dry_run", code: "custom", message: "given both in the query and in the body" }]);
+      const twice = await post(form(["dedupe_key", "email"], ["dedupe_key", "phone"]));
+      assertError(twice, 422, "validation_failed");
+      assertEquals(twice.body.details.issues, [{ path: "dedupe_key", code: "custom", message: "given more than once" }]);
+      Deno.writeFileSync(storedFile(o.id, "mine.csv"), new Uint8Array(await basic.arrayBuffer()));
+      const reference = JSON.stringify({ storage: { bucket: "imports", path: `${o.id}/mine.csv` }, dry_run: false });
+      assertError(await post(reference, "?dry_run=true", { "content-type": "application/json" }), 422, "validation_failed");
+      assertEquals(storedUploads(o.id), ["mine.csv"], "no upload is left behind; the owner's own file stays");
+      assertEquals((await sql(`select 1 from public.contact_import_jobs where user_id = $1`, [o.id])).length, 0);
+    });
+
+    await t.step("multipart: a file part without a file name is the file; a mapping field up to 32 KB is read", async () => {
+      const o = await fresh("multipart-file-part");
+      const token = await o.token();
+      const text = new TextDecoder().decode(await fixture("01_basic.csv").arrayBuffer());
+      // A mapping of many columns: the header's own, and a long list of others a wide export would have.
+      const wide = Object.fromEntries([["email", "email"], ...Array.from({ length: 900 }, (_, i) => [`Custom Column ${i}`, "ignore"])]);
+      const body = new FormData();
+      body.append("mapping", JSON.stringify(wide));
+      body.append("file", text);
+      const response = await fetch(`${stack.url}/functions/v1/${FN}`, { method: "POST", headers: { Authorization: `Bearer ${token}` }, body });
+      const started = await response.json();
+      assert(JSON.stringify(wide).length > 16 * 1024, "the mapping is over 16 KB");
+      // The mapping names columns the file does not have: the job fails at its header, having read the mapping and the file.
+      assertEquals(response.status, 202, JSON.stringify(started));
+      const job = await waitForJob(token, started.id);
+      assertEquals([job.status, job.file_name], ["failed", "import.csv"]);
+      assertEquals(reasonCodes(await errorLines(token, job.id)), [[1, "Custom Column 0", "unknown_column"]]);
+    });
+
+    await t.step("a file the owner put in Storage under a name with characters Storage takes is imported by reference", async () => {
+      const o = await fresh("storage-names");
+      const token = await o.token();
+      const name = "Leads, Q3 (O'Brien & Co)!.csv";
+      Deno.writeFileSync(storedFile(o.id, name), new Uint8Array(await fixture("01_basic.csv").arrayBuffer()));
+      const started = await call(FN, { method: "POST", token, body: JSON.stringify({ storage: { bucket: "imports", path: `${o.id}/${name}` } }) });
+      assertEquals(started.status, 202, JSON.stringify(started.body));
+      const job = await waitForJob(token, (started.body as Job).id);
+      assertEquals([job.status, job.created, job.file_name], ["completed", 3, name]);
+      const bad = await call(FN, { method: "POST", token, body: JSON.stringify({ storage: { bucket: "imports", path: `${o.id}/a#b.csv` } }) });
+      assertError(bad, 422, "validation_failed");
+    });
+
     await t.step("multipart: a part's file name the database could not store is cleaned, not refused", async () => {
       const o = await fresh("multipart-file-name");
       const token = await o.token();
@@ -890,7 +949,7 @@ Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, a
         method: "POST", token, body: JSON.stringify({ storage: { bucket: "imports", path: `${owner.id}/from-storage.csv` } }),
       });
       assertError(theirs, 404, "not_found");
-      assertError(await call(FN, { method: "POST", token, body: JSON.stringify({ storage: { bucket: "imports", path: `${stranger.id}/../${owner.id}/from-storage.csv` } }) }), 404, "not_found");
+      assertError(await call(FN, { method: "POST", token, body: JSON.stringify({ storage: { bucket: "imports", path: `${stranger.id}/../${owner.id}/from-storage.csv` } }) }), 422, "validation_failed");
       // A file in the stranger's own folder of a bucket their Storage policies may not let them read.
       Deno.mkdirSync(`${Deno.env.get("SUPABASE_LOCAL_STORAGE_DIR")}/invoices/${stranger.id}`, { recursive: true });
       Deno.writeFileSync(`${Deno.env.get("SUPABASE_LOCAL_STORAGE_DIR")}/invoices/${stranger.id}/2026.csv`, Deno.readFileSync(new URL("01_basic.csv", FIXTURES)));

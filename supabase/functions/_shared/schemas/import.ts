@@ -31,7 +31,8 @@ export const ImportDelimiter = z.enum([",", ";", "\t", "|"]);
 function jsonObject<T extends z.ZodType>(schema: T, message: string) {
   return z.union([
     schema,
-    z.string().max(16 * 1024).transform((text, ctx): z.infer<T> => {
+    // As long as a form field may be (32 KiB): a mapping of a few hundred columns fits.
+    z.string().max(32 * 1024).transform((text, ctx): z.infer<T> => {
       try {
         return schema.parse(JSON.parse(text));
       } catch {
