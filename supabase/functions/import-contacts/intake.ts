@@ -178,6 +178,8 @@ export async function receiveBody(
 }
 
 const MAX_FORM_FIELDS = 20;
+/** How long the rest of a multipart body may take once its file part is stored. */
+const BODY_END_GRACE_MS = 10_000;
 const MAX_FIELD_BYTES = 32 * 1024;
 const ONE_FILE_PART = "Send exactly one file part, named file";
 
@@ -223,6 +225,8 @@ export async function receiveMultipart<P extends MultipartPlan>(
     throw new HttpError(400, "bad_request", "The multipart body has no boundary");
   }
   const fields: Record<string, string> = {};
+  let reading = true;
+  let bodyEnd: ReturnType<typeof setTimeout> | undefined;
   // Set from busboy's events; an object, so that the reads after the awaits below see them.
   const state: { part: FilePart<P> | null; failure: { error: unknown } | null } = { part: null, failure: null };
   let stop = () => {};
@@ -266,12 +270,23 @@ export async function receiveMultipart<P extends MultipartPlan>(
     const scan = scanFile(fileStream(file), plan.limits, plan.format, (stream) => storage.write(plan.object, stream));
     state.part = { plan, file, fileName: displayFileName(fileName), scan };
     scan.catch(fail);
+    // Once the file is stored only the closing boundary should follow. A body that stays open past
+    // that would hold the invocation (and the upload, which no job names yet) until the platform
+    // kills it at its wall clock, and nothing would remove the file then.
+    scan.then(() => {
+      if (reading) bodyEnd = setTimeout(() => fail(new HttpError(400, "bad_request", `The multipart body did not end within ${BODY_END_GRACE_MS / 1000} s of its file part`)), BODY_END_GRACE_MS);
+    }, () => {});
   });
   busboy.on("error", () => fail(new HttpError(400, "bad_request", "The multipart body is malformed")));
   const parsed = new Promise<void>((resolve) => busboy.on("finish", resolve));
 
-  await feed(req.body, busboy, stopped, () => state.failure !== null).catch(fail);
-  if (!state.failure) await Promise.race([parsed, stopped]);
+  try {
+    await feed(req.body, busboy, stopped, () => state.failure !== null).catch(fail);
+    if (!state.failure) await Promise.race([parsed, stopped]);
+  } finally {
+    reading = false;
+    clearTimeout(bodyEnd);
+  }
   if (!state.part) {
     fail(new HttpError(422, "validation_failed", "The form has no file part", { issues: [{ path: "file", code: "custom", message: "missing file part" }] }));
   }

@@ -790,6 +790,26 @@ Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, a
       assertEquals((await sql(`select 1 from public.contact_import_jobs where user_id = $1`, [o.id])).length, 0);
     });
 
+    await t.step("multipart: a body left open after its file part is refused, and the stored upload removed", async () => {
+      const o = await fresh("multipart-left-open");
+      const boundary = "LeftOpenBoundary";
+      const csv = new TextDecoder().decode(await fixture("01_basic.csv").arrayBuffer());
+      const part = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="people.csv"\r\nContent-Type: text/csv\r\n\r\n${csv}\r\n--${boundary}\r\n`;
+      // The file part whole, the next boundary, and then nothing: the body is never ended.
+      const body = new ReadableStream<Uint8Array>({ start: (controller) => controller.enqueue(new TextEncoder().encode(part)) });
+      const hangUp = new AbortController();
+      const giveUp = setTimeout(() => hangUp.abort(new Error("no answer while the body stayed open")), 60_000);
+      try {
+        const answer = await upload(await o.token(), body, {}, stack.url, `multipart/form-data; boundary=${boundary}`, hangUp.signal);
+        assertError(answer, 400, "bad_request");
+        assertEquals(answer.body.message, "The multipart body did not end within 10 s of its file part");
+      } finally {
+        clearTimeout(giveUp);
+      }
+      assertEquals(storedUploads(o.id), [], "the upload no job would name is removed");
+      assertEquals((await sql(`select 1 from public.contact_import_jobs where user_id = $1`, [o.id])).length, 0);
+    });
+
     await t.step("multipart: a file part without a file name is the file; a mapping field up to 32 KB is read", async () => {
       const o = await fresh("multipart-file-part");
       const token = await o.token();
