@@ -145,8 +145,13 @@ export async function runSlice(jobId: string, storage: FileStorage, limits = sli
     await rest.cancel();
     const format = detectFormat(sample, { encoding: options.encoding, delimiter: options.delimiter, header_row: options.header_row });
 
+    // Storage refuses a range that starts at the object's end (InvalidRange): from there, as after
+    // the byte-order mark of a file that holds nothing else, or at the saved position of a job
+    // stopped between its last batch and its completion, there is nothing to read.
+    const size = head.size ?? (job.file_size_bytes === null ? null : Number(job.file_size_bytes));
     /** The file from a byte position on, of the version checked above, or why it cannot be read. */
     const readFrom = async (from: number): Promise<StoredFile | string> => {
+      if (size !== null && from >= size) return { body: ReadableStream.from<Uint8Array>([]), size, version: head.version };
       const file = await storage.read(object, from);
       if (!file) return FILE_MISSING;
       if (file.version !== head.version) {
@@ -192,11 +197,7 @@ export async function runSlice(jobId: string, storage: FileStorage, limits = sli
         [job.id, format.encoding, format.delimiter, JSON.stringify(header), offset, line],
       );
     } else {
-      // A slice that ended between saving its last batch (or a header-only file's header) and
-      // completing the job leaves the position at the file's end. Storage refuses a range that
-      // starts there (InvalidRange), so such a job has nothing more to read and completes.
-      const size = head.size ?? (job.file_size_bytes === null ? null : Number(job.file_size_bytes));
-      const rest = size !== null && offset >= size ? { body: ReadableStream.from<Uint8Array>([]) } : await readFrom(offset);
+      const rest = await readFrom(offset);
       if (typeof rest === "string") return await fail(client, job.id, line, null, rest);
       reader = new RecordReader(rest.body, format, offset, line);
     }

@@ -459,9 +459,11 @@ export class RowNormalizer {
       }
     }
     this.#applyConsent(row, consent);
-    // An external id alone may reach a contact to update (the database fails the row, missing_name,
-    // when it would make a new one, which needs a name).
-    if (!row.display_name && !row.first_name && !row.last_name && !row.organization && row.channels.length === 0 && !row.external_id) {
+    // Under dedupe_key external_id an external id alone reaches the contact to update (the database
+    // fails the row, missing_name, when it would make a new one, which needs a name). Elsewhere it
+    // may be a sheet's row number under a bare Id column, and a row with nothing else is empty.
+    const keyedById = this.#dedupe === "external_id" && row.external_id !== null;
+    if (!row.display_name && !row.first_name && !row.last_name && !row.organization && row.channels.length === 0 && !keyedById) {
       throw new RowError("missing_name", "the row has no name, organization or identifier", null, null);
     }
     row.k = this.#dedupe === "external_id" ? row.external_id

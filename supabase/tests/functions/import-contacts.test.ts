@@ -478,6 +478,18 @@ Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, a
         assertEquals(reasonCodes(await errorLines(await o.token(), job.id)), [[3, null, "missing_name"]], dryRun ? "dry run" : "import");
       }
       assertEquals((await contactsOf(o)).map((c) => [c.display_name, c.external_id, c.metadata]), [["Ada Lovelace", "C-1", { segment: "Gold" }]]);
+      // Keyed by e-mail, a bare Id column may be the sheet's row numbers: a row with nothing else is empty.
+      const numbered = await importAndWait(o, "Id,Email,Segment\nC-1,,Silver\n", { on_duplicate: "update", force: "true" });
+      assertEquals([numbered.status, numbered.updated, numbered.failed], ["completed", 0, 1]);
+      assertEquals(reasonCodes(await errorLines(await o.token(), numbered.id)), [[2, null, "missing_name"]]);
+      assertEquals((await contactsOf(o))[0].metadata, { segment: "Gold" }, "the contact whose external id the row number equals is untouched");
+    });
+
+    await t.step("a file of a byte-order mark alone fails as empty, as an empty file does", async () => {
+      const o = await fresh("bom-only");
+      const job = await importAndWait(o, new Blob([new Uint8Array([0xef, 0xbb, 0xbf])]));
+      assertEquals([job.status, job.total_rows], ["failed", 0]);
+      assertEquals(reasonCodes(await errorLines(await o.token(), job.id)), [[1, null, "empty_file"]]);
     });
 
     await t.step("an unsubscribe list imported into existing contacts withdraws their consent", async () => {
