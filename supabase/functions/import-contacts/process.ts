@@ -10,7 +10,7 @@ import { type FileStorage, objectOf, type StoredFile } from "../_shared/storage.
 import { ImportOptions } from "../_shared/schemas/import.ts";
 import { cellsOf, type CsvRecord, detectFormat, type FileFormat, peek, RecordReader } from "./csv.ts";
 import { readHeader } from "./layout.ts";
-import { HeaderError, type ImportRow, mapHeader, type RowFailure, rowFailure, RowNormalizer, storable } from "./rows.ts";
+import { HeaderError, type ImportRow, mapHeader, nameless, type RowFailure, rowFailure, RowNormalizer, storable } from "./rows.ts";
 
 export interface SliceLimits {
   /** Wall-clock budget of one slice (well under the platform's limit per invocation). */
@@ -340,7 +340,6 @@ const REFUSALS: Record<string, string> = {
 
 /** As private.import_refusal words it for a dry run: a row with only an external id that reaches no contact. */
 const NAMELESS_NEW_CONTACT = "missing_name: a new contact needs a name, an organization or an identifier, and this row's external id matches no contact";
-const nameless = (row: ImportRow) => !row.display_name && !row.first_name && !row.last_name && !row.organization && row.channels.length === 0;
 
 /**
  * One batch in its own transaction. When the database refuses a row, the batch is split in two

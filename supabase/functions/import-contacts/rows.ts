@@ -217,6 +217,10 @@ export function mapHeader(header: string[], options: Pick<ImportOptions, "mappin
 /** The channel types that carry a phone number; the phone key matches a number across all of them. */
 const PHONE_TYPES: readonly string[] = ["phone", "sms", "whatsapp"];
 
+/** Whether a row has nothing a new contact could be named by: no name, organization or identifier. */
+export const nameless = (row: ImportRow) =>
+  !row.display_name && !row.first_name && !row.last_name && !row.organization && row.channels.length === 0;
+
 /** A row as the batch SQL takes it (private.contact_import_row). */
 export interface ImportRow {
   n: number;
@@ -463,7 +467,7 @@ export class RowNormalizer {
     // fails the row, missing_name, when it would make a new one, which needs a name). Elsewhere it
     // may be a sheet's row number under a bare Id column, and a row with nothing else is empty.
     const keyedById = this.#dedupe === "external_id" && row.external_id !== null;
-    if (!row.display_name && !row.first_name && !row.last_name && !row.organization && row.channels.length === 0 && !keyedById) {
+    if (nameless(row) && !keyedById) {
       throw new RowError("missing_name", "the row has no name, organization or identifier", null, null);
     }
     row.k = this.#dedupe === "external_id" ? row.external_id
