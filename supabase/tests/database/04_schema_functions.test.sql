@@ -29,7 +29,7 @@ select functions_are('private', array[
   'record_channel_consent_updates',
   'agent_can_message_on_channel', 'channel_match_key', 'organization_match_key', 'name_sound_key', 'contact_name_block', 'set_contact_name_block',
   'duplicate_contact_pairs', 'merge_contact_pair', 'track_shared_channel_keys', 'track_shared_contact_keys', 'shared_contact_keys',
-  'import_job_lock_key', 'import_job_is_running', 'import_merged_value', 'import_merged_metadata', 'create_import_job', 'import_apply_batch',
+  'import_job_lock_key', 'import_job_is_running', 'import_merged_value', 'import_merged_display_name', 'import_merged_metadata', 'create_import_job', 'import_apply_batch',
   'import_dry_run_batch', 'import_contacts_batch', 'undo_import_job', 'drop_dry_run_claims',
   'queue_upload_of_ended_import', 'queue_uploads_of_deleted_imports', 'import_uploads_due', 'queue_unused_import_upload', 'dry_run_entry_mentions',
   'contact_identifier_values', 'is_identifier_value', 'contact_import_report_lines', 'contact_dry_run_entries', 'mentions_whole',

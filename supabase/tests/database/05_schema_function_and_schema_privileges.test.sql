@@ -2,7 +2,7 @@
 -- roles that call it (anon to none), every private function to authenticated and service_role
 -- only, and anon cannot even resolve names in the private schema.
 begin;
-select plan(337);
+select plan(339);
 
 -- Schemas.
 select schema_privs_are('private', 'anon', array[]::text[], 'anon has no usage on schema private');
@@ -252,6 +252,10 @@ select function_privs_are('private', 'import_merged_value', array['text', 'text'
   'authenticated can execute private.import_merged_value(...)');
 select function_privs_are('private', 'import_merged_value', array['text', 'text', 'text'], 'service_role', array['EXECUTE'],
   'service_role can execute private.import_merged_value(...)');
+select function_privs_are('private', 'import_merged_display_name', array['text', 'uuid', 'text', 'text', 'text', 'text', 'text', 'text', 'text'],
+  'authenticated', array['EXECUTE'], 'authenticated can execute private.import_merged_display_name(...)');
+select function_privs_are('private', 'import_merged_display_name', array['text', 'uuid', 'text', 'text', 'text', 'text', 'text', 'text', 'text'],
+  'service_role', array['EXECUTE'], 'service_role can execute private.import_merged_display_name(...)');
 select function_privs_are('private', 'import_apply_batch', array['public.contact_import_jobs', 'private.contact_import_plan[]', 'text', 'uuid'], 'authenticated', array[]::text[],
   'authenticated cannot execute private.import_apply_batch(...): only private.import_contacts_batch calls it, as its owner');
 select function_privs_are('private', 'import_apply_batch', array['public.contact_import_jobs', 'private.contact_import_plan[]', 'text', 'uuid'], 'service_role', array[]::text[],

@@ -60,7 +60,7 @@ select results_eq($$ select last_name from public.contacts where id = '50000000-
   $$ values ('Lovelace'::text) $$, 'update overwrote Ada''s last name');
 select results_eq($$ select previous, cardinality(added_channel_ids) from public.contact_import_changes
   where contact_id = '50000000-0000-4000-8000-000000000001' $$,
-  $$ values ('{"last_name": "Old"}'::jsonb, 1) $$, 'the change log keeps the overwritten value and the added phone for undo');
+  $$ values ('{"last_name": "Old", "display_name": "Ada Old"}'::jsonb, 1) $$, 'the change log keeps the overwritten value and the added phone for undo');
 select results_eq($$ select ch.consent_status from public.contact_communication_channels ch
   where ch.user_id = tests.get_supabase_uid('batch_owner') and ch.normalized_identifier = 'grace@example.com' $$,
   $$ values ('granted'::text) $$, 'the consent column was recorded on Grace''s e-mail');
@@ -134,7 +134,7 @@ select is(private.import_contacts_batch((select id from job_ids where name = 'dr
 select results_eq($$ select count(*)::int, min(last_name) from public.contacts where user_id = tests.get_supabase_uid('batch_owner') $$,
   $$ values (1, 'Old'::text) $$, 'the dry run wrote no contact and changed none');
 select results_eq($$ select dry_run_report -> 'changed' -> 0 -> 'changes' from public.contact_import_jobs where id = (select id from job_ids where name = 'dry') $$,
-  $$ values ('{"last_name": {"to": "Dry", "from": "Old"}}'::jsonb) $$, 'the dry-run report shows the change it would make');
+  $$ values ('{"last_name": {"to": "Dry", "from": "Old"}, "display_name": {"to": "Ada Dry", "from": "Ada Old"}}'::jsonb) $$, 'the dry-run report shows the change it would make, the display name made from the names with them');
 select throws_ok($$ select private.undo_import_job((select id from job_ids where name = 'dry')) $$,
   '55000', 'a dry run changed no contacts: there is nothing to undo', 'a dry run cannot be undone');
 

@@ -65,10 +65,11 @@ Deno.test("import batches and undo beside an edit in flight", async (t) => {
           [job, JSON.stringify([row(2, "edit@example.com", "Imported")])],
         ))[0].counts);
       assertEquals(counts, { created: 0, updated: 1, skipped: 0, failed: 0 });
-      const [contact] = await sql(`select first_name, job_title from public.contacts where id = $1`, [id]);
-      assertEquals(contact, { first_name: "Imported", job_title: "Edited title" }, "the import's name on top of the owner's edit");
+      const [contact] = await sql(`select first_name, display_name, job_title from public.contacts where id = $1`, [id]);
+      assertEquals(contact, { first_name: "Imported", display_name: "Imported", job_title: "Edited title" },
+        "the import's name, and the display name made from it, on top of the owner's edit");
       const [change] = await sql(`select previous from public.contact_import_changes where job_id = $1`, [job]);
-      assertEquals(change, { previous: { first_name: "Old" } }, "undo would restore only what the import changed");
+      assertEquals(change, { previous: { first_name: "Old", display_name: "Old" } }, "undo would restore only what the import changed");
     });
 
     await t.step("undo waits for an edit of a contact the import created, then keeps it", async () => {

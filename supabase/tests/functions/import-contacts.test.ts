@@ -461,9 +461,9 @@ Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, a
       const update = await importAndWait(o, csv, { on_duplicate: "update", force: "true" });
       assertEquals(update.updated, 1);
       [ada] = await contactsOf(o);
-      assertEquals(ada.last_name, "Lovelace");
+      assertEquals([ada.last_name, ada.display_name], ["Lovelace", "Ada Lovelace"], "the display name made from her names follows them");
       const [change] = await sql<{ previous: Record<string, unknown> }>(`select previous from public.contact_import_changes where job_id = $1`, [update.id]);
-      assertEquals(change.previous, { last_name: "Old" });
+      assertEquals(change.previous, { last_name: "Old", display_name: "Ada Old" });
     });
 
     await t.step("a row with only an external id updates the contact that has it; one that would create fails missing_name, in a dry run alike", async () => {
@@ -556,7 +556,10 @@ Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, a
       const job = await importAndWait(o, csv, { dry_run: "true", on_duplicate: "update" });
       assertEquals([job.status, job.created, job.updated, job.skipped, job.failed], ["completed", 1, 1, 1, 1]);
       assertEquals(job.dry_run_report!.new, [{ row: 3, display_name: "Grace Hopper", identifiers: ["grace@example.com"] }]);
-      assertEquals((job.dry_run_report!.changed as { changes: unknown }[])[0].changes, { last_name: { from: null, to: "Lovelace" } });
+      assertEquals((job.dry_run_report!.changed as { changes: unknown }[])[0].changes, {
+        last_name: { from: null, to: "Lovelace" },
+        display_name: { from: "Ada", to: "Ada Lovelace" },
+      });
       assertEquals((job.dry_run_report!.failing as { row: number }[]).map((f) => f.row), [5]);
       const after = await sql(`select (select count(*) from public.contacts where user_id = $1)::int as contacts,
         (select count(*) from public.contact_communication_channels where user_id = $1)::int as channels,
