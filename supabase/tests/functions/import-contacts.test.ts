@@ -466,6 +466,28 @@ Deno.test("import-contacts", { sanitizeResources: false, sanitizeOps: false }, a
       assertEquals(change.previous, { last_name: "Old", display_name: "Ada Old" });
     });
 
+    await t.step("under update a new address from the file becomes the primary one, and undo gives the flag back", async () => {
+      const o = await fresh("new-primary");
+      const token = await o.token();
+      const [{ id }] = await sql<{ id: string }>(
+        `insert into public.contacts (user_id, first_name, last_name) values ($1, 'Ada', 'Lovelace') returning id`, [o.id]);
+      await sql(`insert into public.contact_communication_channels (user_id, contact_id, channel_type, identifier, is_primary)
+        values ($1, $2, 'phone', '+442079460018', true), ($1, $2, 'email', 'ada@old.example', true)`, [o.id, id]);
+      const emails = async () =>
+        (await sql<{ e: string }>(`select identifier || case when is_primary then ' (primary)' else '' end as e
+          from public.contact_communication_channels where contact_id = $1 and channel_type = 'email' order by 1`, [id])).map((r) => r.e);
+      const csv = "first_name,last_name,phone,email\nAda,Lovelace,+44 20 7946 0018,ada@new.example\n";
+      const preview = await importAndWait(o, csv, { dedupe_key: "phone", on_duplicate: "update", dry_run: "true" });
+      assertEquals((preview.dry_run_report!.changed as { changes: Record<string, unknown> }[])[0].changes,
+        { primary_email: { from: "ada@old.example", to: "ada@new.example" } });
+      const job = await importAndWait(o, csv, { dedupe_key: "phone", on_duplicate: "update" });
+      assertEquals([job.status, job.updated], ["completed", 1]);
+      assertEquals(await emails(), ["ada@new.example (primary)", "ada@old.example"]);
+      const response = await call(FN, { method: "DELETE", path: `/${job.id}`, token });
+      assertEquals(response.status, 200, JSON.stringify(response.body));
+      assertEquals(await emails(), ["ada@old.example (primary)"]);
+    });
+
     await t.step("a row with only an external id updates the contact that has it; one that would create fails missing_name, in a dry run alike", async () => {
       const o = await fresh("external-id-only");
       await sql(`insert into public.contacts (user_id, display_name, external_id) values ($1, 'Ada Lovelace', 'C-1')`, [o.id]);
