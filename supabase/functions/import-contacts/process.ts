@@ -10,7 +10,7 @@ import { type FileStorage, objectOf, type StoredFile } from "../_shared/storage.
 import { ImportOptions } from "../_shared/schemas/import.ts";
 import { cellsOf, type CsvRecord, detectFormat, type FileFormat, peek, RecordReader } from "./csv.ts";
 import { readHeader } from "./layout.ts";
-import { HeaderError, type ImportRow, mapHeader, nameless, type RowFailure, rowFailure, RowNormalizer, storable } from "./rows.ts";
+import { HeaderError, type ImportRow, mapHeader, type RowFailure, rowFailure, RowNormalizer, storable } from "./rows.ts";
 
 export interface SliceLimits {
   /** Wall-clock budget of one slice (well under the platform's limit per invocation). */
@@ -338,9 +338,6 @@ const REFUSALS: Record<string, string> = {
   contacts_tags_check: "too_many_tags: with this row the contact would have more than 100 tags",
 };
 
-/** As private.import_refusal words it for a dry run: a row with only an external id that reaches no contact. */
-const NAMELESS_NEW_CONTACT = "missing_name: a new contact needs a name, an organization or an identifier, and this row's external id matches no contact";
-
 /**
  * One batch in its own transaction. When the database refuses a row, the batch is split in two
  * at a record boundary and each half committed on its own, down to the row refused, which becomes
@@ -357,7 +354,7 @@ async function commitBatch(client: pg.Client, jobId: string, batch: Batch): Prom
       return;
     }
     const [row] = batch.rows;
-    const reason = REFUSALS[constraint ?? ""] ?? (code === "23502" && nameless(row) ? NAMELESS_NEW_CONTACT : `rejected: the database refused this row (${message})`);
+    const reason = REFUSALS[constraint ?? ""] ?? `rejected: the database refused this row (${message})`;
     log({ level: "warn", event: "row_refused", job_id: jobId, row: row.n, sqlstate: code, constraint });
     await commitOnce(client, jobId, { ...batch, rows: [], failures: [...batch.failures, rowFailure(row.n, null, null, reason)] });
   }

@@ -218,7 +218,7 @@ export function mapHeader(header: string[], options: Pick<ImportOptions, "mappin
 const PHONE_TYPES: readonly string[] = ["phone", "sms", "whatsapp"];
 
 /** Whether a row has nothing a new contact could be named by: no name, organization or identifier. */
-export const nameless = (row: ImportRow) =>
+const nameless = (row: ImportRow) =>
   !row.display_name && !row.first_name && !row.last_name && !row.organization && row.channels.length === 0;
 
 /** A row as the batch SQL takes it (private.contact_import_row). */
