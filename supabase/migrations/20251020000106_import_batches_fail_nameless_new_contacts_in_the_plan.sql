@@ -198,11 +198,7 @@ begin
           else p end
         from unnest(plan) p
         order by (p.item).n);
-    elsif exists (
-      select 1 from unnest(plan) p
-      where p.outcome = 'create' and coalesce((p.item).display_name, (p.item).first_name, (p.item).last_name,
-        (p.item).organization, (p.item).channels -> 0 ->> 'v') is null
-    ) then
+    else
       -- A new contact with nothing to name it by fails here, as in a dry run, not by the database's
       -- refusal, which costs the batch a transaction for every halving down to the row.
       plan := array(
