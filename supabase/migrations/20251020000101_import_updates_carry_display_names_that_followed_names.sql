@@ -10,21 +10,25 @@
 set lock_timeout = '5s';
 set statement_timeout = '5min';
 
-create function private.import_merged_display_name(policy text, contact_id uuid, first_name text, last_name text,
-  display_name text, organization text, incoming_first_name text, incoming_last_name text, incoming_display_name text)
+create function private.import_merged_display_name(policy text, user_id uuid, contact_id uuid, first_name text,
+  last_name text, display_name text, organization text, incoming_first_name text, incoming_last_name text,
+  incoming_display_name text)
 returns text
 language plpgsql
 stable
 set search_path = ''
 as $$
 declare
-  names_before constant text := nullif(btrim(concat_ws(' ', import_merged_display_name.first_name,
-    import_merged_display_name.last_name)), '');
+  -- Names joined as private.fill_contact_display_name joins them: each trimmed of space, tab, line
+  -- feed, carriage return, form feed and vertical tab (chr(11): E'' has no \v).
+  whitespace constant text := E' \t\n\r\f' || chr(11);
+  names_before constant text := nullif(btrim(concat_ws(' ', btrim(import_merged_display_name.first_name, whitespace),
+    btrim(import_merged_display_name.last_name, whitespace)), whitespace), '');
   names_after constant text := nullif(btrim(concat_ws(' ',
-    private.import_merged_value(import_merged_display_name.policy, import_merged_display_name.first_name,
-      import_merged_display_name.incoming_first_name),
-    private.import_merged_value(import_merged_display_name.policy, import_merged_display_name.last_name,
-      import_merged_display_name.incoming_last_name))), '');
+    btrim(private.import_merged_value(import_merged_display_name.policy, import_merged_display_name.first_name,
+      import_merged_display_name.incoming_first_name), whitespace),
+    btrim(private.import_merged_value(import_merged_display_name.policy, import_merged_display_name.last_name,
+      import_merged_display_name.incoming_last_name), whitespace)), whitespace), '');
 begin
   if nullif(btrim(import_merged_display_name.incoming_display_name), '') is not null then
     return private.import_merged_value(import_merged_display_name.policy, import_merged_display_name.display_name,
@@ -38,20 +42,20 @@ begin
   end if;
   -- Without names, a display name was made from the organization or the first channel.
   if names_before is null and (
-       import_merged_display_name.display_name is not distinct from import_merged_display_name.organization
+       import_merged_display_name.display_name is not distinct from btrim(import_merged_display_name.organization, whitespace)
        or exists (
          select 1 from public.contact_communication_channels e
-         where e.contact_id = import_merged_display_name.contact_id
+         where e.contact_id = import_merged_display_name.contact_id and e.user_id = import_merged_display_name.user_id
            and import_merged_display_name.display_name in (e.identifier, e.normalized_identifier))) then
     return names_after;
   end if;
   return import_merged_display_name.display_name;
 end;
 $$;
-comment on function private.import_merged_display_name(text, uuid, text, text, text, text, text, text, text) is
+comment on function private.import_merged_display_name(text, uuid, uuid, text, text, text, text, text, text, text) is
   'The display name of a duplicate contact after an import row: the row''s own under the policy, else the merged names when the contact''s display name was made from its names, or, for a contact without names, from its organization or a channel.';
-revoke execute on function private.import_merged_display_name(text, uuid, text, text, text, text, text, text, text) from public;
-grant execute on function private.import_merged_display_name(text, uuid, text, text, text, text, text, text, text)
+revoke execute on function private.import_merged_display_name(text, uuid, uuid, text, text, text, text, text, text, text) from public;
+grant execute on function private.import_merged_display_name(text, uuid, uuid, text, text, text, text, text, text, text)
   to authenticated, service_role;
 
 create or replace function private.import_apply_batch(job public.contact_import_jobs, plan private.contact_import_plan[], policy text, target_group uuid)
@@ -113,7 +117,7 @@ begin
       c.metadata as old_metadata, c.tags as old_tags,
       private.import_merged_value(import_apply_batch.policy, c.first_name, (p.item).first_name) as first_name,
       private.import_merged_value(import_apply_batch.policy, c.last_name, (p.item).last_name) as last_name,
-      private.import_merged_display_name(import_apply_batch.policy, c.id, c.first_name, c.last_name, c.display_name,
+      private.import_merged_display_name(import_apply_batch.policy, job.user_id, c.id, c.first_name, c.last_name, c.display_name,
         c.organization, (p.item).first_name, (p.item).last_name, (p.item).display_name) as display_name,
       private.import_merged_value(import_apply_batch.policy, c.organization, (p.item).organization) as organization,
       private.import_merged_value(import_apply_batch.policy, c.job_title, (p.item).job_title) as job_title,

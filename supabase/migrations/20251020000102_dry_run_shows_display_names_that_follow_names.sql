@@ -68,7 +68,7 @@ begin
           cross join lateral (values
             ('first_name', to_jsonb(c.first_name), to_jsonb(private.import_merged_value(import_dry_run_batch.policy, c.first_name, (p.item).first_name))),
             ('last_name', to_jsonb(c.last_name), to_jsonb(private.import_merged_value(import_dry_run_batch.policy, c.last_name, (p.item).last_name))),
-            ('display_name', to_jsonb(c.display_name), to_jsonb(private.import_merged_display_name(import_dry_run_batch.policy, c.id,
+            ('display_name', to_jsonb(c.display_name), to_jsonb(private.import_merged_display_name(import_dry_run_batch.policy, job.user_id, c.id,
               c.first_name, c.last_name, c.display_name, c.organization, (p.item).first_name, (p.item).last_name, (p.item).display_name))),
             ('organization', to_jsonb(c.organization), to_jsonb(private.import_merged_value(import_dry_run_batch.policy, c.organization, (p.item).organization))),
             ('job_title', to_jsonb(c.job_title), to_jsonb(private.import_merged_value(import_dry_run_batch.policy, c.job_title, (p.item).job_title))),

@@ -8,8 +8,34 @@
 -- The change log keeps the channels that lost the flag (previous.demoted_primary_channel_ids), and
 -- undo gives it back to them once the channel the import added is gone (20251020000104); a dry run
 -- shows the change (20251020000105; pgTAP 213).
+-- Undo tells a channel edited since an import by its updated_at. A flag an import moves, or its
+-- undo moves back, is no such edit: stamped, it would make the undo of an earlier import keep the
+-- contact it created, or the channel it added, as edited. Moves made under the transaction-local
+-- setting contacts.moving_primary_flags leave updated_at as it was.
 set lock_timeout = '5s';
 set statement_timeout = '5min';
+
+create function private.stamp_channel_updated_at()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  new.updated_at := case when pg_catalog.current_setting('contacts.moving_primary_flags', true) = 'on'
+    then old.updated_at else now() end;
+  return new;
+end;
+$$;
+comment on function private.stamp_channel_updated_at() is
+  'Trigger: stamps a channel''s updated_at on every update but the primary flags an import or its undo moves (under contacts.moving_primary_flags).';
+revoke execute on function private.stamp_channel_updated_at() from public;
+grant execute on function private.stamp_channel_updated_at() to authenticated, service_role;
+
+create or replace trigger contact_communication_channels_set_updated_at
+  before update on public.contact_communication_channels
+  for each row execute function private.stamp_channel_updated_at();
+comment on trigger contact_communication_channels_set_updated_at on public.contact_communication_channels is
+  'Stamps updated_at, but not on the primary flags an import or its undo moves.';
 
 create or replace function private.import_apply_batch(job public.contact_import_jobs, plan private.contact_import_plan[], policy text, target_group uuid)
 returns void
@@ -66,25 +92,29 @@ begin
   from unnest(import_apply_batch.plan) p
   where p.outcome = 'create';
 
-  -- Under update, a row's primary value of a type that nobody holds yet takes the flag from the
-  -- contact's primary of that type (before the insert below, which the unique primary index checks).
-  with lost_flag as (
-    update public.contact_communication_channels e
-    set is_primary = false
-    from (
-      select distinct p.contact_id, c.t, c.nv
-      from unnest(import_apply_batch.plan) p
-      cross join lateral jsonb_to_recordset((p.item).channels) as c (t text, nv text, p boolean)
-      where p.outcome = 'update' and c.p and import_apply_batch.policy = 'update'
-    ) as r
-    where e.contact_id = r.contact_id and e.user_id = job.user_id and e.channel_type = r.t and e.is_primary
-      and not exists (
-        select 1 from public.contact_communication_channels x
-        where x.user_id = job.user_id and x.channel_type = r.t and x.normalized_identifier = r.nv)
-    returning e.contact_id, e.id
-  )
-  select jsonb_object_agg(l.contact_id, l.ids) into demoted
-  from (select lost_flag.contact_id, jsonb_agg(lost_flag.id) as ids from lost_flag group by lost_flag.contact_id) as l;
+  if import_apply_batch.policy = 'update' then
+    -- Under update, a row's primary value of a type that nobody holds yet takes the flag from the
+    -- contact's primary of that type (before the insert below, which the unique primary index checks).
+    perform pg_catalog.set_config('contacts.moving_primary_flags', 'on', true);
+    with lost_flag as (
+      update public.contact_communication_channels e
+      set is_primary = false
+      from (
+        select distinct p.contact_id, c.t, c.nv
+        from unnest(import_apply_batch.plan) p
+        cross join lateral jsonb_to_recordset((p.item).channels) as c (t text, nv text, p boolean)
+        where p.outcome = 'update' and c.p
+      ) as r
+      where e.contact_id = r.contact_id and e.user_id = job.user_id and e.channel_type = r.t and e.is_primary
+        and not exists (
+          select 1 from public.contact_communication_channels x
+          where x.user_id = job.user_id and x.channel_type = r.t and x.normalized_identifier = r.nv)
+      returning e.contact_id, e.id
+    )
+    select jsonb_object_agg(l.contact_id, l.ids) into demoted
+    from (select lost_flag.contact_id, jsonb_agg(lost_flag.id) as ids from lost_flag group by lost_flag.contact_id) as l;
+    perform pg_catalog.set_config('contacts.moving_primary_flags', 'off', true);
+  end if;
 
   with t as (
     select p.contact_id, p.item, c.updated_at as old_updated_at,
@@ -93,7 +123,7 @@ begin
       c.metadata as old_metadata, c.tags as old_tags,
       private.import_merged_value(import_apply_batch.policy, c.first_name, (p.item).first_name) as first_name,
       private.import_merged_value(import_apply_batch.policy, c.last_name, (p.item).last_name) as last_name,
-      private.import_merged_display_name(import_apply_batch.policy, c.id, c.first_name, c.last_name, c.display_name,
+      private.import_merged_display_name(import_apply_batch.policy, job.user_id, c.id, c.first_name, c.last_name, c.display_name,
         c.organization, (p.item).first_name, (p.item).last_name, (p.item).display_name) as display_name,
       private.import_merged_value(import_apply_batch.policy, c.organization, (p.item).organization) as organization,
       private.import_merged_value(import_apply_batch.policy, c.job_title, (p.item).job_title) as job_title,

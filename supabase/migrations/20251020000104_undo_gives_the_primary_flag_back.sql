@@ -121,7 +121,9 @@ begin
     where b.action = 'updated' and b.id = any (restorable) and ch.updated_at = ch.created_at);
   delete from public.contact_communication_channels ch where ch.id = any (channel_ids) and ch.user_id = job.user_id;
   -- The channels an update's new primaries took the flag from get it back, where their contact has
-  -- no primary of the type left: one the import added and someone edited since stays primary.
+  -- no primary of the type left: one the import added and someone edited since stays primary. The
+  -- flag moves back without stamping the channels as edited (20251020000103).
+  perform pg_catalog.set_config('contacts.moving_primary_flags', 'on', true);
   update public.contact_communication_channels ch
   set is_primary = true
   from unnest(batch) b
@@ -131,6 +133,7 @@ begin
     and not exists (
       select 1 from public.contact_communication_channels o
       where o.contact_id = ch.contact_id and o.user_id = job.user_id and o.channel_type = ch.channel_type and o.is_primary);
+  perform pg_catalog.set_config('contacts.moving_primary_flags', 'off', true);
   delete from public.contact_group_memberships m
   where m.group_id = (job.options ->> 'group_id')::uuid and m.user_id = job.user_id
     and m.contact_id in (select b.contact_id from unnest(batch) b where b.action = 'updated' and b.added_to_group and b.id = any (restorable));

@@ -190,7 +190,8 @@ begin
 
     -- No check refuses a row that is not written, so a dry run foresees the rows a real run fails:
     -- each write it would refuse carries the reason, and fails if the settling keeps it a write. A
-    -- real run fails such a row in a batch of its own, and the rows after it go on without it.
+    -- real run foresees the rows with nothing to name a new contact by the same way; the others the
+    -- database refuses fail in a batch of their own, and the rows after them go on without them.
     if job.dry_run then
       plan := array(
         select case when p.outcome in ('create', 'update')

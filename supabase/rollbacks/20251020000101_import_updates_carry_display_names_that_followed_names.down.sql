@@ -154,4 +154,4 @@ begin
 end;
 $$;
 
-drop function private.import_merged_display_name(text, uuid, text, text, text, text, text, text, text);
+drop function private.import_merged_display_name(text, uuid, uuid, text, text, text, text, text, text, text);

@@ -61,7 +61,7 @@ begin
       c.metadata as old_metadata, c.tags as old_tags,
       private.import_merged_value(import_apply_batch.policy, c.first_name, (p.item).first_name) as first_name,
       private.import_merged_value(import_apply_batch.policy, c.last_name, (p.item).last_name) as last_name,
-      private.import_merged_display_name(import_apply_batch.policy, c.id, c.first_name, c.last_name, c.display_name,
+      private.import_merged_display_name(import_apply_batch.policy, job.user_id, c.id, c.first_name, c.last_name, c.display_name,
         c.organization, (p.item).first_name, (p.item).last_name, (p.item).display_name) as display_name,
       private.import_merged_value(import_apply_batch.policy, c.organization, (p.item).organization) as organization,
       private.import_merged_value(import_apply_batch.policy, c.job_title, (p.item).job_title) as job_title,
@@ -154,3 +154,9 @@ begin
   left join changed ch on ch.id = t.contact_id;
 end;
 $$;
+
+create or replace trigger contact_communication_channels_set_updated_at
+  before update on public.contact_communication_channels
+  for each row execute function private.set_updated_at();
+comment on trigger contact_communication_channels_set_updated_at on public.contact_communication_channels is 'Stamps updated_at.';
+drop function private.stamp_channel_updated_at();

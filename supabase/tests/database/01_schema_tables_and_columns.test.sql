@@ -197,11 +197,14 @@ select is_empty($$
     and not exists (
       select 1 from pg_catalog.pg_trigger t
       where t.tgrelid = c.oid and not t.tgisinternal
-        and t.tgfoid = 'private.set_updated_at()'::regprocedure
+        -- Channels keep updated_at through the primary flags an import or its undo moves (20251020000103).
+        and t.tgfoid = case when c.oid = 'public.contact_communication_channels'::regclass
+                            then 'private.stamp_channel_updated_at()'::regprocedure
+                            else 'private.set_updated_at()'::regprocedure end
         and t.tgtype & 2 = 2    -- before
         and t.tgtype & 16 = 16  -- update
         and t.tgtype & 1 = 1)   -- for each row
-$$, 'every public table with updated_at has a before-update row trigger calling private.set_updated_at()');
+$$, 'every public table with updated_at has a before-update row trigger stamping it (private.set_updated_at(), for channels private.stamp_channel_updated_at())');
 
 select is_empty($$
   select c.relname, a.attname

@@ -12,7 +12,7 @@ select functions_are('public', array[
 ], 'public holds exactly the API and validation functions');
 
 select functions_are('private', array[
-  'set_updated_at', 'normalize_channel_identifier', 'current_agent_id', 'fill_contact_display_name',
+  'set_updated_at', 'stamp_channel_updated_at', 'normalize_channel_identifier', 'current_agent_id', 'fill_contact_display_name',
   'prepare_contact_channel', 'prevent_contact_group_cycle', 'require_static_group', 'require_specific_contacts_grant',
   'track_interaction_delivery', 'check_interaction_occurred_at', 'check_import_job_transition', 'permission_level_rank', 'contact_matches_criteria',
   'contact_in_group', 'agent_can_access_contact', 'search_contacts_page', 'search_match_kinds', 'forbid_agent_tokens', 'anonymize_contacts',

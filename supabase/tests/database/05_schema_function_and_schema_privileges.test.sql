@@ -2,7 +2,7 @@
 -- roles that call it (anon to none), every private function to authenticated and service_role
 -- only, and anon cannot even resolve names in the private schema.
 begin;
-select plan(339);
+select plan(341);
 
 -- Schemas.
 select schema_privs_are('private', 'anon', array[]::text[], 'anon has no usage on schema private');
@@ -43,6 +43,10 @@ select function_privs_are('public', 'apply_retention_policies', array['boolean',
 -- private functions: authenticated (whose queries fire the triggers and policies) and service_role.
 select function_privs_are('private', 'set_updated_at', array[]::text[], 'authenticated', array['EXECUTE'], 'authenticated can execute private.set_updated_at()');
 select function_privs_are('private', 'set_updated_at', array[]::text[], 'service_role', array['EXECUTE'], 'service_role can execute private.set_updated_at()');
+select function_privs_are('private', 'stamp_channel_updated_at', array[]::text[], 'authenticated', array['EXECUTE'],
+  'authenticated can execute private.stamp_channel_updated_at()');
+select function_privs_are('private', 'stamp_channel_updated_at', array[]::text[], 'service_role', array['EXECUTE'],
+  'service_role can execute private.stamp_channel_updated_at()');
 select function_privs_are('private', 'normalize_channel_identifier', array['text', 'text'], 'authenticated', array['EXECUTE'], 'authenticated can execute private.normalize_channel_identifier(text, text)');
 select function_privs_are('private', 'normalize_channel_identifier', array['text', 'text'], 'service_role', array['EXECUTE'], 'service_role can execute private.normalize_channel_identifier(text, text)');
 select function_privs_are('private', 'current_agent_id', array[]::text[], 'authenticated', array['EXECUTE'], 'authenticated can execute private.current_agent_id()');
@@ -252,9 +256,9 @@ select function_privs_are('private', 'import_merged_value', array['text', 'text'
   'authenticated can execute private.import_merged_value(...)');
 select function_privs_are('private', 'import_merged_value', array['text', 'text', 'text'], 'service_role', array['EXECUTE'],
   'service_role can execute private.import_merged_value(...)');
-select function_privs_are('private', 'import_merged_display_name', array['text', 'uuid', 'text', 'text', 'text', 'text', 'text', 'text', 'text'],
+select function_privs_are('private', 'import_merged_display_name', array['text', 'uuid', 'uuid', 'text', 'text', 'text', 'text', 'text', 'text', 'text'],
   'authenticated', array['EXECUTE'], 'authenticated can execute private.import_merged_display_name(...)');
-select function_privs_are('private', 'import_merged_display_name', array['text', 'uuid', 'text', 'text', 'text', 'text', 'text', 'text', 'text'],
+select function_privs_are('private', 'import_merged_display_name', array['text', 'uuid', 'uuid', 'text', 'text', 'text', 'text', 'text', 'text', 'text'],
   'service_role', array['EXECUTE'], 'service_role can execute private.import_merged_display_name(...)');
 select function_privs_are('private', 'import_apply_batch', array['public.contact_import_jobs', 'private.contact_import_plan[]', 'text', 'uuid'], 'authenticated', array[]::text[],
   'authenticated cannot execute private.import_apply_batch(...): only private.import_contacts_batch calls it, as its owner');

@@ -10,7 +10,8 @@ select plan(12);
 -- ============================================================================================
 -- Setup (superuser): owner naming_owner with
 --   Bob Smith (display made from his names), Bobby (Robert Smith, display chosen), ann@example.com
---   (an address only), Acme (an organization only), Ada (first name only);
+--   (an address only), Acme (an organization only), Ada (first name only), Eve Moneypenny (her first
+--   name stored with blanks after it);
 --   jobs: updating and renaming (on_duplicate update), filling (merge_fill_empty), previewing (dry run, update)
 -- ============================================================================================
 select tests.create_supabase_user('naming_owner');
@@ -19,11 +20,12 @@ insert into public.contacts (id, user_id, first_name, last_name, display_name, o
   ('21200000-0000-4000-8000-000000000002', tests.get_supabase_uid('naming_owner'), 'Robert', 'Smith', 'Bobby', null),
   ('21200000-0000-4000-8000-000000000003', tests.get_supabase_uid('naming_owner'), null, null, 'ann@example.com', null),
   ('21200000-0000-4000-8000-000000000004', tests.get_supabase_uid('naming_owner'), null, null, null, 'Acme'),
-  ('21200000-0000-4000-8000-000000000005', tests.get_supabase_uid('naming_owner'), 'Ada', null, null, null);
+  ('21200000-0000-4000-8000-000000000005', tests.get_supabase_uid('naming_owner'), 'Ada', null, null, null),
+  ('21200000-0000-4000-8000-000000000006', tests.get_supabase_uid('naming_owner'), E'Eve\t ', 'Moneypenny', null, null);
 insert into public.contact_communication_channels (user_id, contact_id, channel_type, identifier)
 select tests.get_supabase_uid('naming_owner'), ('21200000-0000-4000-8000-00000000000' || n)::uuid, 'email', address
 from (values (1, 'bob@example.com'), (2, 'bobby@example.com'), (3, 'ann@example.com'), (4, 'info@acme.example'),
-             (5, 'ada@example.com')) as v (n, address);
+             (5, 'ada@example.com'), (6, 'eve@example.com')) as v (n, address);
 
 create temporary table job_ids (name text primary key, id uuid) on commit drop;
 grant all on job_ids to authenticated, service_role;
@@ -68,21 +70,22 @@ select results_eq(
   $$ values ('{"from": "Bob Smith", "to": "Robert Smith"}'::jsonb), ('{"from": "ann@example.com", "to": "Ann Lee"}'::jsonb) $$,
   'the dry run shows each display name following the names');
 select results_eq($$ select * from pg_temp.display_names() $$,
-  $$ values ('Bob Smith'), ('Bobby'), ('ann@example.com'), ('Acme'), ('Ada') $$, 'and writes none');
+  $$ values ('Bob Smith'), ('Bobby'), ('ann@example.com'), ('Acme'), ('Ada'), ('Eve Moneypenny') $$, 'and writes none');
 
 select is(pg_temp.import('updating', '[
   {"address": "bob@example.com", "first_name": "Robert"},
   {"address": "bobby@example.com", "first_name": "Rob"},
   {"address": "ann@example.com", "first_name": "Ann", "last_name": "Lee"},
-  {"address": "info@acme.example", "first_name": "Carl", "last_name": "Acme"}]'),
-  '{"created": 0, "updated": 4, "skipped": 0, "failed": 0}'::jsonb, 'an update import renames four contacts');
+  {"address": "info@acme.example", "first_name": "Carl", "last_name": "Acme"},
+  {"address": "eve@example.com", "first_name": "Evelyn"}]'),
+  '{"created": 0, "updated": 5, "skipped": 0, "failed": 0}'::jsonb, 'an update import renames five contacts');
 select results_eq($$ select * from pg_temp.display_names() $$,
-  $$ values ('Robert Smith'), ('Bobby'), ('Ann Lee'), ('Carl Acme'), ('Ada') $$,
-  'the display names made from names, an address or an organization follow the new names; Bobby, chosen, stays');
+  $$ values ('Robert Smith'), ('Bobby'), ('Ann Lee'), ('Carl Acme'), ('Ada'), ('Evelyn Moneypenny') $$,
+  'the display names made from names (blanks around them too), an address or an organization follow the new names; Bobby, chosen, stays');
 select results_eq(
   $$ select c.previous -> 'display_name' from public.contact_import_changes c
      where c.job_id = (select id from job_ids where name = 'updating') and c.previous ? 'display_name' order by c.contact_id $$,
-  $$ values ('"Bob Smith"'::jsonb), ('"ann@example.com"'::jsonb), ('"Acme"'::jsonb) $$,
+  $$ values ('"Bob Smith"'::jsonb), ('"ann@example.com"'::jsonb), ('"Acme"'::jsonb), ('"Eve Moneypenny"'::jsonb) $$,
   'the change log keeps each display name the import replaced');
 
 select is(pg_temp.import('filling', '[
@@ -90,7 +93,7 @@ select is(pg_temp.import('filling', '[
   {"address": "bob@example.com", "first_name": "Bert", "last_name": "Jones"}]'),
   '{"created": 0, "updated": 2, "skipped": 0, "failed": 0}'::jsonb, 'a merge_fill_empty import meets Ada and Robert');
 select results_eq($$ select * from pg_temp.display_names() $$,
-  $$ values ('Robert Smith'), ('Bobby'), ('Ann Lee'), ('Carl Acme'), ('Ada Lovelace') $$,
+  $$ values ('Robert Smith'), ('Bobby'), ('Ann Lee'), ('Carl Acme'), ('Ada Lovelace'), ('Evelyn Moneypenny') $$,
   'filling Ada''s empty last name extends her display name; Robert''s names are kept, and so is his display name');
 
 select is(pg_temp.import('renaming', '[{"address": "ada@example.com", "first_name": "Augusta", "display_name": "Countess"}]'),
@@ -104,9 +107,9 @@ update public.contact_import_jobs set status = 'completed', total_rows = process
 where id in (select id from job_ids where name <> 'previewing');
 select tests.authenticate_as('naming_owner');
 select is(private.undo_import_job((select id from job_ids where name = 'updating')),
-  '{"done": true, "kept": 0, "removed": 0, "restored": 4}'::jsonb, 'undoing the first update import restores its four contacts');
+  '{"done": true, "kept": 0, "removed": 0, "restored": 5}'::jsonb, 'undoing the first update import restores its five contacts');
 select results_eq($$ select * from pg_temp.display_names() $$,
-  $$ values ('Bob Smith'), ('Bobby'), ('ann@example.com'), ('Acme'), ('Countess') $$,
+  $$ values ('Bob Smith'), ('Bobby'), ('ann@example.com'), ('Acme'), ('Countess'), ('Eve Moneypenny') $$,
   'each is shown under its old display name again, the address-only and organization-only contacts too');
 
 select * from finish();

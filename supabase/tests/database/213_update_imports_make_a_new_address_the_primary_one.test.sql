@@ -4,7 +4,7 @@
 -- value as a secondary beside a primary, a dry run shows the change, and undo gives the flag back
 -- (20251020000103, 20251020000104, 20251020000105).
 begin;
-select plan(14);
+select plan(16);
 
 -- ============================================================================================
 -- Setup (superuser): owner primary_owner with
@@ -19,9 +19,12 @@ select tests.create_supabase_user('primary_owner');
 insert into public.contacts (id, user_id, first_name)
 select ('21300000-0000-4000-8000-00000000000' || n)::uuid, tests.get_supabase_uid('primary_owner'), name
 from (values (1, 'Ada'), (2, 'Grace'), (3, 'Alan'), (4, 'Hedy')) as v (n, name);
-insert into public.contact_communication_channels (id, user_id, contact_id, channel_type, identifier, is_primary)
+-- The channels were written a while ago (as the owner's edits would be, later).
+insert into public.contact_communication_channels (id, user_id, contact_id, channel_type, identifier, is_primary,
+  created_at, updated_at)
 select ('21300000-0000-4000-8000-0000000001' || n)::uuid, tests.get_supabase_uid('primary_owner'),
-  ('21300000-0000-4000-8000-00000000000' || left(n, 1))::uuid, channel_type, identifier, is_primary
+  ('21300000-0000-4000-8000-00000000000' || left(n, 1))::uuid, channel_type, identifier, is_primary,
+  '2026-01-01 00:00:00+00', '2026-01-01 00:00:00+00'
 from (values ('10', 'phone', '+447700900001', true), ('11', 'email', 'ada@old.example', true),
              ('20', 'phone', '+447700900002', true), ('21', 'email', 'grace@example.com', true),
              ('22', 'email', 'grace@work.example', false),
@@ -78,6 +81,9 @@ select is(
   (select c.previous -> 'demoted_primary_channel_ids' from public.contact_import_changes c
    where c.job_id = (select id from job_ids where name = 'updating')),
   '["21300000-0000-4000-8000-000000000111"]'::jsonb, 'the change log keeps the channel that lost the flag');
+select is((select updated_at from public.contact_communication_channels where id = '21300000-0000-4000-8000-000000000111'),
+  '2026-01-01 00:00:00+00'::timestamptz,
+  'losing the flag to the import is no edit of the old address: its updated_at stays, for the undo of earlier imports');
 
 select is(pg_temp.import('editing', '+447700900002', 'grace@work.example'),
   '{"created": 0, "updated": 1, "skipped": 0, "failed": 0}'::jsonb, 'an update import gives Grace an address she has');
@@ -107,6 +113,8 @@ select is(private.undo_import_job((select id from job_ids where name = 'updating
   '{"done": true, "kept": 0, "removed": 0, "restored": 1}'::jsonb, 'the update import is undone');
 select results_eq($$ select * from pg_temp.emails(1) $$,
   $$ values ('ada@old.example (primary)') $$, 'the new address is gone, and the old one is Ada''s primary again');
+select is((select updated_at from public.contact_communication_channels where id = '21300000-0000-4000-8000-000000000111'),
+  '2026-01-01 00:00:00+00'::timestamptz, 'getting the flag back is no edit either');
 select is(private.undo_import_job((select id from job_ids where name = 'keeping')),
   '{"done": true, "kept": 0, "removed": 0, "restored": 1}'::jsonb, 'the import that gave Hedy her address is undone');
 select results_eq($$ select * from pg_temp.emails(4) $$,
