@@ -131,9 +131,14 @@ const headerName = (cell: string) => cell.replace(/^\uFEFF/, "").trim();
 /**
  * The key (and error report name) of column `index` when its header cell is empty, as Excel
  * leaves trailing columns: such a column is no reason to refuse a file, and a value under it is
- * kept rather than dropped. By position, so two unnamed columns never share one.
+ * kept rather than dropped. By position, so two unnamed columns never share one, and with a suffix
+ * when a named column's custom field already has that key ("Column 3" is column_3).
  */
-const unnamedKey = (index: number) => `column_${index + 1}`;
+function unnamedKey(index: number, taken: ReadonlySet<string>): string {
+  let key = `column_${index + 1}`;
+  for (let suffix = 2; taken.has(key); suffix++) key = `column_${index + 1}_${suffix}`;
+  return key;
+}
 
 /**
  * Where each column goes, without judging the header: an explicit mapping first, then well-known
@@ -142,8 +147,12 @@ const unnamedKey = (index: number) => `column_${index + 1}`;
 export function resolveColumns(header: string[], mapping: Record<string, MappingTarget> = {}): Column[] {
   const names = header.map(headerName);
   const explicit = new Map(Object.entries(mapping).map(([k, v]) => [k.trim().toLowerCase(), v]));
+  const named = new Set(names.filter((name) => name !== "").map(metadataKey));
   const resolved = names.map((name, index) => {
-    if (name === "") return { column: { index, header: unnamedKey(index), target: { kind: "metadata", key: unnamedKey(index) } } as Column, weak: false };
+    if (name === "") {
+      const key = unnamedKey(index, named);
+      return { column: { index, header: key, target: { kind: "metadata", key } } as Column, weak: false };
+    }
     const given = explicit.get(name.toLowerCase());
     const key = aliasKey(name);
     const alias = given ?? aliasOf(key);

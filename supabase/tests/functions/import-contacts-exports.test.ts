@@ -77,6 +77,10 @@ Deno.test("unnamed header columns are custom fields keyed by position; they neve
     "First Name: first_name", "Email: email", "column_3: metadata.column_3", "column_4: metadata.column_4",
   ]);
   assertEquals(mapHeader(["Email", "", " "], { dedupe_key: "email" }).length, 3);
+  // A named column whose custom field would be column_3 keeps it; the unnamed third column steps aside.
+  assertEquals(mapHeader(["Email", "Column 3", ""], { dedupe_key: "email" }).map((c) => `${c.header}: ${targetName(c.target)}`), [
+    "Email: email", "Column 3: metadata.column_3", "column_3_2: metadata.column_3_2",
+  ]);
   const error = assertThrows(() => mapHeader(["", ""], { dedupe_key: "email" }), HeaderError);
   assertEquals(error.code, "missing_header");
   // Outlook's Title and Job Title no longer clash.
