@@ -5,8 +5,6 @@ set statement_timeout = '5min';
 
 create extension if not exists pgcrypto with schema extensions;
 create extension if not exists pg_trgm with schema extensions;
--- btree_gin lets a GIN index lead with user_id, so text search stays inside one owner's rows.
-create extension if not exists btree_gin with schema extensions;
 
 -- private: trigger functions and security-definer helpers. PostgREST does not expose it, and anon
 -- cannot even resolve names in it. Every function in it is revoked from PUBLIC one by one (a schema's

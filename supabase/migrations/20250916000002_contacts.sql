@@ -51,14 +51,12 @@ create index contacts_user_id_display_name_active_idx on public.contacts (user_i
 comment on index public.contacts_user_id_display_name_active_idx is 'Owner-scoped alphabetical lists of active contacts, keyset-paged.';
 create index contacts_user_id_updated_at_idx on public.contacts (user_id, updated_at desc);
 comment on index public.contacts_user_id_updated_at_idx is 'Owner-scoped "recently changed" lists and sync.';
-create index contacts_user_id_display_name_prefix_idx on public.contacts (user_id, lower(display_name) text_pattern_ops);
-comment on index public.contacts_user_id_display_name_prefix_idx is 'Agent search: display names starting with the query, within one owner.';
-create index contacts_user_id_search_vector_idx on public.contacts using gin (user_id, search_vector);
-comment on index public.contacts_user_id_search_vector_idx is 'Full-text search over names, organization and title, within one owner (btree_gin leads with user_id).';
-create index contacts_user_id_display_name_trgm_idx on public.contacts using gin (user_id, display_name extensions.gin_trgm_ops);
-comment on index public.contacts_user_id_display_name_trgm_idx is 'Typo-tolerant and substring name search (trigram), within one owner.';
-create index contacts_user_id_organization_trgm_idx on public.contacts using gin (user_id, organization extensions.gin_trgm_ops);
-comment on index public.contacts_user_id_organization_trgm_idx is 'Typo-tolerant organization search (trigram), within one owner.';
+create index contacts_search_vector_idx on public.contacts using gin (search_vector);
+comment on index public.contacts_search_vector_idx is 'Full-text search over names, organization and title.';
+create index contacts_display_name_trgm_idx on public.contacts using gin (display_name extensions.gin_trgm_ops);
+comment on index public.contacts_display_name_trgm_idx is 'Typo-tolerant and substring name search (trigram).';
+create index contacts_organization_trgm_idx on public.contacts using gin (organization extensions.gin_trgm_ops);
+comment on index public.contacts_organization_trgm_idx is 'Typo-tolerant organization search (trigram).';
 create index contacts_metadata_idx on public.contacts using gin (metadata jsonb_path_ops);
 comment on index public.contacts_metadata_idx is 'Containment queries on custom fields (metadata @> ...).';
 create index contacts_tags_idx on public.contacts using gin (tags);
@@ -72,8 +70,7 @@ language plpgsql
 set search_path = ''
 as $$
 declare
-  -- Space, tab, line feed, carriage return, form feed and vertical tab (chr(11): E'' has no \v).
-  whitespace constant text := E' \t\n\r\f' || chr(11);
+  whitespace constant text := E' \t\n\r\f\v';
 begin
   new.display_name := coalesce(
     nullif(btrim(new.display_name, whitespace), ''),

@@ -138,14 +138,12 @@ create function private.agent_can_access_contact(
   channel_type text default null
 )
 returns boolean
-language plpgsql
+language sql
 stable
 security definer
 set search_path = ''
 as $$
-begin
-  -- PL/pgSQL rather than SQL: its plan is cached for the session, and RLS calls this per row.
-  return exists (
+  select exists (
     select 1
     from public.agent_contact_permissions p
     join public.agents a on a.id = p.agent_id and a.user_id = p.user_id and a.is_active
@@ -164,8 +162,7 @@ begin
         when 'group' then private.contact_in_group(c.id, p.group_id)
         else false
       end
-  );
-end;
+  )
 $$;
 comment on function private.agent_can_access_contact(uuid, uuid, text, text) is 'The one access decision: may the agent act at this level on this contact (and channel type) now. Used by RLS and by search.';
 revoke execute on function private.agent_can_access_contact(uuid, uuid, text, text) from public;

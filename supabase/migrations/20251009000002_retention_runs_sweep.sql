@@ -3,18 +3,20 @@
 --  - start: a policy's keyset starts at the owner's watermark when there is one (and the run does
 --    not resume a position). Then, a run that has at least sweep_min_rows interactions to delete
 --    (counted over contact_interactions_user_occurred_idx from those positions, stopping at that
---    number) sweeps: its interactions/delete policies are marked swept and the sweep covers the
---    table's blocks as they are now. sweep_min_rows is a twentieth of the table (at least 10,000):
---    below it, the keyset batches touch fewer pages than a pass over the table; the setting
---    contacts.retention_sweep_min_rows overrides it (tests). A run resuming an unfinished sweep
---    takes over its block position, as the keyset positions are taken over.
---  - step: sweeps first, in statements of batch_size / 20 blocks (about batch_size rows) until the
---    sweep ends or 200 ms have passed, then goes on with the keyset batches of the other policies.
+--    number) sweeps: its interactions/delete policies are marked swept, and the sweep goes from
+--    their oldest candidate to their latest cutoff in windows of time, the first a thousandth of
+--    that span. sweep_min_rows is a twentieth of the table (at least 10,000): below it, the keyset
+--    batches touch fewer pages; the setting contacts.retention_sweep_min_rows overrides it (tests).
+--    A run resuming an unfinished sweep takes over its position, as keyset positions are taken over.
 --    A real sweep started by a driver (session lock) writes a pending watermark per swept owner
---    under a SHARE lock of contact_interactions taken at its start (waiting at most 100 ms for
---    running writers; otherwise it records none), and records those not voided when it reaches
---    the end without skipping locked rows. The one-transaction apply_retention_policies takes no
---    such lock (it would hold it for the whole run) and records none.
+--    under a SHARE lock of contact_interactions (waiting at most 100 ms for running writers;
+--    otherwise it records none). The one-transaction apply_retention_policies takes no such lock
+--    (it would hold it for the whole run) and records none.
+--  - step: sweeps first, a statement per window with a budget of 2 x batch_size rows, until the
+--    sweep ends or 200 ms have passed, then goes on with the keyset batches of the other policies.
+--    A window holding the whole budget is narrowed and done again; otherwise the sweep moves on
+--    and sizes the next window to hold about half the budget. A sweep that reaches the end records
+--    the pending watermarks no write has voided, unless it skipped locked rows.
 set lock_timeout = '5s';
 set statement_timeout = '5min';
 
@@ -55,13 +57,14 @@ begin
   end if;
 
   insert into private.retention_runs (source, dry_run, owner_id, max_batches, batch_size, resumed_run_id,
-    sweep_next_block, sweep_end_block, sweep_skipped_locked)
+    sweep_next_at, sweep_end_at, sweep_window, sweep_skipped_locked)
   select retention_run_start.source, retention_run_start.dry_run, retention_run_start.owner_id,
     retention_run_start.max_batches, retention_run_start.batch_size, resumed,
     -- An unfinished sweep goes on where it stopped.
-    case when prev.sweep_next_block < prev.sweep_end_block then prev.sweep_next_block end,
-    case when prev.sweep_next_block < prev.sweep_end_block then prev.sweep_end_block end,
-    coalesce(prev.sweep_next_block < prev.sweep_end_block and prev.sweep_skipped_locked, false)
+    case when prev.sweep_next_at < prev.sweep_end_at then prev.sweep_next_at end,
+    case when prev.sweep_next_at < prev.sweep_end_at then prev.sweep_end_at end,
+    case when prev.sweep_next_at < prev.sweep_end_at then prev.sweep_window end,
+    coalesce(prev.sweep_next_at < prev.sweep_end_at and prev.sweep_skipped_locked, false)
   from (select 1) one
   left join private.retention_runs prev on prev.id = resumed
   returning id into new_run;
@@ -84,7 +87,7 @@ begin
     on w.user_id = p.user_id and w.data_class = p.data_class and w.action = p.action
   where p.is_enabled and (retention_run_start.owner_id is null or p.user_id = retention_run_start.owner_id);
 
-  if exists (select 1 from private.retention_runs r where r.id = new_run and r.sweep_end_block is not null) then
+  if exists (select 1 from private.retention_runs r where r.id = new_run and r.sweep_end_at is not null) then
     return new_run;
   end if;
   sweep_min_rows := coalesce(nullif(pg_catalog.current_setting('contacts.retention_sweep_min_rows', true), '')::bigint,
@@ -104,14 +107,10 @@ begin
   if candidates >= sweep_min_rows then
     update private.retention_run_items it set swept = true
     where it.run_id = new_run and it.data_class = 'interactions' and it.action = 'delete';
-    update private.retention_runs r
-    set sweep_next_block = 0,
-        sweep_end_block = pg_catalog.pg_relation_size('public.contact_interactions'::regclass)
-          / pg_catalog.current_setting('block_size')::bigint
-    where r.id = new_run;
     if retention_run_start.session_lock and not retention_run_start.dry_run then
       begin
-        -- Writers still running finish first; later ones wait until this transaction commits.
+        -- Writers still running finish first (so the span below sees their rows); later ones wait
+        -- until this transaction commits, and their triggers then see the pending watermarks.
         perform pg_catalog.set_config('lock_timeout', '100ms', true);
         lock table public.contact_interactions in share mode;
         perform pg_catalog.set_config('lock_timeout', previous_lock_timeout, true);
@@ -125,6 +124,21 @@ begin
         null;
       end;
     end if;
+    update private.retention_runs r
+    set sweep_next_at = coalesce(span.first_at, span.last_cutoff), sweep_end_at = span.last_cutoff,
+        sweep_window = greatest(interval '1 second', (span.last_cutoff - coalesce(span.first_at, span.last_cutoff)) / 1000)
+    from (
+      select min(f.first_at) as first_at, max(it.cutoff) as last_cutoff
+      from private.retention_run_items it
+      left join lateral (
+        select i.occurred_at as first_at from public.contact_interactions i
+        where i.user_id = it.user_id and i.occurred_at < it.cutoff and i.occurred_at >= coalesce(it.position_at, '-infinity')
+        order by i.occurred_at
+        limit 1
+      ) f on true
+      where it.run_id = new_run and it.swept
+    ) span
+    where r.id = new_run;
   end if;
   return new_run;
 end;
@@ -149,8 +163,10 @@ declare
   more boolean;
   examined_total bigint := 0;
   affected_total bigint := 0;
-  next_block bigint;
-  chunk_end bigint;
+  next_at timestamptz;
+  window_end timestamptz;
+  next_window interval;
+  window_rows bigint;
   swept_counts jsonb := '{}'::jsonb;
   previous_lock_timeout constant text := pg_catalog.current_setting('lock_timeout');
 begin
@@ -159,26 +175,35 @@ begin
     return false;
   end if;
 
-  if run.sweep_next_block < run.sweep_end_block then
-    next_block := run.sweep_next_block;
+  if run.sweep_next_at < run.sweep_end_at then
+    next_at := run.sweep_next_at;
+    next_window := run.sweep_window;
     loop
-      chunk_end := least(next_block + greatest(1, run.batch_size / 20), run.sweep_end_block);
-      -- Counts per owner, summed over the step's statements, written to the items once.
+      window_end := least(next_at + next_window, run.sweep_end_at);
+      -- Counts per owner, summed over the step's statements, written to the items once; the row
+      -- without owner says how many rows the window held.
       select swept_counts || coalesce(jsonb_object_agg(s.user_id,
-               s.affected + coalesce((swept_counts ->> s.user_id::text)::bigint, 0)), '{}'::jsonb),
-             coalesce(sum(s.affected), 0)
-      into swept_counts, affected
-      from private.retention_interactions_sweep(run.id, next_block, chunk_end, run.dry_run) s;
+               s.affected + coalesce((swept_counts ->> s.user_id::text)::bigint, 0)) filter (where s.user_id is not null), '{}'::jsonb),
+             coalesce(sum(s.affected) filter (where s.user_id is not null), 0),
+             coalesce(sum(s.affected) filter (where s.user_id is null), 0)
+      into swept_counts, affected, window_rows
+      from private.retention_interactions_sweep(run.id, next_at, window_end, (run.batch_size * 2)::integer, run.dry_run) s;
       affected_total := affected_total + affected;
-      next_block := chunk_end;
-      exit when next_block >= run.sweep_end_block or clock_timestamp() - started > interval '200 milliseconds';
+      if run.dry_run or window_rows < run.batch_size * 2 then
+        next_at := window_end;
+        next_window := next_window * case when window_rows = 0 then 4
+          else least(4, greatest(0.25, run.batch_size::numeric / window_rows)) end;
+      else
+        next_window := greatest(next_window / 4, interval '1 microsecond');
+      end if;
+      exit when next_at >= run.sweep_end_at or clock_timestamp() - started > interval '200 milliseconds';
     end loop;
-    update private.retention_runs r set sweep_next_block = next_block where r.id = run.id;
+    update private.retention_runs r set sweep_next_at = next_at, sweep_window = next_window where r.id = run.id;
     update private.retention_run_items i
     set affected_rows = i.affected_rows + coalesce((swept_counts ->> i.user_id::text)::bigint, 0), batches = i.batches + 1,
-        finished_at = case when next_block >= run.sweep_end_block then clock_timestamp() end
+        finished_at = case when next_at >= run.sweep_end_at then clock_timestamp() end
     where i.run_id = run.id and i.swept and i.finished_at is null;
-    if next_block >= run.sweep_end_block and not run.dry_run then
+    if next_at >= run.sweep_end_at and not run.dry_run then
       begin
         -- A writer still holding a watermark row has voided it: no waiting on it.
         perform pg_catalog.set_config('lock_timeout', '100ms', true);
@@ -241,4 +266,4 @@ begin
 end;
 $$;
 comment on function private.retention_run_step(bigint) is
-  'One bounded step (one transaction) of a retention run: the sweep, then keyset batches, for at most about 200 ms; returns whether the run has work left and may go on.';
+  'One bounded step (one transaction) of a retention run: the sweep, then keyset batches, for about 200 ms at most; returns whether the run has work left and may go on.';

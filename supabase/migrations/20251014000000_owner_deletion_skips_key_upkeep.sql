@@ -5,7 +5,7 @@
 -- their own cascade, so the triggers now return at once when no deleted row's owner remains (the
 -- audit trigger of 20251001000001 already skips these rows the same way). Redefines the channels'
 -- trigger of 20251007000000 (with the setting of 20251012000000) and the words' trigger of
--- 20251010000000 with that first step; the rest is unchanged. The contacts' trigger takes the same
+-- 20251013000000 with that first step; the rest is unchanged. The contacts' trigger takes the same
 -- step in 20251014000002.
 set lock_timeout = '5s';
 set statement_timeout = '5min';

@@ -7,7 +7,7 @@
 --    statement (a tolerance for clients' clocks, as for consent events), and dates one within the
 --    tolerance now: no interaction is written in the future. Rows stored before are not checked (the
 --    migration does not fail on them), only new writes of occurred_at;
---  - retention_run_start (as 20251011000003 left it): the sweep's span starts at its oldest finite
+--  - retention_run_start (as 20251009000002 left it): the sweep's span starts at its oldest finite
 --    candidate, and an owner with interactions dated -infinity keeps to the keyset batches, which
 --    reach and delete them (the sweep's windows are finite, and its watermark must not vouch for
 --    rows it did not see);

@@ -1,4 +1,4 @@
--- The cross-owner interactions sweep (private.retention_interactions_sweep, 20251011000003) read
+-- The cross-owner interactions sweep (private.retention_interactions_sweep, 20251009000000) read
 -- legal holds with each statement's snapshot and locked no contact: a hold committed while a sweep
 -- statement ran, or before its transaction committed, did not stop it, and retention deleted the
 -- interactions of a contact already held (20251020000025 fixed the same race in the keyset batch).

@@ -3,9 +3,8 @@
 -- the import and untouched": a merge that fills no field of D (S had nothing D lacked) leaves D's
 -- updated_at as the import left it, and one of a contact with no channel, interaction, membership or
 -- grant moves no row onto D. S was gone with D, and the owner had one contact fewer than before the
--- import. A contact the import created is now touched (kept, counted as kept) once a contact the
--- import did not create was merged into it after the import wrote it (contact_merges, by its
--- survivor index): merging two contacts of the same file and undoing the file leaves neither.
+-- import. A contact the import created is now touched (kept, counted as kept) once another contact
+-- was merged into it after the import wrote it (contact_merges, by its survivor index).
 set lock_timeout = '5s';
 set statement_timeout = '5min';
 
@@ -94,15 +93,10 @@ begin
                    where a.contact_id = c.id and a.user_id = c.user_id
                      and (b.action = 'created' or a.created_at > b.created_at))
         -- A contact the import created that absorbed another by a merge since now stands for that
-        -- one too, even when the merge filled no field and moved no row onto it; unless what it
-        -- absorbed was made by this import too: each such merge moved a "created" entry of the job
-        -- onto it (marked -infinity), and only merges beyond those count.
-        or (b.action = 'created'
-            and (select count(*) from public.contact_merges m
-                 where m.user_id = c.user_id and m.survivor_id = c.id and m.merged_at >= b.created_at)
-              > (select count(*) from public.contact_import_changes o
-                 where o.job_id = job.id and o.user_id = c.user_id and o.contact_id = c.id and o.id <> b.id
-                   and o.action = 'created' and o.contact_updated_at = '-infinity'))
+        -- one too, even when the merge filled no field and moved no row onto it.
+        or (b.action = 'created' and exists (
+              select 1 from public.contact_merges m
+              where m.user_id = c.user_id and m.survivor_id = c.id and m.merged_at >= b.created_at))
       ) as touched,
       b.previous ->> 'external_id' is null or not exists (
         select 1 from public.contacts o

@@ -7,8 +7,7 @@
 --    the trigger that derives the display name converts them first, and now also runs when only
 --    the job title changes (it is in the search vector).
 --  - search_contacts_for_agent converts the query to NFC as it lowers and trims it.
---  - Contacts stored before are converted once, here; the import change-log entries that knew them
---    follow their new updated_at, so undo still takes them for unchanged.
+--  - Contacts stored before are converted once, here (their updated_at moves, as for any edit).
 set lock_timeout = '5s';
 set statement_timeout = '5min';
 
@@ -52,24 +51,9 @@ comment on trigger contacts_fill_display_name on public.contacts is
 comment on function private.fill_contact_display_name() is
   'Trigger: stores the names in Unicode NFC, derives display_name when it is not given; rejects a contact with no name at all.';
 
--- The change-log entries that knew a converted contact as an import left it follow its new
--- updated_at: undo judges a contact unchanged by it, and a conversion is no change of the owner's.
-with converted as (
-  select c.id, c.user_id, c.updated_at as was
-  from public.contacts c
-  where not (concat(c.display_name, c.first_name, c.last_name, c.organization, c.job_title) is nfc normalized)
-), written as (
-  update public.contacts c
-  set display_name = c.display_name
-  from converted v
-  where c.id = v.id
-  returning c.id, c.updated_at
-)
-update public.contact_import_changes ic
-set contact_updated_at = w.updated_at
-from written w
-join converted v on v.id = w.id
-where ic.contact_id = w.id and ic.user_id = v.user_id and ic.contact_updated_at = v.was;
+update public.contacts c
+set display_name = c.display_name
+where not (concat(c.display_name, c.first_name, c.last_name, c.organization, c.job_title) is nfc normalized);
 
 create or replace function public.search_contacts_for_agent(
   agent_id uuid,

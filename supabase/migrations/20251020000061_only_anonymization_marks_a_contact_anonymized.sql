@@ -8,10 +8,9 @@
 -- Now:
 --  - for the API roles (authenticated, anon, service_role), only private.anonymize_contacts marks
 --    a contact anonymized (a setting local to its own update); an insert or an update that sets
---    the status otherwise is refused (42501), and an anonymized contact cannot be changed (55000)
---    but for its legal hold; it can still be deleted;
---  - a contact marked before without being anonymized is anonymized here, as its status claims,
---    unless it is under legal hold (anonymization never touches those): it is marked active again.
+--    the status otherwise is refused (42501), and an anonymized contact cannot be changed (55000);
+--    it can still be deleted;
+--  - a contact marked before without being anonymized is anonymized here, as its status claims.
 set lock_timeout = '5s';
 set statement_timeout = '5min';
 
@@ -27,11 +26,6 @@ begin
     return new;
   end if;
   if tg_op = 'UPDATE' and old.status = 'anonymized' then
-    -- A legal hold may still be placed on it and lifted (a hold is about the row, not the person).
-    if (pg_catalog.to_jsonb(new) - array['legal_hold', 'legal_hold_reason', 'updated_at', 'search_vector', 'name_block'])
-       = (pg_catalog.to_jsonb(old) - array['legal_hold', 'legal_hold_reason', 'updated_at', 'search_vector', 'name_block']) then
-      return new;
-    end if;
     raise exception 'an anonymized contact cannot be changed' using errcode = '55000';
   end if;
   raise exception 'only anonymization (gdpr-delete with mode anonymize, or a retention policy) marks a contact anonymized'
@@ -105,18 +99,11 @@ create trigger contacts_anonymized_stay_as_anonymization_left_them
   when (old.status = 'anonymized' or new.status = 'anonymized')
   execute function private.keep_anonymization_marker();
 comment on trigger contacts_anonymized_stay_as_anonymization_left_them on public.contacts is
-  'Only anonymization marks a contact anonymized, and an anonymized contact is not changed after but for its legal hold.';
+  'Only anonymization marks a contact anonymized, and an anonymized contact is not changed after.';
 
--- Contacts marked by hand before: anonymized now, as their status claims, unless under legal hold,
--- which anonymization never touches: those are marked active again, as they are.
-with marked_by_hand as (
-  select c.id, c.legal_hold
-  from public.contacts c
+select private.anonymize_contacts(array(
+  select c.id from public.contacts c
   where c.status = 'anonymized'
     and (c.first_name is not null or c.last_name is not null or c.organization is not null or c.job_title is not null
          or c.external_id is not null or c.metadata <> '{}'::jsonb or c.tags <> '{}' or c.display_name <> 'Anonymized contact'
-         or exists (select 1 from public.contact_communication_channels ch where ch.contact_id = c.id and ch.user_id = c.user_id))
-), held as (
-  update public.contacts c set status = 'active' from marked_by_hand m where c.id = m.id and m.legal_hold
-)
-select private.anonymize_contacts(array(select m.id from marked_by_hand m where not m.legal_hold));
+         or exists (select 1 from public.contact_communication_channels ch where ch.contact_id = c.id and ch.user_id = c.user_id))));

@@ -1,7 +1,6 @@
--- The reviewed forms of 56, 60, 61 and 62, stated once more for databases that ran those migrations
--- in their first forms (an earlier folder of this project); in this folder those files hold the
--- reviewed forms already, so here every statement below restates what they made, and a database
--- migrated from scratch is unchanged by it:
+-- Migrations 56, 60, 61 and 62 landed in their first form; the changes their reviews made were
+-- then written into those files, which a landed migration never is. They are fixed forward here,
+-- with the same results for a database migrated from scratch:
 --  - undo keeps a contact the import created once a contact the import did not create was merged
 --    into it; two contacts of the same file merged into one are still both removed (56);
 --  - private.import_contacts_batch plans each call with the real owner (force_custom_plan): planned
@@ -10,10 +9,11 @@
 --  - an anonymized contact's legal hold can still be placed and lifted (61);
 --  - the service role keeps the update privilege on the audit trail, which retention's row locks
 --    (select ... for update) need, and a statement trigger refuses the update itself to every API
---    role (62). Function and trigger are created or replaced: 62 made them already here.
--- Two one-time repairs of data cannot be restated: a database that ran 57 and 61 in their first
--- forms keeps what they did (names in NFC with the import change log not moved; hand-marked
--- contacts under legal hold anonymized too).
+--    role (62).
+-- Two one-time repairs of data cannot be redone here, and a database that ran the first forms keeps
+-- what they did: 57 converted stored names to NFC without moving the import change-log entries
+-- that knew those contacts (undo then takes them as changed, and keeps them), and 61 anonymized
+-- every contact marked anonymized by hand, those under legal hold included.
 set lock_timeout = '5s';
 set statement_timeout = '5min';
 
@@ -195,7 +195,7 @@ comment on trigger contacts_anonymized_stay_as_anonymization_left_them on public
 
 grant update on table public.contact_audit_log to service_role;
 
-create or replace function private.keep_audit_trail()
+create function private.keep_audit_trail()
 returns trigger
 language plpgsql
 set search_path = ''
@@ -213,7 +213,7 @@ comment on function private.keep_audit_trail() is
 revoke execute on function private.keep_audit_trail() from public;
 grant execute on function private.keep_audit_trail() to authenticated, service_role;
 
-create or replace trigger contact_audit_log_keep_audit_trail
+create trigger contact_audit_log_keep_audit_trail
   before update on public.contact_audit_log
   for each statement
   execute function private.keep_audit_trail();

@@ -1,12 +1,18 @@
--- An erasure left the subject in the uploads of failed imports, kept in Storage for a resume. Now
--- gdpr_delete_subject gives up each failed upload job the database knows holds the subject (its
--- change log names a contact of theirs, or its error rows, header, dry-run report or claims hold
--- their names as words or their identifiers or external id as whole values, less what a namesake
--- holds too): locked before forget_traces removes that evidence (one an undo, resume or cancel
--- holds is skipped: they lock the job first, and end its failure), then given up with a cancel's
--- update (end kept, upload queued for contacts-retention, claims gone), counted as import_uploads.
--- Not a running job: it locks the job before its contacts, so this could deadlock with it (if it
--- fails, cancel it). gdpr_delete_subject is otherwise 20251020000070's.
+-- An erasure left the subject in the uploads of failed imports: a failed job keeps its CSV in
+-- Storage to resume, so erasing (or anonymizing) a subject such a job imported or reported removed
+-- the contact and the report lines but left the whole row in the file, perhaps for good.
+-- Now gdpr_delete_subject gives up, in its transaction, each failed upload job of the owner that the
+-- database knows holds the subject: its change log names one of the subject's contacts, or its
+-- error rows, header, dry-run report or claims hold the subject's names as words or its identifiers
+-- or external id as a whole value ("1042" is a word of another person's "555-1042"), less what a
+-- namesake also holds. The jobs are locked before forget_traces removes that evidence (one locked
+-- by an undo, resume or cancel is skipped: those lock the job before its contacts, and each ends
+-- the failed state) and given up after it with a cancel's update: the transition keeps their end,
+-- the upload is queued for contacts-retention, a dry run's claims go. The receipt counts them as
+-- import_uploads. A file the owner put in Storage and named stays theirs. Failed jobs only: a
+-- pending one has read nothing, and a running one locks the job before the contacts it writes, so
+-- giving it up here could deadlock (its upload goes when it completes; if it fails, cancel it).
+-- gdpr_delete_subject is otherwise 20251020000070's.
 set lock_timeout = '5s';
 set statement_timeout = '5min';
 
@@ -21,55 +27,49 @@ as $$
 declare
   words text[];
   names text[];
-  found_ids uuid[] := '{}'::uuid[];
+  found_ids uuid[];
 begin
   if failed_imports_holding.owner_id is null or private.current_agent_id() is not null
      or not (private.is_service_caller() or failed_imports_holding.owner_id = (select auth.uid())) then
     raise exception 'contact not found' using errcode = 'P0002';
   end if;
-  if not exists (select 1 from public.contact_import_jobs j where j.user_id = failed_imports_holding.owner_id
-                 and j.status = 'failed' and j.source = 'upload') then
-    return found_ids;  -- most owners: no failed upload to give up
-  end if;
-  words := private.subject_words(failed_imports_holding.owner_id, failed_imports_holding.contact_id, failed_imports_holding.mentions);
+  -- A word another contact also holds (a namesake's) may be theirs: their job stays.
+  words := private.words_no_one_else_holds(failed_imports_holding.owner_id, failed_imports_holding.contact_id,
+    private.subject_words(failed_imports_holding.owner_id, failed_imports_holding.contact_id, failed_imports_holding.mentions));
   -- Names are words of a text; identifiers and the external id count only as a whole value.
-  names := array(select w.w from unnest(words) as w (w) where w.w = any (private.subject_words(failed_imports_holding.owner_id, null,
-    (select array[c.display_name, concat_ws(' ', c.first_name, c.last_name)] from public.contacts c
-     where c.id = failed_imports_holding.contact_id and c.user_id = failed_imports_holding.owner_id))));
-  -- Only for jobs holding a word, pass 2 drops a namesake's words (a check reading every contact).
-  for pass in 1 .. 2 loop
-    if pass = 2 then
-      exit when cardinality(found_ids) = 0;
-      words := private.words_no_one_else_holds(failed_imports_holding.owner_id, failed_imports_holding.contact_id, words);
-      names := array(select n.n from unnest(names) as n (n) where n.n = any (words));
-    end if;
-    select coalesce(array_agg(l.id order by l.id), '{}') into found_ids
-    from (
-      select j.id
-      from public.contact_import_jobs j
-      where j.user_id = failed_imports_holding.owner_id and j.status = 'failed'
-        and j.source = 'upload' and j.storage_path is not null and (pass = 1 or j.id = any (found_ids))
-        and (exists (select 1 from public.contact_import_changes ic
-                     where ic.job_id = j.id and ic.user_id = j.user_id and ic.contact_id = failed_imports_holding.contact_id)
-          or exists (select 1 from public.contact_import_job_errors e
-                     where e.job_id = j.id and e.user_id = j.user_id
-                       and (private.mentions_whole(e.value_excerpt, names) or private.is_identifier_value(e.value_excerpt, words)))
-          or private.header_holds_identifier(j.header, words)
-          or jsonb_typeof(j.header) = 'array'
-             and private.mentions_whole((select string_agg(c.v, ' ') from jsonb_array_elements_text(j.header) as c (v)), names)
-          or exists (select 1 from jsonb_each(coalesce(j.dry_run_report, '{}'::jsonb)) as part (key, value)
-                     cross join lateral jsonb_array_elements(case when jsonb_typeof(part.value) = 'array' then part.value else '[]'::jsonb end) as e (entry)
-                     where private.dry_run_entry_mentions(e.entry, failed_imports_holding.contact_id, names)
-                       or private.dry_run_entry_holds_identifier(e.entry, words))
-          or exists (select 1 from private.contact_import_dry_run_claims d
-                     where d.job_id = j.id and d.user_id = j.user_id
-                       and (d.contact_id = failed_imports_holding.contact_id
-                            or d.kind = 'contact' and d.value = failed_imports_holding.contact_id::text
-                            or d.kind <> 'contact' and private.is_identifier_value(d.value, words))))
-      order by j.id
-      -- Locked by an undo, resume or cancel: they lock it before its contacts, and end its failure.
-      for update of j skip locked) as l;
-  end loop;
+  select array(select w.w from unnest(words) as w (w)
+               where w.w = any (private.subject_words(failed_imports_holding.owner_id, null,
+                 array[c.display_name, concat_ws(' ', c.first_name, c.last_name)])))
+  into names
+  from public.contacts c where c.id = failed_imports_holding.contact_id and c.user_id = failed_imports_holding.owner_id;
+  names := coalesce(names, '{}'::text[]);
+  select coalesce(array_agg(l.id order by l.id), '{}') into found_ids
+  from (
+    select j.id
+    from public.contact_import_jobs j
+    where j.user_id = failed_imports_holding.owner_id and j.status = 'failed'
+      and j.source = 'upload' and j.storage_path is not null
+      and (exists (select 1 from public.contact_import_changes ic
+                   where ic.job_id = j.id and ic.user_id = j.user_id and ic.contact_id = failed_imports_holding.contact_id)
+        or exists (select 1 from public.contact_import_job_errors e
+                   where e.job_id = j.id and e.user_id = j.user_id
+                     and (private.mentions_whole(e.value_excerpt, names) or private.is_identifier_value(e.value_excerpt, words)))
+        or private.header_holds_identifier(j.header, words)
+        or jsonb_typeof(j.header) = 'array'
+           and private.mentions_whole((select string_agg(c.v, ' ') from jsonb_array_elements_text(j.header) as c (v)), names)
+        or exists (select 1 from jsonb_each(coalesce(j.dry_run_report, '{}'::jsonb)) as part (key, value)
+                   cross join lateral jsonb_array_elements(case when jsonb_typeof(part.value) = 'array' then part.value else '[]'::jsonb end) as e (entry)
+                   where private.dry_run_entry_mentions(e.entry, failed_imports_holding.contact_id, names)
+                     or private.dry_run_entry_holds_identifier(e.entry, words))
+        or exists (select 1 from private.contact_import_dry_run_claims d
+                   where d.job_id = j.id and d.user_id = j.user_id
+                     and (d.contact_id = failed_imports_holding.contact_id
+                          or d.kind = 'contact' and d.value = failed_imports_holding.contact_id::text
+                          or d.kind <> 'contact' and private.is_identifier_value(d.value, words))))
+    order by j.id
+    -- Locked now: being undone, resumed or cancelled, which lock the job before its contacts (so
+    -- waiting could deadlock) and end the failed state.
+    for update of j skip locked) as l;
   return found_ids;
 end;
 $$;

@@ -15,15 +15,11 @@
 --     would be a different country's number, never an old spelling of this one; not probed.
 --     Only when the old spelling is a valid number too (at most 15 digits): one that was not could
 --     not have been stored.
---   * false positives: as libphonenumber reads numbers, a 0 after the country code is a trunk
---     prefix ("020") almost everywhere, so +CC0<rest> is this number spelt with it. Not probed where
---     it is part of numbers: 69's six (an erased +390612345678, Rome, does not refuse
---     +39612345678) and Ascension (+247 020000 and +247 20000 are two valid numbers). Elsewhere
---     (Burkina Faso's 0x mobiles, Rwanda's 06 fixed lines) the number without the 0 is not valid,
---     so no real number is refused in its place.
---   * the other way: a number that holds its trunk 0 on a Telegram or other channel (their match
---     key keeps "+44 020 ..." as +4402079460020) is also refused under the number without it,
---     which erasures store since 69 (when another digit 1-9 follows and 7 digits remain).
+--   * false positives: as libphonenumber reads numbers, only the six plans 69 leaves alone keep a
+--     0 after the country code; elsewhere that 0 is the trunk prefix ("020"), so +CC0<rest> can
+--     only be this number spelt with it, as "(0)" or as "+44 020 ...". Those six are not probed:
+--     an erased +390612345678 (Rome) does not refuse +39612345678. Were some other plan to hold
+--     such a number after all, the cost is a refusal, never a lift or a disclosure.
 --   * cost: one more key per number in the channel's probe of the suppressions index (= any of
 --     the channel's hashed keys, one probe per channel rather than one per key): 2,000 phone
 --     channels of an owner with suppressions took 180 ms before, 193 ms now (median of 5). Nothing
@@ -31,7 +27,7 @@
 --   * not changed: private.channel_identifier_keys (also the keys an erasure stores and puts in its
 --     receipt), private.identifier_key_aliases (lifting), the keys of search logs and withdrawals.
 --     So such an old suppression is lifted only by the old spelling, "+4402079460020", as the 69
---     README says; lifting "+44 20 7946 0020" answers that none is active (until 77). Channels that came back
+--     README says; lifting "+44 20 7946 0020" answers that none is active. Channels that came back
 --     before this migration stay (updates that keep their number are not checked): the owner decides.
 set lock_timeout = '5s';
 set statement_timeout = '5min';
@@ -54,9 +50,8 @@ begin
     when channel_refusal_keys.channel_type in ('telegram', 'other')
       then private.channel_phone_number(channel_refusal_keys.channel_type, channel_refusal_keys.normalized_identifier)
   end;
-  -- Plans where a 0 after the country code is part of the number (69's six, and Ascension, whose
-  -- +247 0xxxxx and +247 xxxxx are both valid numbers): no other spelling.
-  if phone is null or phone !~ '^\+[1-9][0-9]{6,14}$' or phone ~ '^\+(39|378|225|229|241|242|247)' then
+  -- The old spelling has one digit more and must be a valid number: 7 to 14 digits here.
+  if phone is null or phone !~ '^\+[1-9][0-9]{6,13}$' or phone ~ '^\+(39|378|225|229|241|242)' then
     return keys;
   end if;
   -- The country code's length (ITU-T E.164 assignments; unassigned prefixes count as 3 digits).
@@ -66,24 +61,15 @@ begin
                                       60,61,62,63,64,65,66,81,82,84,86,90,91,92,93,94,95,98}'::text[]) then 2
     else 3
   end;
-  -- A number that still holds its trunk 0 (on a Telegram or other channel, whose match key keeps
-  -- it) is also refused as the number without it, which erasures since 69 store; 00 is no trunk 0.
+  -- A national number starting with 0 had no "(0)" dropped by 69.
   if substr(phone, cc + 2, 1) = '0' then
-    if substr(phone, cc + 3, 1) between '1' and '9' and char_length(phone) - cc - 2 >= 7 then
-      return keys || private.channel_identifier_key(channel_refusal_keys.channel_type,
-        left(phone, cc + 1) || substr(phone, cc + 3));
-    end if;
-    return keys;
-  end if;
-  -- The old spelling has one digit more and must still be a valid number (15 digits at most).
-  if char_length(phone) > 15 then
     return keys;
   end if;
   return keys || private.channel_identifier_key(channel_refusal_keys.channel_type,
     left(phone, cc + 1) || '0' || substr(phone, cc + 2));
 end;
 $$;
-comment on function private.channel_refusal_keys(text, text) is 'The identifier keys a channel is refused under: private.channel_identifier_keys and, for a number of a plan where a 0 after the country code is a trunk zero, the key of its other spelling: with the 0 (+4402079460020 for +442079460020), which suppressions stored before 20251020000069 hold, or without it, for a number on a Telegram or other channel that keeps it.';
+comment on function private.channel_refusal_keys(text, text) is 'The identifier keys a channel is refused under: private.channel_identifier_keys and, for a number whose trunk zero 20251020000069 drops, the key of its spelling before (+4402079460020 for +442079460020), which suppressions stored before hold.';
 revoke execute on function private.channel_refusal_keys(text, text) from public;
 grant execute on function private.channel_refusal_keys(text, text) to authenticated, service_role;
 

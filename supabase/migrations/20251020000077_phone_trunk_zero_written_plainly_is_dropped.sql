@@ -43,8 +43,60 @@
 --     prepare trigger now normalizes only an address written. Rwanda's 06 fixed lines keep their 0.
 --   * The renormalization's temporary table is analyzed, and its own duplicates found by grouping:
 --     probed row by row, a table of 100,000 such numbers took over 5 minutes.
+--   * private.channel_refusal_keys as 74 was reviewed, in the form 77 reads: Ascension (+247) has
+--     no other spelling (+247 020000 and +247 20000 are two numbers), and a number a Telegram or
+--     other channel holds with its trunk 0 is refused as the number without it too. 74 landed
+--     without those two rules; 77 is the first migration after it that relies on them.
 set lock_timeout = '5s';
 set statement_timeout = '5min';
+
+create or replace function private.channel_refusal_keys(channel_type text, normalized_identifier text)
+returns text[]
+language plpgsql
+immutable
+strict
+set search_path = ''
+as $$
+declare
+  keys constant text[] := private.channel_identifier_keys(channel_refusal_keys.channel_type, channel_refusal_keys.normalized_identifier);
+  phone text;
+  cc integer;
+begin
+  phone := case
+    when channel_refusal_keys.channel_type in ('phone', 'sms', 'whatsapp') then channel_refusal_keys.normalized_identifier
+    when channel_refusal_keys.channel_type in ('telegram', 'other')
+      then private.channel_phone_number(channel_refusal_keys.channel_type, channel_refusal_keys.normalized_identifier)
+  end;
+  -- Plans where a 0 after the country code is part of the number (69's six, and Ascension, whose
+  -- +247 0xxxxx and +247 xxxxx are both valid numbers): no other spelling.
+  if phone is null or phone !~ '^\+[1-9][0-9]{6,14}$' or phone ~ '^\+(39|378|225|229|241|242|247)' then
+    return keys;
+  end if;
+  -- The country code's length (ITU-T E.164 assignments; unassigned prefixes count as 3 digits).
+  cc := case
+    when left(phone, 2) in ('+1', '+7') then 1
+    when substr(phone, 2, 2) = any ('{20,27,30,31,32,33,34,36,39,40,41,43,44,45,46,47,48,49,51,52,53,54,55,56,57,58,
+                                      60,61,62,63,64,65,66,81,82,84,86,90,91,92,93,94,95,98}'::text[]) then 2
+    else 3
+  end;
+  -- A number that still holds its trunk 0 (on a Telegram or other channel, whose match key keeps
+  -- it) is also refused as the number without it, which erasures since 69 store; 00 is no trunk 0.
+  if substr(phone, cc + 2, 1) = '0' then
+    if substr(phone, cc + 3, 1) between '1' and '9' and char_length(phone) - cc - 2 >= 7 then
+      return keys || private.channel_identifier_key(channel_refusal_keys.channel_type,
+        left(phone, cc + 1) || substr(phone, cc + 3));
+    end if;
+    return keys;
+  end if;
+  -- The old spelling has one digit more and must still be a valid number (15 digits at most).
+  if char_length(phone) > 15 then
+    return keys;
+  end if;
+  return keys || private.channel_identifier_key(channel_refusal_keys.channel_type,
+    left(phone, cc + 1) || '0' || substr(phone, cc + 2));
+end;
+$$;
+comment on function private.channel_refusal_keys(text, text) is 'The identifier keys a channel is refused under: private.channel_identifier_keys and, for a number of a plan where a 0 after the country code is a trunk zero, the key of its other spelling: with the 0 (+4402079460020 for +442079460020), which suppressions stored before 20251020000069 hold, or without it, for a number on a Telegram or other channel that keeps it.';
 
 create or replace function private.normalize_channel_identifier(channel_type text, identifier text)
 returns text

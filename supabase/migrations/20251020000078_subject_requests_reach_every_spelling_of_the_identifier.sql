@@ -12,9 +12,41 @@
 --     one, or it was suppressed). Numbers are now matched under private.channel_refusal_keys (74),
 --     the spellings a suppression already refuses: the number, and the other one with the trunk 0,
 --     only in plans where that 0 is a trunk prefix (never Italy's or Ascension's).
--- Both read the match-key index (contact_communication_channels_match_key_idx), one probe a key.
+-- Both read the match-key index (contact_communication_channels_match_key_idx), one probe a key,
+-- through private.channels_with_match_keys: under RLS the index could not be probed (the key is a
+-- function of the channel's columns, and not leakproof, so RLS checks each row before it), and a
+-- request by number read every channel of its owner: 0.9 s for 557,000 channels, against 4 ms.
 set lock_timeout = '5s';
 set statement_timeout = '5min';
+
+-- Definer rights to probe the index as the table's owner: RLS would test every channel of the
+-- owner before the key. Only ids come out, and the caller reads the channels through its own RLS.
+create function private.channels_with_match_keys(owner_id uuid, match_keys text[])
+returns uuid[]
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  if private.current_agent_id() is not null
+     or not (private.is_service_caller() or channels_with_match_keys.owner_id = (select auth.uid())) then
+    raise exception 'permission denied for the channels of another owner' using errcode = '42501';
+  end if;
+  return array(
+    select ch.id
+    from unnest(channels_with_match_keys.match_keys) as k (match_key)
+    join public.contact_communication_channels ch
+      on ch.user_id = channels_with_match_keys.owner_id
+     and private.channel_match_key(ch.channel_type, ch.normalized_identifier) = k.match_key
+    -- The index's predicate, stated so that a generic plan can prove it too.
+    where private.channel_match_key(ch.channel_type, ch.normalized_identifier) is not null
+    order by ch.id);
+end;
+$$;
+comment on function private.channels_with_match_keys(uuid, text[]) is 'Ids of the owner''s channels whose duplicate-finding match key (private.channel_match_key) is one of the keys, read from its index; the owner''s own or the service''s only, never an agent token''s.';
+revoke execute on function private.channels_with_match_keys(uuid, text[]) from public;
+grant execute on function private.channels_with_match_keys(uuid, text[]) to authenticated, service_role;
 
 create or replace function private.data_subject_contact_ids(owner_id uuid, contact_id uuid, identifier_key text)
 returns uuid[]
@@ -46,13 +78,11 @@ begin
     when 'phone' then array(select 'tel:' || substr(k.key, 7) from unnest(private.channel_refusal_keys('phone', wanted)) as k (key))
   end;
   if match_keys is not null then
+    -- The channels found by the index, read again through the caller's RLS.
     select coalesce(array_agg(distinct ch.contact_id order by ch.contact_id), '{}'::uuid[]) into found_ids
-    from unnest(match_keys) as k (match_key)
-    join public.contact_communication_channels ch
-      on ch.user_id = data_subject_contact_ids.owner_id
-     and private.channel_match_key(ch.channel_type, ch.normalized_identifier) = k.match_key
-    -- The index's predicate, stated so that a generic plan can prove it too.
-    where private.channel_match_key(ch.channel_type, ch.normalized_identifier) is not null
+    from public.contact_communication_channels ch
+    where ch.id = any (private.channels_with_match_keys(data_subject_contact_ids.owner_id, match_keys))
+      and ch.user_id = data_subject_contact_ids.owner_id
       and ch.channel_type = any (private.identifier_channel_types(kind));
   else
     select coalesce(array_agg(distinct ch.contact_id order by ch.contact_id), '{}'::uuid[]) into found_ids

@@ -10,7 +10,7 @@
 --    its cost stay as they were (a new column would break callers that name the result's columns
 --    by position, as `with ordinality as s (contact_id, ..., pos)` does).
 --  - A first page whose strong matches fill it exactly lists no typos, and neither do the pages after
---    it (20251010000001); the row read past such a page is a typo, which no page will list: no row
+--    it (20251013000001); the row read past such a page is a typo, which no page will list: no row
 --    follows then.
 set lock_timeout = '5s';
 set statement_timeout = '5min';

@@ -13,7 +13,7 @@
 -- the longest three words of 2+ letters, prefixes of 3+ letters folded (all the owner's words
 -- sharing them: with a cap, the words past it were never listed, and whether an agent found a
 -- contact it may see depended on contacts it may not see). Redefines private.search_match_kinds of
--- 20251010000001: two kinds are added after the full-text prefixes, and typos leave out what they
+-- 20251013000001: two kinds are added after the full-text prefixes, and typos leave out what they
 -- list.
 set lock_timeout = '5s';
 set statement_timeout = '5min';

@@ -1,5 +1,5 @@
 -- Rollback of 20251014000000_owner_deletion_skips_key_upkeep: the triggers of 20251007000000 (with
--- the setting of 20251012000000) and 20251010000000 again.
+-- the setting of 20251012000000) and 20251013000000 again.
 set lock_timeout = '5s';
 set statement_timeout = '5min';
 

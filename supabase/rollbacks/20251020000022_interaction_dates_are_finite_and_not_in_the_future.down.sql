@@ -1,5 +1,5 @@
 -- Rollback of 20251020000022_interaction_dates_are_finite_and_not_in_the_future: retention_contacts_batch
--- as 20251004000003 made it, retention_run_start as 20251011000003 left it, and no check of
+-- as 20251004000003 made it, retention_run_start as 20251009000002 left it, and no check of
 -- interactions' dates.
 set lock_timeout = '5s';
 set statement_timeout = '5min';

@@ -1,5 +1,5 @@
 -- Rollback of 20251020000029_interaction_sweep_waits_for_holds_being_placed:
--- private.retention_interactions_sweep as 20251011000003 left it, and no hold trigger.
+-- private.retention_interactions_sweep as 20251009000000 made it, and no hold trigger.
 set lock_timeout = '5s';
 set statement_timeout = '5min';
 

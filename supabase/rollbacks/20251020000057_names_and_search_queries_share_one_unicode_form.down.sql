@@ -1,4 +1,4 @@
--- Rollback of 20251020000057: the display-name trigger and its function as 20250916000002 left
+-- Rollback of 20251020000057: the display-name trigger and its function as 20250917000001 left
 -- them (names as given; not on job_title alone), and search_contacts_for_agent as 20251020000036
 -- defined it. Names already converted to NFC stay so.
 set lock_timeout = '5s';

@@ -27,7 +27,16 @@ declare
   swept_counts jsonb := '{}'::jsonb;
   previous_lock_timeout constant text := pg_catalog.current_setting('lock_timeout');
   live_policies uuid[];
+  held_policies uuid[];
+  -- The policies of the run's swept items that stand as the run copied them; %s: how to lock them.
+  standing_policies constant text := 'select array(select p.id'
+    || ' from private.retention_run_items it join public.contact_retention_policies p on p.id = it.policy_id'
+    || ' where it.run_id = $1 and it.swept and it.finished_at is null and p.user_id = it.user_id and p.is_enabled'
+    || ' and (p.data_class, p.action, p.retain_days, p.suppress_identifiers)'
+    || ' = (it.data_class, it.action, it.retain_days, it.suppress_identifiers) %s)';
   attempts integer := 0;
+  failure text;
+  timed_out boolean := false;
 begin
   select * into run from private.retention_runs r where r.id = retention_run_step.run_id for update;
   if not found or run.status <> 'running' or run.batches >= coalesce(run.max_batches, run.batches + 1) then
@@ -36,17 +45,18 @@ begin
 
   -- The swept items' policies as they are now, locked for share until this transaction ends (a
   -- change or a delete waits for it); an item whose policy is gone, disabled or changed leaves the
-  -- sweep, finished. With none left, the sweep ends.
+  -- sweep, finished. A policy held past lock_timeout by a change left open fails alone: its item
+  -- leaves the sweep with the error, and the next run resumes it. With none left, the sweep ends.
   if run.sweep_next_at < run.sweep_end_at then
-    live_policies := array(
-      select p.id
-      from private.retention_run_items it
-      join public.contact_retention_policies p on p.id = it.policy_id
-      where it.run_id = run.id and it.swept and it.finished_at is null
-        and p.user_id = it.user_id and p.is_enabled
-        and (p.data_class, p.action, p.retain_days, p.suppress_identifiers)
-          = (it.data_class, it.action, it.retain_days, it.suppress_identifiers)
-      for share of p);
+    begin
+      execute pg_catalog.format(standing_policies, 'for share of p') using run.id into live_policies;
+    exception when lock_not_available then
+      execute pg_catalog.format(standing_policies, 'for share of p skip locked') using run.id into live_policies;
+      execute pg_catalog.format(standing_policies, '') using run.id into held_policies;
+      update private.retention_run_items i
+      set swept = false, error = pg_catalog.format('%s (SQLSTATE %s)', sqlerrm, sqlstate)
+      where i.run_id = run.id and i.policy_id = any (held_policies) and not (i.policy_id = any (live_policies));
+    end;
     update private.retention_run_items i
     set swept = false, finished_at = clock_timestamp()
     where i.run_id = run.id and i.swept and i.finished_at is null and not (i.policy_id = any (live_policies));
@@ -101,9 +111,10 @@ begin
     end if;
   end if;
 
-  -- At most 50 policies a step: each is a subtransaction, and past 64 in one transaction every
-  -- snapshot taken meanwhile, in any session, must look them up in pg_subtrans.
-  while clock_timestamp() - started <= interval '200 milliseconds' and examined_total < run.batch_size and attempts < 50 loop
+  -- At most 30 policies a step: each is a subtransaction, or two with a batch's own lock try, and
+  -- past 64 in one transaction every snapshot taken meanwhile, in any session, must look them up
+  -- in pg_subtrans.
+  while clock_timestamp() - started <= interval '200 milliseconds' and examined_total < run.batch_size and attempts < 30 loop
     select * into item from private.retention_run_items i
     where i.run_id = run.id and i.finished_at is null and not i.swept and i.error is null
     order by i.user_id, i.data_class
@@ -154,10 +165,24 @@ begin
       -- A contact or a job weighs ten rows (its children), as its window is a tenth.
       examined_total := examined_total + examined * case when item.data_class in ('inactive_contacts', 'import_jobs') then 10 else 1 end;
       affected_total := affected_total + affected;
-    exception when others then
-      update private.retention_run_items i set error = pg_catalog.format('%s (SQLSTATE %s)', sqlerrm, sqlstate)
-      where i.run_id = run.id and i.policy_id = item.policy_id;
+    exception
+      when query_canceled then
+        -- A statement timeout is this policy's failure, and the step's time is up: it ends here. A
+        -- cancel request is not: it ends the run.
+        if pg_catalog.current_setting('statement_timeout') = '0'
+           or clock_timestamp() - statement_timestamp() < pg_catalog.current_setting('statement_timeout')::interval then
+          raise;
+        end if;
+        failure := pg_catalog.format('%s (SQLSTATE %s)', sqlerrm, sqlstate);
+        timed_out := true;
+      when others then
+        failure := pg_catalog.format('%s (SQLSTATE %s)', sqlerrm, sqlstate);
     end;
+    if failure is not null then
+      update private.retention_run_items i set error = failure where i.run_id = run.id and i.policy_id = item.policy_id;
+      failure := null;
+      exit when timed_out;
+    end if;
   end loop;
 
   update private.retention_runs r
@@ -169,12 +194,13 @@ begin
 end;
 $$;
 comment on function private.retention_run_step(bigint) is
-  'One bounded step (one transaction) of a retention run: the sweep, then keyset batches, for about 200 ms and 50 policies at most, each policy read again and locked for share first (one deleted, disabled or changed since the run started is applied no further) and run in a block of its own (an error stops that policy only and is recorded on its item); returns whether the run has work left and may go on.';
+  'One bounded step (one transaction) of a retention run: the sweep, then keyset batches, for about 200 ms and 30 policies at most, each policy read again and locked for share first (one deleted, disabled or changed since the run started is applied no further) and run in a block of its own (an error, a statement timeout too, stops that policy only and is recorded on its item); returns whether the run has work left and may go on.';
 
 comment on function private.retention_run_finish(bigint, text) is
   'Ends a retention run (completed, stopped, or failed: by the driver''s error or by policies that failed, counted in its error), records its totals and releases the driver''s lock; returns the run.';
 
--- All or nothing, as before: a failed policy's error is raised, and this one transaction with it.
+-- All or nothing, as before: the run stops at the first policy that fails, and its error is
+-- raised with its own SQLSTATE, which rolls this one transaction back.
 create or replace function public.apply_retention_policies(dry_run boolean default false, owner_id uuid default null)
 returns table (user_id uuid, data_class text, action text, affected_rows bigint)
 language plpgsql
@@ -183,13 +209,18 @@ as $$
 declare
   this_run constant bigint := private.retention_run_start(
     apply_retention_policies.dry_run, apply_retention_policies.owner_id, null, 'sql', 5000, false);
-  finished private.retention_runs;
+  more boolean;
+  failed private.retention_run_items;
 begin
-  while private.retention_run_step(this_run) loop
+  loop
+    more := private.retention_run_step(this_run);
+    select * into failed from private.retention_run_items i where i.run_id = this_run and i.error is not null limit 1;
+    exit when found or not more;
   end loop;
-  finished := private.retention_run_finish(this_run);
-  if finished.status = 'failed' then
-    raise exception 'retention run failed: %', finished.error;
+  perform private.retention_run_finish(this_run);
+  if failed.error is not null then
+    raise exception 'retention policy % of owner % (%) failed: %', failed.policy_id, failed.user_id, failed.data_class, failed.error
+      using errcode = substring(failed.error from '\(SQLSTATE (\w{5})\)$');
   end if;
   return query
   select i.user_id, i.data_class, i.action, i.affected_rows

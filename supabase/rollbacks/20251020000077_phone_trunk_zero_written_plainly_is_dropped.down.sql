@@ -96,3 +96,42 @@ begin
   return new;
 end;
 $$;
+
+-- channel_refusal_keys as 20251020000074 landed.
+create or replace function private.channel_refusal_keys(channel_type text, normalized_identifier text)
+returns text[]
+language plpgsql
+immutable
+strict
+set search_path = ''
+as $$
+declare
+  keys constant text[] := private.channel_identifier_keys(channel_refusal_keys.channel_type, channel_refusal_keys.normalized_identifier);
+  phone text;
+  cc integer;
+begin
+  phone := case
+    when channel_refusal_keys.channel_type in ('phone', 'sms', 'whatsapp') then channel_refusal_keys.normalized_identifier
+    when channel_refusal_keys.channel_type in ('telegram', 'other')
+      then private.channel_phone_number(channel_refusal_keys.channel_type, channel_refusal_keys.normalized_identifier)
+  end;
+  -- The old spelling has one digit more and must be a valid number: 7 to 14 digits here.
+  if phone is null or phone !~ '^\+[1-9][0-9]{6,13}$' or phone ~ '^\+(39|378|225|229|241|242)' then
+    return keys;
+  end if;
+  -- The country code's length (ITU-T E.164 assignments; unassigned prefixes count as 3 digits).
+  cc := case
+    when left(phone, 2) in ('+1', '+7') then 1
+    when substr(phone, 2, 2) = any ('{20,27,30,31,32,33,34,36,39,40,41,43,44,45,46,47,48,49,51,52,53,54,55,56,57,58,
+                                      60,61,62,63,64,65,66,81,82,84,86,90,91,92,93,94,95,98}'::text[]) then 2
+    else 3
+  end;
+  -- A national number starting with 0 had no "(0)" dropped by 69.
+  if substr(phone, cc + 2, 1) = '0' then
+    return keys;
+  end if;
+  return keys || private.channel_identifier_key(channel_refusal_keys.channel_type,
+    left(phone, cc + 1) || '0' || substr(phone, cc + 2));
+end;
+$$;
+comment on function private.channel_refusal_keys(text, text) is 'The identifier keys a channel is refused under: private.channel_identifier_keys and, for a number whose trunk zero 20251020000069 drops, the key of its spelling before (+4402079460020 for +442079460020), which suppressions stored before hold.';

@@ -45,3 +45,5 @@ begin
 end;
 $$;
 comment on function private.data_subject_contact_ids(uuid, uuid, text) is 'Ids of the owner''s contacts named by id or holding the identifier key''s value on a channel of any type that can hold it (a number in any spelling), sorted (the lock order).';
+
+drop function private.channels_with_match_keys(uuid, text[]);

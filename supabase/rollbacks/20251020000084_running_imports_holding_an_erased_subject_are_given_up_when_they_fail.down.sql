@@ -1,5 +1,5 @@
 -- Rollback of 20251020000084_running_imports_holding_an_erased_subject_are_given_up_when_they_fail:
--- failed_imports_holding as 20251020000072 defined it, and no record
+-- failed_imports_holding as 20251020000083 left it (with 20251020000072's comment), and no record
 -- of running imports to give up.
 set lock_timeout = '5s';
 set statement_timeout = '5min';

@@ -1,4 +1,4 @@
--- Rollback of 20251020000091: private.search_match_kinds as 20251010000001 defined it, and without
+-- Rollback of 20251020000091: private.search_match_kinds as 20251013000001 defined it, and without
 -- the folded spellings' helpers and index.
 set lock_timeout = '5s';
 set statement_timeout = '5min';

@@ -1,4 +1,4 @@
--- Rollback of 20251010000000_contact_search_words.
+-- Rollback of 20251013000000_contact_search_words.
 set lock_timeout = '5s';
 set statement_timeout = '5min';
 
